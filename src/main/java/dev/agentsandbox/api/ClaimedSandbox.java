@@ -1,0 +1,33 @@
+package dev.agentsandbox.api;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** The Sandbox a claim was given. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ClaimedSandbox {
+
+    @JsonPropertyDescription("Name of the Sandbox.")
+    private String name;
+
+    @JsonPropertyDescription("IP addresses of its Pod.")
+    private List<String> podIPs;
+
+    public String getName() {
+        return name;
+    }
+
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    public List<String> getPodIPs() {
+        return podIPs;
+    }
+
+    public void setPodIPs(List<String> podIPs) {
+        this.podIPs = podIPs;
+    }
+}

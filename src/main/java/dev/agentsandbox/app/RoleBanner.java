@@ -1,0 +1,19 @@
+package dev.agentsandbox.app;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.quarkus.runtime.StartupEvent;
+
+/** Says in the startup log which role this process runs. */
+@Singleton
+public class RoleBanner {
+
+    private static final Logger LOG = Logger.getLogger(RoleBanner.class);
+
+    void onStart(@Observes StartupEvent event, SandboxConfig config) {
+        LOG.infof("agent-sandbox starting in role %s", config.role().id());
+    }
+}

@@ -1,0 +1,74 @@
+package dev.agentsandbox.app;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.common.MapBackedConfigSource;
+
+/**
+ * Role-specific defaults for the Quarkus runtime (listener, logging), so that one build serves every role.
+ * The ordinal sits just above {@code application.properties} and below the environment and system properties,
+ * so an operator can still override any of these.
+ */
+public class RoleConfigSourceFactory implements ConfigSourceFactory {
+
+    static final int ORDINAL = 255;
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        ConfigValue value = context.getValue(Role.CONFIG_KEY);
+        if (value == null || value.getValue() == null) {
+            return Collections.emptyList();
+        }
+        return Role.parse(value.getValue())
+                .map(role -> List.<ConfigSource> of(new MapBackedConfigSource("sandbox-role-defaults", defaults(role, inPod()), ORDINAL) {
+                }))
+                .orElse(Collections.emptyList());
+    }
+
+    @Override
+    public OptionalInt getPriority() {
+        return OptionalInt.of(ORDINAL);
+    }
+
+    /** Kubernetes sets this variable in every container; outside a pod no role listens on all interfaces. */
+    static boolean inPod() {
+        return System.getenv("KUBERNETES_SERVICE_HOST") != null;
+    }
+
+    static Map<String, String> defaults(Role role, boolean inPod) {
+        Map<String, String> d = new HashMap<>();
+        String podHost = inPod ? "0.0.0.0" : "127.0.0.1";
+        switch (role) {
+            case AGENT, ROUTER -> {
+                d.put("quarkus.http.host", podHost);
+                d.put("quarkus.http.port", "8080");
+            }
+            case CONTROLLER -> {
+                // Health and metrics only; never the router's or the agent's port.
+                d.put("quarkus.http.host", podHost);
+                d.put("quarkus.http.port", "8081");
+            }
+            case CLIENT -> {
+                d.put("quarkus.http.host-enabled", "false");
+                d.put("quarkus.log.console.stderr", "true");
+                d.put("quarkus.banner.enabled", "false");
+                d.put("quarkus.log.level", "WARN");
+            }
+            case LOCAL -> {
+                d.put("quarkus.http.host", "127.0.0.1");
+                d.put("quarkus.http.port", "18080");
+                d.put("quarkus.log.console.stderr", "true");
+            }
+        }
+        return d;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.agentsandbox.controller;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import dev.agentsandbox.app.SandboxConfig;
+import io.javaoperatorsdk.operator.Operator;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * Starts the reconcilers only in the roles that run them. The operator SDK's own start is switched off at build
+ * time ({@code quarkus.operator-sdk.start-operator=false}), since one build serves every role.
+ */
+@Singleton
+public class OperatorLifecycle {
+
+    private static final Logger LOG = Logger.getLogger(OperatorLifecycle.class);
+
+    private Operator started;
+
+    void onStart(@Observes StartupEvent event, SandboxConfig config, Instance<Operator> operator) {
+        if (!config.role().runsControllers()) {
+            return;
+        }
+        Operator op = operator.get();
+        LOG.infof("starting %d reconcilers", op.getRegisteredControllersNumber());
+        op.start();
+        started = op;
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (started != null) {
+            started.stop();
+        }
+    }
+}
