@@ -1,0 +1,131 @@
+package dev.agentsandbox.testing;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIPBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/**
+ * A stand-in kubelet for controller tests: it moves Pods through their phases and gives them IPs (in 127.1.0.0/16,
+ * never contacted). In automatic mode each new Pod becomes Running and Ready at once; tests can also drive a Pod
+ * by hand (pending, unschedulable, not ready, succeeded, failed).
+ */
+public class TestKubelet implements AutoCloseable {
+
+    private final KubernetesClient client;
+    private final AtomicInteger nextIp = new AtomicInteger(1);
+    private volatile boolean autoReady = true;
+    private volatile String nodeName = "test-node-1";
+    private SharedIndexInformer<Pod> informer;
+
+    public TestKubelet(KubernetesClient client) {
+        this.client = client;
+    }
+
+    public TestKubelet start() {
+        informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                if (autoReady && pod.getStatus() == null || autoReady && pod.getStatus().getPhase() == null) {
+                    running(pod, true);
+                }
+            }
+
+            @Override
+            public void onUpdate(Pod oldPod, Pod pod) {
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean unknown) {
+            }
+        });
+        return this;
+    }
+
+    /** Whether new Pods become Running and Ready by themselves. */
+    public TestKubelet autoReady(boolean value) {
+        this.autoReady = value;
+        return this;
+    }
+
+    /** The node new Pods are placed on. */
+    public TestKubelet node(String name) {
+        this.nodeName = name;
+        return this;
+    }
+
+    public void running(Pod pod, boolean ready) {
+        int n = nextIp.getAndIncrement();
+        String ip = "127.1." + (n / 250) + "." + (n % 250 + 1);
+        write(pod, new PodStatusBuilder().withPhase("Running").withPodIP(ip)
+                .withPodIPs(new PodIPBuilder().withIp(ip).build()).withHostIP("127.0.0.1")
+                .withStartTime(Instant.now().toString())
+                .withConditions(condition("PodScheduled", "True", null), condition("Ready", ready ? "True" : "False", null))
+                .build(), true);
+    }
+
+    public void notReady(Pod pod) {
+        Pod live = live(pod);
+        PodStatus status = live.getStatus();
+        status.setConditions(List.of(condition("PodScheduled", "True", null), condition("Ready", "False", null)));
+        write(live, status, false);
+    }
+
+    public void unschedulable(Pod pod) {
+        write(pod, new PodStatusBuilder().withPhase("Pending")
+                .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
+                        .withReason("Unschedulable").withMessage("0/1 nodes are available").build())
+                .build(), false);
+    }
+
+    public void succeeded(Pod pod) {
+        terminal(pod, "Succeeded");
+    }
+
+    public void failed(Pod pod) {
+        terminal(pod, "Failed");
+    }
+
+    private void terminal(Pod pod, String phase) {
+        write(pod, new PodStatusBuilder().withPhase(phase)
+                .withConditions(condition("PodScheduled", "True", null), condition("Ready", "False", "PodCompleted"))
+                .build(), false);
+    }
+
+    private static PodCondition condition(String type, String status, String reason) {
+        return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).build();
+    }
+
+    private Pod live(Pod pod) {
+        return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+    }
+
+    private void write(Pod pod, PodStatus status, boolean schedule) {
+        Pod live = live(pod);
+        if (live == null) {
+            return;
+        }
+        if (schedule && live.getSpec() != null && live.getSpec().getNodeName() == null) {
+            live.getSpec().setNodeName(nodeName);
+            live = client.resource(live).update();
+        }
+        live.setStatus(status);
+        client.resource(live).updateStatus();
+    }
+
+    @Override
+    public void close() {
+        if (informer != null) {
+            informer.close();
+        }
+    }
+}
