@@ -8,14 +8,14 @@ import java.util.regex.Pattern;
  */
 public record Owner(String name) {
 
+    private static final int MAX_LENGTH = 63;
+    private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+
     /** The owner of requests that carry no {@code X-Owner} header. */
     public static final Owner ANONYMOUS = new Owner("anonymous");
 
     /** The HTTP header that names the owner. */
     public static final String HEADER = "X-Owner";
-
-    private static final int MAX_LENGTH = 63;
-    private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
 
     public Owner {
         String problem = problem(name);

@@ -57,14 +57,14 @@ public class OwnerAgent {
             ObjectMapper json,
             @ConfigProperty(name = "quarkus.langchain4j.openai.chat-model.model-name") String modelName,
             @ConfigProperty(name = "quarkus.langchain4j.openai.timeout", defaultValue = "60s") Duration timeout,
-            @ConfigProperty(name = "quarkus.langchain4j.openai.max-retries", defaultValue = "1") int attempts) {
+            @ConfigProperty(name = "quarkus.langchain4j.openai.max-retries", defaultValue = "1") int retries) {
         this.config = config;
         this.model = model;
         this.streamingModel = streamingModel;
         this.metrics = metrics;
         this.modelName = "\"" + modelName + "\"";
-        // A stream has no retries, but a slow trickle of tokens can outlast the per-read timeout: bound the whole.
-        this.streamDeadline = timeout.multipliedBy(Math.max(1, attempts) + 4L);
+        // A slow trickle of tokens can outlast any per-read timeout: bound the whole stream, generously.
+        this.streamDeadline = timeout.multipliedBy(retries + 5L);
         this.store = config.historyDir()
                 .<ConversationStore> map(dir -> new DirectoryConversationStore(dir, json))
                 .orElseGet(MemoryConversationStore::new);
