@@ -65,7 +65,7 @@ public class AgentRoutes {
             fail(ctx.response(), e);
             return;
         }
-        answer(ctx, agent.get().chat(owner, prompt), reply -> new JsonObject()
+        answer(ctx, owner, agent.get().chat(owner, prompt), reply -> new JsonObject()
                 .put("owner", reply.owner().name())
                 .put("reply", reply.reply())
                 .put("history_turns", reply.historyTurns()));
@@ -79,7 +79,7 @@ public class AgentRoutes {
             fail(ctx.response(), e);
             return;
         }
-        answer(ctx, agent.get().reset(owner), ignored -> new JsonObject().put("owner", owner.name()).put("reset", true));
+        answer(ctx, owner, agent.get().reset(owner), ignored -> new JsonObject().put("owner", owner.name()).put("reset", true));
     }
 
     private void stream(RoutingContext ctx) {
@@ -131,9 +131,9 @@ public class AgentRoutes {
         return text;
     }
 
-    private <T> void answer(RoutingContext ctx, CompletionStage<T> result, Function<T, JsonObject> body) {
+    private <T> void answer(RoutingContext ctx, Owner owner, CompletionStage<T> result, Function<T, JsonObject> body) {
+        // The result completes on a worker; the response is written back on the request's own event loop.
         Context context = ctx.vertx().getOrCreateContext();
-        Owner owner = Owner.fromHeader(ctx.request().getHeader(Owner.HEADER));
         result.whenComplete((value, error) -> context.runOnContext(v -> {
             if (error != null) {
                 fail(ctx.response(), failureOf(error, owner));

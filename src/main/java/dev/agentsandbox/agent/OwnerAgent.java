@@ -63,8 +63,8 @@ public class OwnerAgent {
         this.streamingModel = streamingModel;
         this.metrics = metrics;
         this.modelName = "\"" + modelName + "\"";
-        // A slow trickle of tokens can outlast any per-read timeout: bound the whole stream, generously.
-        this.streamDeadline = timeout.multipliedBy(retries + 5L);
+        // A slow trickle of tokens could outlast a per-read timeout: bound the whole stream like a chat with retries.
+        this.streamDeadline = timeout.multipliedBy(retries + 1L);
         this.store = config.historyDir()
                 .<ConversationStore> map(dir -> new DirectoryConversationStore(dir, json))
                 .orElseGet(MemoryConversationStore::new);
@@ -123,11 +123,6 @@ public class OwnerAgent {
             store.clear(owner);
             return null;
         }));
-    }
-
-    /** The owner's history as the model will see it on the next chat. */
-    public List<Turn> history(Owner owner) {
-        return store.history(owner);
     }
 
     @PreDestroy

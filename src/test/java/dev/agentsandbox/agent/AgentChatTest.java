@@ -229,6 +229,28 @@ class AgentChatTest {
     }
 
     @Test
+    void streamingTimeoutBeforeAnyPieceAnswers504() {
+        String first = reply(chat("liam", "one"));
+        given().header("X-Owner", "liam").contentType(ContentType.JSON).body(Map.of("prompt", "[slow] go"))
+                .post("/chat/stream").then().statusCode(504).contentType(ContentType.JSON)
+                .body("detail", containsString(FakeOpenAiResource.MODEL));
+        chat("liam", "three").statusCode(200).body("history_turns", equalTo(2));
+        assertThat(last("liam").history()).containsExactly(new Turn("one", first));
+    }
+
+    @Test
+    void streamingThatStallsAfterAPieceEndsWithAnErrorEventAndKeepsHistory() throws Exception {
+        HttpResponse<String> response = http.send(post("/chat/stream", "mia", "[stall] go"),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).startsWith("event: token\n").contains("event: error\n").doesNotContain("event: done");
+        String error = response.body().substring(response.body().indexOf("event: error\ndata: ") + 19).trim();
+        assertThat(readTree(error).path("status").asInt()).isEqualTo(504);
+        chat("mia", "after").statusCode(200).body("history_turns", equalTo(1));
+        assertThat(last("mia").history()).isEmpty();
+    }
+
+    @Test
     void badRequestsAreRefusedWithDetail() {
         chat("not an owner!", "hi").statusCode(400).body("detail", containsString("X-Owner"));
         chat("a".repeat(64), "hi").statusCode(400).body("detail", containsString("63"));

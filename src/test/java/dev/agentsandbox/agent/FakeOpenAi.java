@@ -28,7 +28,8 @@ import com.sun.net.httpserver.HttpServer;
  * A model on loopback that speaks OpenAI chat completions (plain and streamed) under an Azure-style path
  * ({@code /openai/v1}), and records every request it receives. It answers as the owner named in the system prompt.
  * Prompts steer it: {@code [fail]} answers 500, {@code [slow]} answers after {@link #SLOW_MILLIS}, {@code [hold]}
- * (streamed) holds back the rest of the reply until the test says its client has seen the first piece.
+ * (streamed) holds back the rest of the reply until the test says its client has seen the first piece, {@code [stall]}
+ * (streamed) sends one piece and then nothing for {@link #SLOW_MILLIS}.
  */
 public final class FakeOpenAi implements AutoCloseable {
 
@@ -145,7 +146,7 @@ public final class FakeOpenAi implements AutoCloseable {
                 recorded.add(new Recorded(model, stream, authorization, messages, reply));
             }
             if (stream) {
-                stream(exchange, model, reply, prompt.contains("[hold]"));
+                stream(exchange, model, reply, prompt.contains("[hold]"), prompt.contains("[stall]"));
             } else {
                 ObjectNode response = json.createObjectNode()
                         .put("id", "chatcmpl-" + ids.get())
@@ -161,12 +162,15 @@ public final class FakeOpenAi implements AutoCloseable {
         }
     }
 
-    private void stream(HttpExchange exchange, String model, String reply, boolean hold) throws IOException {
+    private void stream(HttpExchange exchange, String model, String reply, boolean hold, boolean stall) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();
         String[] words = reply.split("(?<= )");
         for (int i = 0; i < words.length; i++) {
+            if (stall && i == 1) {
+                sleep(SLOW_MILLIS);
+            }
             if (hold && i == words.length - 1) {
                 try {
                     holdReleasedInTime = this.hold.await(10, TimeUnit.SECONDS);
