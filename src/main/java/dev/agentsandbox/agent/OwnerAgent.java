@@ -84,7 +84,7 @@ public class OwnerAgent {
             } catch (RuntimeException e) {
                 AgentFailure failure = ModelFailures.classify(e, modelName);
                 metrics.record("chat", Duration.ofNanos(System.nanoTime() - start), failure);
-                LOG.warnf(e, "chat of owner %s: %s", owner, failure.detail());
+                log(owner, failure, e);
                 throw failure;
             }
             metrics.record("chat", Duration.ofNanos(System.nanoTime() - start), null);
@@ -192,7 +192,7 @@ public class OwnerAgent {
                 }
                 AgentFailure failure = ModelFailures.classify(error, modelName);
                 metrics.record("stream", Duration.ofNanos(System.nanoTime() - start), failure);
-                LOG.warnf(error, "streamed chat of owner %s: %s", owner, failure.detail());
+                log(owner, failure, error);
                 done.completeExceptionally(failure);
             }
         };
@@ -201,6 +201,12 @@ public class OwnerAgent {
         } catch (RuntimeException e) {
             handler.onError(e);
         }
+    }
+
+    /** Model failures are expected in operation: one line each, the stack trace only at debug level. */
+    private static void log(Owner owner, AgentFailure failure, Throwable cause) {
+        LOG.warnf("chat of owner %s: %s", owner, failure.detail());
+        LOG.debugf(cause, "chat of owner %s failed", owner);
     }
 
     private ChatReply commit(Owner owner, List<Turn> history, String prompt, String reply) {
@@ -246,6 +252,9 @@ public class OwnerAgent {
     }
 
     private static ExecutorService workers(AgentConfig config) {
+        if (config.workers() < 1) {
+            throw new IllegalArgumentException("sandbox.agent.workers must be at least 1, not " + config.workers());
+        }
         AtomicInteger count = new AtomicInteger();
         ThreadPoolExecutor executor = new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(Math.max(1, config.queuedChats())), runnable -> {

@@ -34,7 +34,7 @@ import com.sun.net.httpserver.HttpServer;
 public final class FakeOpenAi implements AutoCloseable {
 
     static final String PATH = "/openai/v1";
-    static final long SLOW_MILLIS = 2500;
+    static final long SLOW_MILLIS = 4500;
     private static final Pattern OWNER = Pattern.compile("You are (\\S+)'s personal agent");
 
     /** One request as the model saw it, with the reply it gave (null when it failed on purpose). */

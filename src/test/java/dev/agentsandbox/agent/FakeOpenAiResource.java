@@ -33,7 +33,7 @@ public class FakeOpenAiResource implements QuarkusTestResourceLifecycleManager {
                 ModelEnvironment.API_KEY, API_KEY,
                 ModelEnvironment.MODEL, MODEL,
                 "sandbox.agent.history-dir", historyDir.toString(),
-                "quarkus.langchain4j.openai.timeout", "1s",
+                "quarkus.langchain4j.openai.timeout", "2s",
                 "quarkus.langchain4j.openai.max-retries", "1");
     }
 
