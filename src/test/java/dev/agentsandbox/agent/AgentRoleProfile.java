@@ -1,0 +1,20 @@
+package dev.agentsandbox.agent;
+
+import java.util.List;
+import java.util.Map;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/** Boots the application in the agent role against {@link FakeOpenAi}. */
+public class AgentRoleProfile implements QuarkusTestProfile {
+
+    @Override
+    public Map<String, String> getConfigOverrides() {
+        return Map.of("sandbox.role", "agent");
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+        return List.of(new TestResourceEntry(FakeOpenAiResource.class));
+    }
+}
