@@ -1,0 +1,18 @@
+package dev.agentsandbox.client;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+
+/** How the command-line client reaches the Kubernetes API; the caller closes the client it gets. */
+@FunctionalInterface
+public interface KubernetesAccess {
+
+    /** A client for {@code context} of the kubeconfig, or its current context when null. */
+    KubernetesClient connect(String context);
+
+    /** Like kubectl: {@code KUBECONFIG} (or {@code ~/.kube/config}), its current context, or in-cluster config. */
+    static KubernetesAccess kubeconfig() {
+        return context -> new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build();
+    }
+}
