@@ -27,7 +27,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The {@code client} command: claim, chat, check, and clean up, for one or several owners in parallel. */
-@Command(name = "client", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "client", sortOptions = false, usageHelpAutoWidth = true,
         description = {
                 "Claims a sandbox for each owner from a warm pool, sends the message to the owner's agent through "
                         + "the router, and checks that the reply begins with \"I am <owner>'s agent\" (OK or FAIL).",
@@ -50,6 +50,9 @@ final class ClientCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = { "-h", "--help" }, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--name", split = ",", paramLabel = "OWNER",
             description = "Owner to run for (sent as X-Owner); repeat or separate by commas for several in parallel.")
@@ -80,16 +83,16 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--owner-token", paramLabel = "OWNER=TOKEN", description = "Router token of one owner; repeatable.")
     Map<String, String> ownerTokens = new LinkedHashMap<>();
 
-    @Option(names = "--namespace", defaultValue = SandboxClient.DEFAULT_NAMESPACE, description = "Namespace of the claims (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--namespace", paramLabel = "NAMESPACE", defaultValue = SandboxClient.DEFAULT_NAMESPACE, description = "Namespace of the claims (default: ${DEFAULT-VALUE}).")
     String namespace;
 
-    @Option(names = "--warm-pool", defaultValue = SandboxClient.DEFAULT_WARM_POOL, description = "Warm pool to claim from (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-pool", paramLabel = "POOL", defaultValue = SandboxClient.DEFAULT_WARM_POOL, description = "Warm pool to claim from (default: ${DEFAULT-VALUE}).")
     String warmPool;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180", description = "How long to wait for Ready (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    @Option(names = "--context", description = "Kubeconfig context (default: the current context, as kubectl).")
+    @Option(names = "--context", paramLabel = "CONTEXT", description = "Kubeconfig context (default: the current context, as kubectl).")
     String context;
 
     private final ClientCli cli;

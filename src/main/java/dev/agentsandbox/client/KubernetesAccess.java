@@ -13,6 +13,12 @@ public interface KubernetesAccess {
 
     /** Like kubectl: {@code KUBECONFIG} (or {@code ~/.kube/config}), its current context, or in-cluster config. */
     static KubernetesAccess kubeconfig() {
-        return context -> new KubernetesClientBuilder().withConfig(Config.autoConfigure(context)).build();
+        return context -> {
+            Config config = Config.autoConfigure(context);
+            // fabric8 retries a refused connection for half a minute; a command-line user wants to know at once,
+            // as kubectl tells them.
+            config.setRequestRetryBackoffLimit(1);
+            return new KubernetesClientBuilder().withConfig(config).build();
+        };
     }
 }

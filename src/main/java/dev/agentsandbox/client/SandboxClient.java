@@ -319,14 +319,26 @@ public final class SandboxClient {
         }
     }
 
-    private static SandboxClientException apiError(String object, String verb, KubernetesClientException e) {
+    private SandboxClientException apiError(String object, String verb, KubernetesClientException e) {
         String why = switch (e.getCode()) {
-            case 401 -> "the Kubernetes API rejected the credentials (401)";
+            case 401 -> "the Kubernetes API at " + kube.getMasterUrl() + " rejected the credentials (401)";
             case 403 -> "forbidden by RBAC (403)";
-            case 0 -> "cannot reach the Kubernetes API: " + e.getMessage();
-            default -> e.getCode() + " " + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse(e.getMessage());
+            case 404 -> "404 " + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse("not found")
+                    + " (is the namespace there, and are the agent-sandbox CRDs installed?)";
+            default -> e.getCode() > 0
+                    ? e.getCode() + " " + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse(e.getMessage())
+                    : "cannot reach the Kubernetes API at " + kube.getMasterUrl() + ": " + rootCause(e);
         };
         return new SandboxClientException(object + ": cannot " + verb + ": " + why, e);
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName()
+                : root.getClass().getSimpleName() + " (" + root.getMessage() + ")";
     }
 
     /** Settings of a {@link SandboxClient}; every one has the kata-aks example's default. */

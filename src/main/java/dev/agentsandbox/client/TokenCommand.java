@@ -10,7 +10,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code client token --owner NAME}: creates or rotates an owner's router token, for administrators. */
-@Command(name = "token", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "token", sortOptions = false, usageHelpAutoWidth = true,
         description = { "Creates or rotates an owner's router token and prints it once on stdout.",
                 "Only its SHA-256 is stored, under the owner's name, in the router's owner-token Secret; "
                         + "the previous token of that owner stops working." })
@@ -19,16 +19,19 @@ final class TokenCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--owner", required = true, description = "The owner the token is for.")
+    @Option(names = { "-h", "--help" }, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--owner", paramLabel = "OWNER", required = true, description = "The owner the token is for.")
     String owner;
 
-    @Option(names = "--secret", defaultValue = OwnerTokenIssuer.DEFAULT_SECRET, description = "Secret holding the token hashes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--secret", paramLabel = "NAME", defaultValue = OwnerTokenIssuer.DEFAULT_SECRET, description = "Secret holding the token hashes (default: ${DEFAULT-VALUE}).")
     String secret;
 
-    @Option(names = "--secret-namespace", defaultValue = OwnerTokenIssuer.DEFAULT_NAMESPACE, description = "Namespace of that Secret (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--secret-namespace", paramLabel = "NAMESPACE", defaultValue = OwnerTokenIssuer.DEFAULT_NAMESPACE, description = "Namespace of that Secret (default: ${DEFAULT-VALUE}).")
     String secretNamespace;
 
-    @Option(names = "--context", description = "Kubeconfig context (default: the current context, as kubectl).")
+    @Option(names = "--context", paramLabel = "CONTEXT", description = "Kubeconfig context (default: the current context, as kubectl).")
     String context;
 
     private final ClientCli cli;

@@ -28,6 +28,11 @@ final class TestApiServer implements AutoCloseable {
         server.init(InetAddress.getLoopbackAddress(), 0);
     }
 
+    /** The API server's address, e.g. for a kubeconfig. */
+    String url() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
     /** A new client; callers close it (the command-line client closes the one it is given). */
     KubernetesClient client() {
         return server.createClient();
