@@ -173,6 +173,14 @@ class ClientCliTest {
     }
 
     @Test
+    void anOwnersOwnTokenFromTheEnvironmentWinsOverTheSharedToken() {
+        Result r = run("--name", "alice", "--token", "bob-token");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(router.requests()).extracting(h -> h.get("authorization")).containsExactly("Bearer alice-token");
+    }
+
+    @Test
     void aReplyFromAnotherOwnersAgentFailsTheRoutingCheck() {
         router.impersonate("mallory");
 
