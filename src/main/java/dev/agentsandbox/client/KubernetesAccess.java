@@ -3,6 +3,7 @@ package dev.agentsandbox.client;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 
 /** How the command-line client reaches the Kubernetes API; the caller closes the client it gets. */
 @FunctionalInterface
@@ -18,7 +19,10 @@ public interface KubernetesAccess {
             // fabric8 retries a refused connection for half a minute; a command-line user wants to know at once,
             // as kubectl tells them.
             config.setRequestRetryBackoffLimit(1);
-            return new KubernetesClientBuilder().withConfig(config).build();
+            // Its own Vert.x, not the one Quarkus manages: on Ctrl-C Quarkus closes its Vert.x while the shutdown
+            // hook still has a claim to delete.
+            return new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory()).withConfig(config)
+                    .build();
         };
     }
 }
