@@ -30,20 +30,13 @@ final class ClaimRequest {
         return Map.of(Labels.OWNER, owner.name(), Labels.CREATED_BY, CREATED_BY);
     }
 
-    /**
-     * A claim for {@code owner}: named {@code name} when given (the kept claim), else generated from the owner's
-     * prefix (one-shot claims never collide with each other or with the kept one).
-     */
+    /** A claim named {@code name} for {@code owner} on {@code warmPool}, stamped with the request time. */
     static SandboxClaim build(Owner owner, String namespace, String name, String warmPool, Instant requestedAt) {
         SandboxClaim claim = new SandboxClaim();
         ObjectMetaBuilder meta = new ObjectMetaBuilder().withNamespace(namespace)
                 .withLabels(ownerSelector(owner))
-                .withAnnotations(Map.of(Labels.CLIENT_FIRST_REQUESTED_AT, TIMESTAMP.format(requestedAt)));
-        if (name != null) {
-            meta.withName(name);
-        } else {
-            meta.withGenerateName(owner.claimPrefix() + "-");
-        }
+                .withAnnotations(Map.of(Labels.CLIENT_FIRST_REQUESTED_AT, TIMESTAMP.format(requestedAt)))
+                .withName(name);
         claim.setMetadata(meta.build());
         SandboxClaimSpec spec = new SandboxClaimSpec();
         WarmPoolRef pool = new WarmPoolRef();

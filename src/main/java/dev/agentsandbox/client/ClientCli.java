@@ -31,6 +31,13 @@ public final class ClientCli {
         CommandLine command = new CommandLine(new ClientCommand(this))
                 .addSubcommand(new TokenCommand(this))
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler((e, given) -> {
+                    // The message says what is wrong; the full usage would bury it.
+                    e.getCommandLine().getErr().println("error: " + e.getMessage());
+                    e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName()
+                            + " --help' for the flags.");
+                    return ExitCode.USAGE;
+                })
                 .setOut(new PrintWriter(out, true))
                 .setErr(new PrintWriter(err, true));
         return command.execute(args);

@@ -1,6 +1,7 @@
 package dev.agentsandbox.client;
 
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import dev.agentsandbox.api.NameHash;
@@ -12,6 +13,9 @@ import dev.agentsandbox.api.NameHash;
 public record Owner(String name) {
 
     /** A label value that is also a valid Secret data key (no underscore-only quirks, at most 63 characters). */
+    /** The characters the API server uses for generated names (no vowels, so no words by accident). */
+    private static final String SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
 
     public Owner {
@@ -26,6 +30,16 @@ public record Owner(String name) {
         String lower = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]", "-");
         String trimmed = lower.length() > 40 ? lower.substring(0, 40) : lower;
         return trimmed.replaceAll("^-+|-+$", "");
+    }
+
+    /** A fresh name for a one-shot claim: the prefix and five random characters, as {@code generateName} does. */
+    public String oneShotClaimName() {
+        StringBuilder name = new StringBuilder(claimPrefix()).append('-');
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < 5; i++) {
+            name.append(SUFFIX_ALPHABET.charAt(random.nextInt(SUFFIX_ALPHABET.length())));
+        }
+        return name.toString();
     }
 
     /**

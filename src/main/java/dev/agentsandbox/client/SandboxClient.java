@@ -78,14 +78,28 @@ public final class SandboxClient {
 
     // ----- claims -----------------------------------------------------------------------------------------------
 
-    /** Creates a new claim for {@code owner}; it belongs to this client until deleted. */
+    /**
+     * Creates a new claim for {@code owner}; it belongs to this client until deleted. The name is chosen here rather
+     * than by {@code generateName}, so that the claim is known to the shutdown cleanup before it exists: a Ctrl-C
+     * during the create cannot leave it behind.
+     */
     public ClaimRef createClaim(String owner) {
         Owner who = new Owner(owner);
-        Instant requestedAt = clock.instant();
-        SandboxClaim claim = create(ClaimRequest.build(who, namespace, null, warmPool, requestedAt));
-        ClaimRef ref = new ClaimRef(who, namespace, claim.getMetadata().getName(), true, requestedAt);
-        created.add(ref);
-        return ref;
+        for (int attempt = 1;; attempt++) {
+            Instant requestedAt = clock.instant();
+            ClaimRef ref = new ClaimRef(who, namespace, who.oneShotClaimName(), true, requestedAt);
+            created.add(ref);
+            try {
+                create(ClaimRequest.build(who, namespace, ref.name(), warmPool, requestedAt));
+                return ref;
+            } catch (SandboxClientException e) {
+                created.remove(ref);
+                boolean nameTaken = e.getCause() instanceof KubernetesClientException k && k.getCode() == 409;
+                if (!nameTaken || attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /**

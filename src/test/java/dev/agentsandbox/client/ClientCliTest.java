@@ -257,7 +257,8 @@ class ClientCliTest {
         env.remove("ROUTER_BASE_URL");
         assertThat(run("--name", "alice")).satisfies(r -> {
             assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
-            assertThat(r.err()).contains("no router URL: pass --router-url or set ROUTER_BASE_URL");
+            assertThat(r.err()).contains("error: no router URL: pass --router-url or set ROUTER_BASE_URL")
+                    .contains("Try 'client --help'").doesNotContain("Usage:");
         });
         assertThat(run("--name", "alice", "--delete", "--msg", "x").exit()).isEqualTo(ExitCode.USAGE);
         assertThat(run("--name", "not valid!", "--router-url", "http://127.0.0.1:1").err())

@@ -59,7 +59,7 @@ class SandboxClientTest {
                 .containsEntry(Labels.CREATED_BY, "java-client");
         assertThat(claim.getMetadata().getAnnotations().get(Labels.CLIENT_FIRST_REQUESTED_AT))
                 .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
-        assertThat(ref.name()).startsWith("alice-");
+        assertThat(ref.name()).matches("alice-[a-z0-9]{5}");
     }
 
     @Test
