@@ -33,7 +33,8 @@ public record ClaimState(Phase phase, String sandbox, String reason, String mess
     public static ClaimState of(SandboxClaim claim) {
         var status = claim.getStatus();
         String sandbox = status == null || status.getSandbox() == null ? null : status.getSandbox().getName();
-        Condition ready = status == null ? null : Conditions.find(status.getConditions(), Conditions.READY).orElse(null);
+        Condition ready = status == null ? null
+                : Conditions.find(status.getConditions(), Conditions.READY).orElse(null);
         String reason = ready == null ? null : ready.getReason();
         String message = ready == null ? null : ready.getMessage();
         if (ready != null && Conditions.TRUE.equals(ready.getStatus()) && sandbox != null && !sandbox.isBlank()) {

@@ -58,13 +58,15 @@ final class ClientCommand implements Callable<Integer> {
             description = "Owner to run for (sent as X-Owner); repeat or separate by commas for several in parallel.")
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--msg", paramLabel = "TEXT", description = "Message for the agent (default: \"" + OwnerRun.DEFAULT_PROMPT + "\").")
+    @Option(names = "--msg", paramLabel = "TEXT",
+            description = "Message for the agent (default: \"" + OwnerRun.DEFAULT_PROMPT + "\").")
     String message;
 
     @Option(names = "--reuse", description = "Keep the owner's claim and reuse it on the next run (found by labels).")
     boolean reuse;
 
-    @Option(names = "--reset", description = "Clear the history of the owner's kept sandbox; then chat if --msg is given.")
+    @Option(names = "--reset",
+            description = "Clear the history of the owner's kept sandbox; then chat if --msg is given.")
     boolean reset;
 
     @Option(names = "--delete", description = "Delete every claim of the owner made by this client, then exit.")
@@ -77,22 +79,27 @@ final class ClientCommand implements Callable<Integer> {
     @Option(names = "--router-url", paramLabel = "URL", description = "Router base URL (default: env ROUTER_BASE_URL).")
     String routerUrl;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "Router bearer token for every owner (default: env ROUTER_TOKEN).")
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Router bearer token for every owner (default: env ROUTER_TOKEN).")
     String token;
 
     @Option(names = "--owner-token", paramLabel = "OWNER=TOKEN", description = "Router token of one owner; repeatable.")
     Map<String, String> ownerTokens = new LinkedHashMap<>();
 
-    @Option(names = "--namespace", paramLabel = "NAMESPACE", defaultValue = SandboxClient.DEFAULT_NAMESPACE, description = "Namespace of the claims (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--namespace", paramLabel = "NAMESPACE", defaultValue = SandboxClient.DEFAULT_NAMESPACE,
+            description = "Namespace of the claims (default: ${DEFAULT-VALUE}).")
     String namespace;
 
-    @Option(names = "--warm-pool", paramLabel = "POOL", defaultValue = SandboxClient.DEFAULT_WARM_POOL, description = "Warm pool to claim from (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warm-pool", paramLabel = "POOL", defaultValue = SandboxClient.DEFAULT_WARM_POOL,
+            description = "Warm pool to claim from (default: ${DEFAULT-VALUE}).")
     String warmPool;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180", description = "How long to wait for Ready (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",
+            description = "How long to wait for Ready (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    @Option(names = "--context", paramLabel = "CONTEXT", description = "Kubeconfig context (default: the current context, as kubectl).")
+    @Option(names = "--context", paramLabel = "CONTEXT",
+            description = "Kubeconfig context (default: the current context, as kubectl).")
     String context;
 
     private final ClientCli cli;

@@ -55,7 +55,8 @@ record OwnerResult(String owner, String claim, ReadySandbox sandbox, ChatReply r
         return switch (check) {
             case "OK", "FAIL" -> owner + ": " + check + " (history " + reply.historyTurns() + "): " + reply.reply();
             case "RESET" -> owner + ": RESET history of sandbox " + sandbox.sandbox();
-            case "DELETED" -> owner + ": DELETED " + (deleted.isEmpty() ? "nothing (no claims)" : String.join(", ", deleted));
+            case "DELETED" -> owner + ": DELETED "
+                    + (deleted.isEmpty() ? "nothing (no claims)" : String.join(", ", deleted));
             default -> owner + ": ERROR " + error;
         };
     }

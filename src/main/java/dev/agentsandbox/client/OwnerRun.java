@@ -100,7 +100,8 @@ final class OwnerRun {
 
         @Override
         public void waiting(ClaimRef claim, String reason, String message) {
-            say(claim.owner(), "waiting: " + reason + (message == null || message.isBlank() ? "" : " (" + message + ")"));
+            String detail = message == null || message.isBlank() ? "" : " (" + message + ")";
+            say(claim.owner(), "waiting: " + reason + detail);
         }
 
         @Override

@@ -88,8 +88,8 @@ public final class OwnerTokenIssuer {
                     case 404 -> "namespace " + namespace + " not found (404)";
                     default -> e.getMessage();
                 };
-                throw new SandboxClientException("secret " + namespace + "/" + secret + ": cannot store the token hash of owner "
-                        + owner + ": " + why, e);
+                throw new SandboxClientException("secret " + namespace + "/" + secret
+                        + ": cannot store the token hash of owner " + owner + ": " + why, e);
             }
         }
     }

@@ -21,6 +21,9 @@ public final class RouterClient {
     /** The port the owner-aware agent listens on inside its sandbox. */
     public static final int AGENT_PORT = 8080;
 
+    /** The router's own default proxy timeout; a model's answer can take that long. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(180);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
@@ -36,7 +39,8 @@ public final class RouterClient {
 
     RouterClient(URI base, OwnerTokens tokens, HttpClient http, Duration requestTimeout, int port) {
         if (base == null || base.getScheme() == null || base.getHost() == null) {
-            throw new IllegalArgumentException("router URL \"" + base + "\" must be absolute, e.g. http://127.0.0.1:8080");
+            throw new IllegalArgumentException(
+                    "router URL \"" + base + "\" must be absolute, e.g. http://127.0.0.1:8080");
         }
         this.base = base;
         this.tokens = tokens;

@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -117,15 +116,25 @@ public final class SandboxClient {
             SandboxClaim claim = create(ClaimRequest.build(who, namespace, who.keptClaimName(), warmPool, requestedAt));
             return new ClaimRef(who, namespace, claim.getMetadata().getName(), true, requestedAt);
         } catch (SandboxClientException e) {
-            if (e.getCause() instanceof KubernetesClientException k && k.getCode() == 409) {
-                // Another run created the kept claim between our lookup and our create: use theirs.
-                return ref(who, getClaim(who.keptClaimName()), false);
+            if (!(e.getCause() instanceof KubernetesClientException k && k.getCode() == 409)) {
+                throw e;
             }
-            throw e;
+            // Another run created the kept claim between our lookup and our create: use theirs, if it is this
+            // owner's (the name is predictable, so someone else may have taken it).
+            SandboxClaim taken = getClaim(who.keptClaimName());
+            Map<String, String> labels = Optional.ofNullable(taken.getMetadata().getLabels()).orElse(Map.of());
+            if (!labels.entrySet().containsAll(ClaimRequest.ownerSelector(who).entrySet())) {
+                throw new SandboxClientException("claim " + namespace + "/" + who.keptClaimName()
+                        + " exists but is not owner " + who + "'s claim made by this client (labels " + labels + ")");
+            }
+            return ref(who, taken, false);
         }
     }
 
-    /** The owner's claim made by this client (the kept one first, else the oldest), if any. */
+    /**
+     * The owner's kept claim, if there is one. Selected by the owner and created-by labels, then by the kept name:
+     * one-shot claims carry the same labels but belong to the run that made them and vanish with it.
+     */
     public Optional<ClaimRef> findClaim(String owner) {
         return findClaim(new Owner(owner));
     }
@@ -133,8 +142,8 @@ public final class SandboxClient {
     private Optional<ClaimRef> findClaim(Owner owner) {
         return ownerClaims(owner).stream()
                 .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
-                .min(Comparator.comparing((SandboxClaim c) -> !c.getMetadata().getName().equals(owner.keptClaimName()))
-                        .thenComparing(c -> Objects.toString(c.getMetadata().getCreationTimestamp(), "")))
+                .filter(c -> owner.keptClaimName().equals(c.getMetadata().getName()))
+                .findFirst()
                 .map(c -> ref(owner, c, false));
     }
 
@@ -177,17 +186,19 @@ public final class SandboxClient {
 
     /** Deletes one claim; {@link ClaimNotFoundException} when there is none by that name. */
     public void deleteClaim(String name) {
+        boolean found;
         try {
-            if (claims().withName(name).delete().isEmpty()) {
-                throw new ClaimNotFoundException(namespace, name, "not found");
-            }
+            found = !claims().withName(name).delete().isEmpty();
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                throw new ClaimNotFoundException(namespace, name, "not found");
+            if (e.getCode() != 404) {
+                // Still ours to clean up: a later attempt (the shutdown hook) may succeed.
+                throw apiError("claim " + namespace + "/" + name, "delete", e);
             }
-            throw apiError("claim " + namespace + "/" + name, "delete", e);
-        } finally {
-            created.removeIf(ref -> ref.name().equals(name));
+            found = false;
+        }
+        created.removeIf(ref -> ref.name().equals(name));
+        if (!found) {
+            throw new ClaimNotFoundException(namespace, name, "not found");
         }
     }
 
@@ -282,9 +293,7 @@ public final class SandboxClient {
         try {
             return claims().resource(claim).create();
         } catch (KubernetesClientException e) {
-            String name = claim.getMetadata().getName() != null ? claim.getMetadata().getName()
-                    : claim.getMetadata().getGenerateName() + "*";
-            throw apiError("claim " + namespace + "/" + name, "create", e);
+            throw apiError("claim " + namespace + "/" + claim.getMetadata().getName(), "create", e);
         }
     }
 
@@ -323,7 +332,8 @@ public final class SandboxClient {
         try {
             SandboxClaim current = claims().withName(claim.name()).get();
             Instant firstReady = current == null ? null : ClaimRequest.instant(current, Labels.CLAIM_FIRST_READY_AT);
-            Instant requested = current == null ? null : ClaimRequest.instant(current, Labels.CLIENT_FIRST_REQUESTED_AT);
+            Instant requested = current == null ? null
+                    : ClaimRequest.instant(current, Labels.CLIENT_FIRST_REQUESTED_AT);
             if (firstReady == null || requested == null || firstReady.isBefore(requested)) {
                 return null;
             }
@@ -340,7 +350,8 @@ public final class SandboxClient {
             case 404 -> "404 " + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse("not found")
                     + " (is the namespace there, and are the agent-sandbox CRDs installed?)";
             default -> e.getCode() > 0
-                    ? e.getCode() + " " + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse(e.getMessage())
+                    ? e.getCode() + " "
+                            + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse(e.getMessage())
                     : "cannot reach the Kubernetes API at " + kube.getMasterUrl() + ": " + rootCause(e);
         };
         return new SandboxClientException(object + ": cannot " + verb + ": " + why, e);
@@ -386,7 +397,8 @@ public final class SandboxClient {
 
         /** The router at {@code base}, sending each owner's token; agent port 8080, 180 s per request. */
         public Builder router(URI base, OwnerTokens tokens) {
-            return router(new RouterClient(base, tokens, DEFAULT_READY_TIMEOUT, RouterClient.AGENT_PORT));
+            return router(
+                    new RouterClient(base, tokens, RouterClient.DEFAULT_REQUEST_TIMEOUT, RouterClient.AGENT_PORT));
         }
 
         public Builder router(RouterClient router) {

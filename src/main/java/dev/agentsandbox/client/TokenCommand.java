@@ -25,13 +25,16 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--owner", paramLabel = "OWNER", required = true, description = "The owner the token is for.")
     String owner;
 
-    @Option(names = "--secret", paramLabel = "NAME", defaultValue = OwnerTokenIssuer.DEFAULT_SECRET, description = "Secret holding the token hashes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--secret", paramLabel = "NAME", defaultValue = OwnerTokenIssuer.DEFAULT_SECRET,
+            description = "Secret holding the token hashes (default: ${DEFAULT-VALUE}).")
     String secret;
 
-    @Option(names = "--secret-namespace", paramLabel = "NAMESPACE", defaultValue = OwnerTokenIssuer.DEFAULT_NAMESPACE, description = "Namespace of that Secret (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--secret-namespace", paramLabel = "NAMESPACE", defaultValue = OwnerTokenIssuer.DEFAULT_NAMESPACE,
+            description = "Namespace of that Secret (default: ${DEFAULT-VALUE}).")
     String secretNamespace;
 
-    @Option(names = "--context", paramLabel = "CONTEXT", description = "Kubeconfig context (default: the current context, as kubectl).")
+    @Option(names = "--context", paramLabel = "CONTEXT",
+            description = "Kubeconfig context (default: the current context, as kubectl).")
     String context;
 
     private final ClientCli cli;

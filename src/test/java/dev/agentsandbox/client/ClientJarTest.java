@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 /**
  * The packaged application in the {@code client} role, as a user runs it: a kubeconfig, the environment, a real
  * JVM and a real SIGINT. Needs the package, so it runs only on request:
- * {@code ./mvnw package -DskipTests && ./mvnw test -Dtest=ClientJarTest -Dclient.jar=target/quarkus-app/quarkus-run.jar}.
+ * {@code ./mvnw package -DskipTests}, then
+ * {@code ./mvnw test -Dtest=ClientJarTest -Dclient.jar=target/quarkus-app/quarkus-run.jar}.
  */
 @EnabledIfSystemProperty(named = "client.jar", matches = ".+")
 class ClientJarTest {
@@ -73,7 +75,7 @@ class ClientJarTest {
     }
 
     Process start(String... args) throws IOException {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-jar", System.getProperty("client.jar"), "client"));
+        List<String> command = new ArrayList<>(List.of("java", "-jar", System.getProperty("client.jar"), "client"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());

@@ -60,7 +60,8 @@ class RouterClientTest {
             exchange.close();
         });
         try {
-            RouterClient client = new RouterClient(URI.create("http://127.0.0.1:" + router.getAddress().getPort() + "/"),
+            URI base = URI.create("http://127.0.0.1:" + router.getAddress().getPort() + "/");
+            RouterClient client = new RouterClient(base,
                     OwnerTokens.none(), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
 
             assertThatThrownBy(() -> client.reset(ALICE))

@@ -96,6 +96,26 @@ class SandboxClientTest {
     }
 
     @Test
+    void aKeptClaimNameTakenBySomeoneElseIsNotReused() {
+        SandboxClaim squatter = ClaimRequest.build(new Owner("mallory"), NS, new Owner("alice").keptClaimName(), POOL,
+                java.time.Instant.now());
+        kube.resource(squatter).create();
+
+        assertThatThrownBy(() -> client(OwnerTokens.none()).getOrCreateClaim("alice"))
+                .isInstanceOf(SandboxClientException.class)
+                .hasMessageContaining("exists but is not owner alice's claim");
+    }
+
+    @Test
+    void aLeftoverOneShotClaimIsNotReused() {
+        ClaimRef leftover = client(OwnerTokens.none()).createClaim("alice");
+
+        ClaimRef kept = client(OwnerTokens.none()).getOrCreateClaim("alice");
+
+        assertThat(kept.name()).isNotEqualTo(leftover.name()).isEqualTo(new Owner("alice").keptClaimName());
+    }
+
+    @Test
     void chatByOwnerKeepsHistoryAcrossCallsAndResetClearsIt() {
         SandboxClient client = client(OwnerTokens.shared("alice-token"));
 
