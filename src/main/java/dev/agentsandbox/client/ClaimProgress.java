@@ -7,10 +7,6 @@ public interface ClaimProgress {
     ClaimProgress SILENT = new ClaimProgress() {
     };
 
-    /** A claim was created or found. */
-    default void claimed(ClaimRef claim) {
-    }
-
     /** The claim's Ready reason changed while it is not Ready yet (e.g. {@code WarmPoolNotFound}). */
     default void waiting(ClaimRef claim, String reason, String message) {
     }
