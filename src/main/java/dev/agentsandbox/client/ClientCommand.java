@@ -230,7 +230,7 @@ final class ClientCommand implements Callable<Integer> {
     }
 
     /** Owner tokens: flags beat the environment, an owner's own token beats the shared one. */
-    private OwnerTokens tokens(List<Owner> owners) {
+    private RouterTokens tokens(List<Owner> owners) {
         Map<String, String> perOwner = new HashMap<>();
         for (Owner owner : owners) {
             String fromEnv = cli.env().get(owner.tokenVariable());
@@ -239,6 +239,6 @@ final class ClientCommand implements Callable<Integer> {
             }
         }
         perOwner.putAll(ownerTokens);
-        return OwnerTokens.of(perOwner, token != null ? token : cli.env().get("ROUTER_TOKEN"));
+        return RouterTokens.of(perOwner, token != null ? token : cli.env().get("ROUTER_TOKEN"));
     }
 }

@@ -27,17 +27,17 @@ public final class RouterClient {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
-    private final OwnerTokens tokens;
+    private final RouterTokens tokens;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final int port;
 
-    public RouterClient(URI base, OwnerTokens tokens, Duration requestTimeout, int port) {
+    public RouterClient(URI base, RouterTokens tokens, Duration requestTimeout, int port) {
         this(base, tokens, HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(Duration.ofSeconds(10)).build(), requestTimeout, port);
     }
 
-    RouterClient(URI base, OwnerTokens tokens, HttpClient http, Duration requestTimeout, int port) {
+    RouterClient(URI base, RouterTokens tokens, HttpClient http, Duration requestTimeout, int port) {
         if (base == null || base.getScheme() == null || base.getHost() == null) {
             throw new IllegalArgumentException(
                     "router URL \"" + base + "\" must be absolute, e.g. http://127.0.0.1:8080");

@@ -29,7 +29,7 @@ import io.fabric8.kubernetes.client.dsl.Resource;
  * <pre>{@code
  * try (KubernetesClient kube = new KubernetesClientBuilder().build()) {
  *     SandboxClient client = SandboxClient.builder(kube)
- *             .router(URI.create("http://127.0.0.1:8080"), OwnerTokens.shared(token)).build();
+ *             .router(URI.create("http://127.0.0.1:8080"), RouterTokens.shared(token)).build();
  *     ChatReply reply = client.chat("alice", "hello");
  * }
  * }</pre>
@@ -396,7 +396,7 @@ public final class SandboxClient {
         }
 
         /** The router at {@code base}, sending each owner's token; agent port 8080, 180 s per request. */
-        public Builder router(URI base, OwnerTokens tokens) {
+        public Builder router(URI base, RouterTokens tokens) {
             return router(
                     new RouterClient(base, tokens, RouterClient.DEFAULT_REQUEST_TIMEOUT, RouterClient.AGENT_PORT));
         }

@@ -29,10 +29,10 @@ class OwnerTest {
 
     @Test
     void anOwnersOwnTokenWinsOverTheSharedOne() {
-        OwnerTokens tokens = OwnerTokens.of(Map.of("alice", "a"), "shared");
+        RouterTokens tokens = RouterTokens.of(Map.of("alice", "a"), "shared");
 
         assertThat(tokens.forOwner(new Owner("alice"))).contains("a");
         assertThat(tokens.forOwner(new Owner("bob"))).contains("shared");
-        assertThat(OwnerTokens.none().forOwner(new Owner("bob"))).isEmpty();
+        assertThat(RouterTokens.none().forOwner(new Owner("bob"))).isEmpty();
     }
 }

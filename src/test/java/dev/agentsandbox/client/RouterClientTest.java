@@ -38,7 +38,7 @@ class RouterClientTest {
         });
         try {
             RouterClient client = new RouterClient(URI.create("http://127.0.0.1:" + router.getAddress().getPort()),
-                    OwnerTokens.shared("secret"), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
+                    RouterTokens.shared("secret"), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
 
             assertThatThrownBy(() -> client.chat(ALICE, "hi"))
                     .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status()).isEqualTo(307))
@@ -62,7 +62,7 @@ class RouterClientTest {
         try {
             URI base = URI.create("http://127.0.0.1:" + router.getAddress().getPort() + "/");
             RouterClient client = new RouterClient(base,
-                    OwnerTokens.none(), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
+                    RouterTokens.none(), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
 
             assertThatThrownBy(() -> client.reset(ALICE))
                     .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.detail())

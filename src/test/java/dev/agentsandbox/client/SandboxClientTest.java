@@ -45,13 +45,13 @@ class SandboxClientTest {
         api.close();
     }
 
-    SandboxClient client(OwnerTokens tokens) {
+    SandboxClient client(RouterTokens tokens) {
         return SandboxClient.builder(kube).router(router.url(), tokens).readyTimeout(Duration.ofSeconds(20)).build();
     }
 
     @Test
     void createsAClaimThatSaysWhoAskedAndWhen() {
-        ClaimRef ref = client(OwnerTokens.none()).createClaim("alice");
+        ClaimRef ref = client(RouterTokens.none()).createClaim("alice");
 
         SandboxClaim claim = kube.resources(SandboxClaim.class).inNamespace(NS).withName(ref.name()).get();
         assertThat(claim.getSpec().getWarmPoolRef().getName()).isEqualTo(POOL);
@@ -64,7 +64,7 @@ class SandboxClientTest {
 
     @Test
     void waitsForReadyThenChatsThroughTheRouterWithTheRoutingHeaders() {
-        SandboxClient client = client(OwnerTokens.of(Map.of("alice", "alice-token"), null));
+        SandboxClient client = client(RouterTokens.of(Map.of("alice", "alice-token"), null));
         ClaimRef ref = client.createClaim("alice");
 
         ReadySandbox ready = client.awaitReady(ref);
@@ -85,9 +85,9 @@ class SandboxClientTest {
 
     @Test
     void getOrCreateFindsTheSameClaimAgainByLabels() {
-        SandboxClient first = client(OwnerTokens.shared("alice-token"));
+        SandboxClient first = client(RouterTokens.shared("alice-token"));
         ClaimRef created = first.getOrCreateClaim("alice");
-        ClaimRef found = client(OwnerTokens.shared("alice-token")).getOrCreateClaim("alice");
+        ClaimRef found = client(RouterTokens.shared("alice-token")).getOrCreateClaim("alice");
 
         assertThat(created.created()).isTrue();
         assertThat(found.created()).isFalse();
@@ -101,23 +101,23 @@ class SandboxClientTest {
                 java.time.Instant.now());
         kube.resource(squatter).create();
 
-        assertThatThrownBy(() -> client(OwnerTokens.none()).getOrCreateClaim("alice"))
+        assertThatThrownBy(() -> client(RouterTokens.none()).getOrCreateClaim("alice"))
                 .isInstanceOf(SandboxClientException.class)
                 .hasMessageContaining("exists but is not owner alice's claim");
     }
 
     @Test
     void aLeftoverOneShotClaimIsNotReused() {
-        ClaimRef leftover = client(OwnerTokens.none()).createClaim("alice");
+        ClaimRef leftover = client(RouterTokens.none()).createClaim("alice");
 
-        ClaimRef kept = client(OwnerTokens.none()).getOrCreateClaim("alice");
+        ClaimRef kept = client(RouterTokens.none()).getOrCreateClaim("alice");
 
         assertThat(kept.name()).isNotEqualTo(leftover.name()).isEqualTo(new Owner("alice").keptClaimName());
     }
 
     @Test
     void chatByOwnerKeepsHistoryAcrossCallsAndResetClearsIt() {
-        SandboxClient client = client(OwnerTokens.shared("alice-token"));
+        SandboxClient client = client(RouterTokens.shared("alice-token"));
 
         assertThat(client.chat("alice", "one").historyTurns()).isEqualTo(1);
         assertThat(client.chat("alice", "two").historyTurns()).isEqualTo(2);
@@ -152,7 +152,7 @@ class SandboxClientTest {
 
     @Test
     void notFoundIsTypedFromTheApiStatus() {
-        SandboxClient client = client(OwnerTokens.none());
+        SandboxClient client = client(RouterTokens.none());
 
         assertThatThrownBy(() -> client.getClaim("nobody")).isInstanceOf(ClaimNotFoundException.class)
                 .hasMessage("claim " + NS + "/nobody: not found");
@@ -163,7 +163,7 @@ class SandboxClientTest {
 
     @Test
     void shutdownCleanupDeletesOnlyTheClaimsThisClientCreated() {
-        SandboxClient client = client(OwnerTokens.none());
+        SandboxClient client = client(RouterTokens.none());
         ClaimRef kept = client.getOrCreateClaim("bob");
         ClaimRef oneShot = client.createClaim("alice");
 
@@ -177,7 +177,7 @@ class SandboxClientTest {
 
     @Test
     void deleteOwnerClaimsRemovesEveryClaimOfThatOwnerOnly() {
-        SandboxClient client = client(OwnerTokens.none());
+        SandboxClient client = client(RouterTokens.none());
         ClaimRef a1 = client.getOrCreateClaim("alice");
         ClaimRef a2 = client.createClaim("alice");
         ClaimRef b = client.createClaim("bob");
@@ -189,19 +189,19 @@ class SandboxClientTest {
 
     @Test
     void routerErrorsAreTypedAndSayWhatToFix() {
-        SandboxClient wrongToken = client(OwnerTokens.shared("stolen"));
+        SandboxClient wrongToken = client(RouterTokens.shared("stolen"));
         ReadySandbox alice = wrongToken.awaitReady(wrongToken.createClaim("alice"));
         assertThatThrownBy(() -> wrongToken.chat(alice, "hi"))
                 .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status()).isEqualTo(401))
                 .hasMessageContaining("owner alice").hasMessageContaining("token is wrong");
 
-        SandboxClient bobsToken = client(OwnerTokens.shared("bob-token"));
+        SandboxClient bobsToken = client(RouterTokens.shared("bob-token"));
         assertThatThrownBy(() -> bobsToken.chat(alice, "hi"))
                 .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status()).isEqualTo(403))
                 .hasMessageContaining("sandbox " + NS + "/" + alice.sandbox());
 
         SandboxClient nowhere = SandboxClient.builder(kube)
-                .router(URI.create("http://127.0.0.1:9"), OwnerTokens.shared("alice-token")).build();
+                .router(URI.create("http://127.0.0.1:9"), RouterTokens.shared("alice-token")).build();
         assertThatThrownBy(() -> nowhere.chat(alice, "hi")).isInstanceOf(RouterUnreachableException.class)
                 .hasMessageContaining("cannot reach the router at http://127.0.0.1:9");
     }

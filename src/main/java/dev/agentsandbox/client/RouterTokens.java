@@ -8,29 +8,29 @@ import java.util.Optional;
  * drive several owners who each hold their own token (as local mode prints {@code ROUTER_TOKEN_ALICE},
  * {@code ROUTER_TOKEN_BOB}), while a single operator token still works for all.
  */
-public final class OwnerTokens {
+public final class RouterTokens {
 
     private final Map<String, String> perOwner;
     private final String shared;
 
-    private OwnerTokens(Map<String, String> perOwner, String shared) {
+    private RouterTokens(Map<String, String> perOwner, String shared) {
         this.perOwner = Map.copyOf(perOwner);
         this.shared = shared == null || shared.isBlank() ? null : shared;
     }
 
     /** No token at all: requests go without {@code Authorization} (only for a router that allows that). */
-    public static OwnerTokens none() {
-        return new OwnerTokens(Map.of(), null);
+    public static RouterTokens none() {
+        return new RouterTokens(Map.of(), null);
     }
 
     /** One token for every owner. */
-    public static OwnerTokens shared(String token) {
-        return new OwnerTokens(Map.of(), token);
+    public static RouterTokens shared(String token) {
+        return new RouterTokens(Map.of(), token);
     }
 
     /** Tokens by owner name, with an optional shared token (may be null) for owners not in the map. */
-    public static OwnerTokens of(Map<String, String> perOwner, String shared) {
-        return new OwnerTokens(perOwner, shared);
+    public static RouterTokens of(Map<String, String> perOwner, String shared) {
+        return new RouterTokens(perOwner, shared);
     }
 
     public Optional<String> forOwner(Owner owner) {
