@@ -1,0 +1,63 @@
+package dev.agentsandbox.client;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one owner's run produced; rendered as one line of text or one JSON object with the keys {@code owner},
+ * {@code claim}, {@code sandbox}, {@code launch_type}, {@code ready_ms}, {@code reply}, {@code history_turns},
+ * {@code check} (plus {@code error} or {@code deleted} when they apply).
+ *
+ * @param check {@code OK}, {@code FAIL} (routing check), {@code ERROR}, {@code RESET} or {@code DELETED}
+ */
+record OwnerResult(String owner, String claim, ReadySandbox sandbox, ChatReply reply, String check, String error,
+        List<String> deleted, int exitCode) {
+
+    static OwnerResult chatted(ClaimRef claim, ReadySandbox sandbox, ChatReply reply, Owner owner) {
+        boolean ok = reply.answersAs(owner);
+        return new OwnerResult(owner.name(), claim.name(), sandbox, reply, ok ? "OK" : "FAIL", null, null,
+                ok ? ExitCode.OK : ExitCode.CHECK_FAILED);
+    }
+
+    static OwnerResult reset(ClaimRef claim, ReadySandbox sandbox) {
+        return new OwnerResult(claim.owner().name(), claim.name(), sandbox, null, "RESET", null, null, ExitCode.OK);
+    }
+
+    static OwnerResult deleted(Owner owner, List<String> names) {
+        return new OwnerResult(owner.name(), null, null, null, "DELETED", null, List.copyOf(names), ExitCode.OK);
+    }
+
+    static OwnerResult failed(String owner, String claim, ReadySandbox sandbox, RuntimeException error) {
+        return new OwnerResult(owner, claim, sandbox, null, "ERROR", error.getMessage(), null, ExitCode.of(error));
+    }
+
+    Map<String, Object> json() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("owner", owner);
+        json.put("claim", claim);
+        json.put("sandbox", sandbox == null ? null : sandbox.sandbox());
+        json.put("launch_type", sandbox == null ? null : sandbox.launchType());
+        json.put("ready_ms", sandbox == null ? null : sandbox.readyMillis());
+        json.put("reply", reply == null ? null : reply.reply());
+        json.put("history_turns", reply == null ? null : reply.historyTurns());
+        json.put("check", check);
+        if (error != null) {
+            json.put("error", error);
+        }
+        if (deleted != null) {
+            json.put("deleted", deleted);
+        }
+        return json;
+    }
+
+    String text() {
+        return switch (check) {
+            case "OK", "FAIL" -> owner + ": " + check + " (history " + reply.historyTurns() + "): " + reply.reply();
+            case "RESET" -> owner + ": RESET history of sandbox " + sandbox.sandbox();
+            case "DELETED" -> owner + ": DELETED "
+                    + (deleted.isEmpty() ? "nothing (no claims)" : String.join(", ", deleted));
+            default -> owner + ": ERROR " + error;
+        };
+    }
+}
