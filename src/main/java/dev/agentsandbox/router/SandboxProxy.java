@@ -154,8 +154,9 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         if (!bodyless && upstreamResponse.getHeader("Content-Length") == null) {
             response.setChunked(true);
         }
-        upstreamResponse.pipeTo(response).onFailure(cause -> {
-            // Headers are gone already: a reset tells the client the body is incomplete.
+        // Not ending the response on failure matters: a cleanly terminated body would pass a truncated reply off
+        // as complete. Headers are gone already, so a reset is the signal.
+        upstreamResponse.pipe().endOnFailure(false).to(response).onFailure(cause -> {
             metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
             exchange.upstream.reset();
             response.reset();
