@@ -84,6 +84,7 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             SandboxAddress address = routingHeaders.parse(request.headers());
             caller = authenticator.authenticate(request.headers().get("Authorization"));
             exchange.route = routes.resolve(address, caller);
+            metrics.sandboxUsed(exchange.route.sandbox());
             long declaredLength = contentLength(request);
             if (declaredLength > maxBodyBytes) {
                 throw new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes.");
@@ -109,7 +110,6 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             request.response().writeContinue();
         }
         MultiMap headers = ForwardedHeaders.toSandbox(request, route.owner(), false);
-        headers.remove("Expect");
         RequestOptions options = new RequestOptions()
                 .setMethod(request.method())
                 .setHost(route.host())
@@ -160,6 +160,7 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
             exchange.upstream.reset();
             response.reset();
+            finished(exchange, 0);
         });
     }
 
@@ -196,9 +197,6 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         int status = statusOverride != 0 ? statusOverride : response.getStatusCode();
         metrics.requestFinished(status, nanos);
         SandboxRoute route = exchange.route;
-        if (route != null) {
-            metrics.sandboxUsed(route.sandbox());
-        }
         if (accessLog != null) {
             HttpServerRequest request = exchange.request;
             accessLog.log(request.remoteAddress() == null ? "-" : request.remoteAddress().hostAddress(),

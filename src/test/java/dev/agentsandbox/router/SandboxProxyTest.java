@@ -517,7 +517,9 @@ class SandboxProxyTest {
         double last = router.registry.get("sandbox.router.last.request").tags("namespace", "default", "sandbox", "alpha")
                 .gauge().value();
         assertThat(last).isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
-        assertThat(router.registry.get("sandbox.router.active.exchanges").tag("kind", "http").gauge().value()).isZero();
+        // Every exchange is accounted for, including refused, failed and reset ones.
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(
+                () -> router.registry.get("sandbox.router.active.exchanges").tag("kind", "http").gauge().value() == 0);
 
         Sandbox gone = router.sandbox("default", "shortlived", "alice", true, "127.0.0.2");
         send("GET", "/", routed("default", "shortlived", echo.port(0)));
