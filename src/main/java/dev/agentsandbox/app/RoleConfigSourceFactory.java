@@ -69,6 +69,16 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
                 d.put("quarkus.log.console.stderr", "true");
             }
         }
+        if (role.runsRouter()) {
+            // The router drains in-flight requests on SIGTERM, and keeps idle client connections longer than the
+            // longest sandbox wait (PROXY_TIMEOUT_SECONDS, 180 s by default) so a waiting request is not cut.
+            d.put("quarkus.shutdown.timeout", "25s");
+            d.put("quarkus.http.idle-timeout", "300s");
+        }
+        if (role == Role.ROUTER) {
+            // No reconcilers run here, so the operator SDK's readiness check would keep the router unready forever.
+            d.put("quarkus.smallrye-health.check.\"io.quarkiverse.operatorsdk.runtime.OperatorHealthCheck\".enabled", "false");
+        }
         return d;
     }
 }

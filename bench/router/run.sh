@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Router benchmark, in one go: wrk against
+#   (a) direct: nginx serving static files on 127.0.0.2 (the "sandbox"),
+#   (b) nginx:  nginx as a plain reverse proxy in front of it (keep-alive upstream, access log on),
+#   (c) router: this platform's router (packaged jar, router role, per-owner tokens, access log and metrics on),
+# for a small and a 16 KiB response, at 10 and 50 connections, after a JIT warm-up of the router.
+# Only loopback traffic; every run is bounded by DURATION. Results: $WORK/results.md (also printed).
+#
+#   bench/router/run.sh                 # needs: wrk, nginx (apt-get install -y wrk nginx), java 17, a packaged build
+#   DURATION=20s WARMUP=60s bench/router/run.sh
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=${WORK:-/tmp/bench-router}
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-30s}
+THREADS=${THREADS:-2}
+BACKEND_IP=127.0.0.2
+BACKEND_PORT=${BACKEND_PORT:-18181}
+PROXY_PORT=${PROXY_PORT:-18182}
+ROUTER_PORT=${ROUTER_PORT:-18183}
+# The router's JVM as local mode would run it: small heap, serial GC (RSS goal: < 150 MB).
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xms64m -Xmx96m -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m}
+APP="$ROOT/target/quarkus-app"
+
+for tool in wrk nginx java curl; do
+  command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y wrk nginx curl)" >&2; exit 1; }
+done
+if [ ! -f "$APP/quarkus-run.jar" ]; then
+  echo "no packaged build at $APP: run ./mvnw -B package -DskipTests first" >&2
+  exit 1
+fi
+
+rm -rf "$WORK"
+mkdir -p "$WORK/www" "$WORK/logs" "$WORK/nginx-backend" "$WORK/nginx-proxy"
+printf 'hello, sandbox\n' > "$WORK/www/small.txt"
+head -c 16384 /dev/zero | tr '\0' 'x' > "$WORK/www/16k.txt"
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  nginx -p "$WORK/nginx-backend" -c "$WORK/nginx-backend.conf" -s stop 2>/dev/null || true
+  nginx -p "$WORK/nginx-proxy" -c "$WORK/nginx-proxy.conf" -s stop 2>/dev/null || true
+}
+trap cleanup EXIT
+
+cat > "$WORK/nginx-backend.conf" <<CONF
+worker_processes 1;
+pid $WORK/nginx-backend/nginx.pid;
+error_log $WORK/logs/backend-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen $BACKEND_IP:$BACKEND_PORT;
+    root $WORK/www;
+  }
+}
+CONF
+cat > "$WORK/nginx-proxy.conf" <<CONF
+worker_processes auto;
+pid $WORK/nginx-proxy/nginx.pid;
+error_log $WORK/logs/proxy-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log $WORK/logs/proxy-access.log combined buffer=64k flush=1s;
+  keepalive_requests 1000000;
+  upstream sandbox { server $BACKEND_IP:$BACKEND_PORT; keepalive 128; }
+  server {
+    listen 127.0.0.1:$PROXY_PORT;
+    location / {
+      proxy_pass http://sandbox;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+    }
+  }
+}
+CONF
+nginx -p "$WORK/nginx-backend" -c "$WORK/nginx-backend.conf"
+nginx -p "$WORK/nginx-proxy" -c "$WORK/nginx-proxy.conf"
+
+CP="$APP/app/*:$APP/lib/main/*"
+java -Xmx128m -cp "$CP" "$ROOT/bench/router/BenchApiServer.java" "$WORK" "$BACKEND_IP" > "$WORK/logs/api-server.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 120); do [ -s "$WORK/api-url" ] && [ -s "$WORK/alice-token" ] && break; sleep 0.5; done
+[ -s "$WORK/api-url" ] || { echo "API server did not start; see $WORK/logs/api-server.log" >&2; exit 1; }
+TOKEN=$(cat "$WORK/alice-token")
+
+SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true \
+QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$ROUTER_PORT \
+QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=$(cat "$WORK/api-url") \
+  java $ROUTER_JAVA_OPTS -jar "$APP/quarkus-run.jar" router > "$WORK/logs/router.log" 2>&1 &
+ROUTER_PID=$!
+PIDS+=($ROUTER_PID)
+
+ROUTE=(-H "Authorization: Bearer $TOKEN" -H "X-Sandbox-ID: bench" -H "X-Sandbox-Namespace: bench" -H "X-Sandbox-Port: $BACKEND_PORT")
+CURL_ROUTE=()
+for ((i = 1; i < ${#ROUTE[@]}; i += 2)); do CURL_ROUTE+=(-H "${ROUTE[$i]}"); done
+for _ in $(seq 1 120); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "${CURL_ROUTE[@]}" "http://127.0.0.1:$ROUTER_PORT/small.txt" || true)
+  [ "$code" = 200 ] && break
+  sleep 0.5
+done
+[ "$code" = 200 ] || { echo "router not routing (last status $code); see $WORK/logs/router.log" >&2; exit 1; }
+curl -sf "http://127.0.0.1:$PROXY_PORT/small.txt" >/dev/null
+curl -sf "http://$BACKEND_IP:$BACKEND_PORT/16k.txt" >/dev/null
+
+url() {
+  case $1 in
+    direct) echo "http://$BACKEND_IP:$BACKEND_PORT/$2" ;;
+    nginx) echo "http://127.0.0.1:$PROXY_PORT/$2" ;;
+    router) echo "http://127.0.0.1:$ROUTER_PORT/$2" ;;
+  esac
+}
+
+# wrk latency figures come as 812.00us, 1.20ms or 1.02s: normalise to milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else printf "%s", v }'
+}
+
+echo "warm-up: router ${WARMUP} at 50 connections (both sizes)" >&2
+wrk -t"$THREADS" -c50 -d"$WARMUP" "${ROUTE[@]}" "$(url router small.txt)" > /dev/null
+wrk -t"$THREADS" -c50 -d10s "${ROUTE[@]}" "$(url router 16k.txt)" > /dev/null
+wrk -t"$THREADS" -c50 -d5s "$(url nginx small.txt)" > /dev/null
+
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+for file in small.txt 16k.txt; do
+  for conns in 10 50; do
+    for target in direct nginx router; do
+      out=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "${ROUTE[@]}" "$(url "$target" "$file")")
+      rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+      p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+      p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+      errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$conns" "$target" "$rps" "$p50" "$p99" "${errors:-none}" | tee -a "$RESULTS" >&2
+    done
+  done
+done
+
+RSS_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$ROUTER_PID/status")
+HWM_KB=$(awk '/^VmHWM/ {print $2}' "/proc/$ROUTER_PID/status")
+ACCESS_LINES=$(grep -c 'dev.agentsandbox.router.access' "$WORK/logs/router.log" || true)
+METRICS=$(curl -s "http://127.0.0.1:$ROUTER_PORT/q/metrics" | grep -c '^sandbox_router_requests_seconds_count' || true)
+
+{
+  echo "## Router benchmark run $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(nginx -v 2>&1); $(java -version 2>&1 | head -1)."
+  echo "wrk -t$THREADS, $DURATION per cell, router warm-up $WARMUP. Router JVM: $ROUTER_JAVA_OPTS."
+  echo
+  echo "| response | conns | target | req/s | p50 ms | p99 ms | router/nginx req/s | router/nginx p99 | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r file conns target rps p50 p99 errors; do
+    ratio=""; pratio=""
+    if [ "$target" = router ]; then
+      nginx_rps=$(awk -F'\t' -v f="$file" -v c="$conns" '$1==f && $2==c && $3=="nginx" {print $4}' "$RESULTS")
+      nginx_p99=$(awk -F'\t' -v f="$file" -v c="$conns" '$1==f && $2==c && $3=="nginx" {print $6}' "$RESULTS")
+      ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}')
+      pratio=$(awk -v a="$p99" -v b="$nginx_p99" 'BEGIN {printf "%.2fx", a / b}')
+    fi
+    echo "| $file | $conns | $target | $rps | $p50 | $p99 | $ratio | $pratio | $errors |"
+  done < "$RESULTS"
+  echo
+  echo "Router resident memory after the run: VmRSS $((RSS_KB / 1024)) MiB, peak VmHWM $((HWM_KB / 1024)) MiB."
+  echo "Router access log lines written: $ACCESS_LINES; status series in /q/metrics: $METRICS."
+} | tee "$WORK/results.md"

@@ -1,0 +1,28 @@
+package dev.agentsandbox.router;
+
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpServerRequest;
+
+/** One request passing through the router, from arrival to its last byte; recorded exactly once. */
+final class Exchange {
+
+    final HttpServerRequest request;
+    final long startNanos;
+    SandboxRoute route;
+    HttpClientRequest upstream;
+    private boolean finished;
+
+    Exchange(HttpServerRequest request, long startNanos) {
+        this.request = request;
+        this.startNanos = startNanos;
+    }
+
+    /** True the first time only. */
+    boolean finish() {
+        if (finished) {
+            return false;
+        }
+        finished = true;
+        return true;
+    }
+}

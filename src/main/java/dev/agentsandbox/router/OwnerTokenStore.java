@@ -1,0 +1,112 @@
+package dev.agentsandbox.router;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/**
+ * The owner-token Secret as the router sees it: watched, and rebuilt into a hash-to-owner index on every change,
+ * so a rotated or revoked token stops working within one watch event. Lookups never touch the API server.
+ */
+public final class OwnerTokenStore implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(OwnerTokenStore.class);
+
+    private final String secretKey;
+    private volatile Map<String, String> ownerByHash = Map.of();
+    private volatile boolean loaded;
+    private SharedIndexInformer<Secret> informer;
+
+    private OwnerTokenStore(String namespace, String name) {
+        this.secretKey = namespace + "/" + name;
+    }
+
+    /** Watches {@code namespace/name}; a missing Secret means no owner can authenticate yet. */
+    public static OwnerTokenStore watch(KubernetesClient client, String namespace, String name) {
+        OwnerTokenStore store = new OwnerTokenStore(namespace, name);
+        store.informer = client.secrets().inNamespace(namespace).withName(name).runnableInformer(0);
+        store.informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Secret secret) {
+                store.load(secret);
+            }
+
+            @Override
+            public void onUpdate(Secret previous, Secret secret) {
+                store.load(secret);
+            }
+
+            @Override
+            public void onDelete(Secret secret, boolean finalStateUnknown) {
+                store.load(null);
+            }
+        });
+        return store;
+    }
+
+    /** Starts the watch; completes once the first list has been seen. */
+    public CompletionStage<Void> start() {
+        return informer.start().thenRun(() -> loaded = true);
+    }
+
+    public boolean loaded() {
+        return loaded;
+    }
+
+    /** The owner whose token this is, or null. Looked up by hash, so the token is never compared as text. */
+    public String ownerOf(String token) {
+        return ownerByHash.get(OwnerTokens.hash(token));
+    }
+
+    /** Number of owners that can authenticate. */
+    public int size() {
+        return ownerByHash.size();
+    }
+
+    void load(Secret secret) {
+        Map<String, String> next = new HashMap<>();
+        if (secret != null && secret.getData() != null) {
+            secret.getData().forEach((owner, encoded) -> {
+                String hash = decode(encoded);
+                if (!OwnerTokens.isValidOwner(owner) || hash == null) {
+                    // Never log the value: it is a hash, but an operator may have pasted a raw token by mistake.
+                    LOG.warnf("Secret %s: entry for owner \"%s\" is not a 64-digit hex SHA-256; ignored", secretKey,
+                            OwnerTokens.isValidOwner(owner) ? owner : "<invalid name>");
+                    return;
+                }
+                next.put(hash, owner);
+            });
+        }
+        ownerByHash = Map.copyOf(next);
+        LOG.infof("Secret %s: %d owner token(s) loaded", secretKey, next.size());
+    }
+
+    private static String decode(String encoded) {
+        try {
+            String hash = new String(Base64.getDecoder().decode(encoded), StandardCharsets.US_ASCII).trim()
+                    .toLowerCase(java.util.Locale.ROOT);
+            if (hash.length() != 64 || !hash.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return null;
+            }
+            return hash;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (informer != null) {
+            informer.close();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.agentsandbox.router;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+
+/**
+ * Issues and revokes per-owner router tokens. The Secret stores only the hex SHA-256 of each token under the
+ * owner's name, so reading the Secret does not reveal a usable token; the token itself is returned once, to the
+ * caller of {@link #issue}.
+ */
+public final class OwnerTokens {
+
+    public static final String DEFAULT_SECRET_NAME = "sandbox-router-owner-tokens";
+    public static final String DEFAULT_NAMESPACE = "agent-sandbox-system";
+
+    private static final String TOKEN_PREFIX = "sbx_";
+    private static final int TOKEN_BYTES = 32;
+    private static final int MAX_ATTEMPTS = 5;
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
+    });
+
+    private OwnerTokens() {
+    }
+
+    /**
+     * Creates a new token for {@code owner}, replacing any previous one (rotation), and returns it. Creates the
+     * Secret when it does not exist; updates it with optimistic locking otherwise.
+     */
+    public static String issue(KubernetesClient client, String namespace, String secretName, String owner) {
+        requireOwner(owner);
+        byte[] random = new byte[TOKEN_BYTES];
+        RANDOM.nextBytes(random);
+        String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        store(client, namespace, secretName, owner, hash(token));
+        return token;
+    }
+
+    /** Removes {@code owner}'s token; true when there was one. */
+    public static boolean revoke(KubernetesClient client, String namespace, String secretName, String owner) {
+        requireOwner(owner);
+        return store(client, namespace, secretName, owner, null);
+    }
+
+    /** Lower-case hex SHA-256 of the token's UTF-8 bytes: the form kept in the Secret. */
+    public static String hash(String token) {
+        MessageDigest digest = SHA256.get();
+        digest.reset();
+        return HexFormat.of().formatHex(digest.digest(token.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Owners are Kubernetes label values (the sandbox's {@code agents.x-k8s.io/owner}), and Secret data keys. */
+    public static boolean isValidOwner(String owner) {
+        if (owner == null || owner.isEmpty() || owner.length() > 63) {
+            return false;
+        }
+        for (int i = 0; i < owner.length(); i++) {
+            char c = owner.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            boolean edge = i == 0 || i == owner.length() - 1;
+            if (!alnum && (edge || (c != '-' && c != '_' && c != '.'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void requireOwner(String owner) {
+        if (!isValidOwner(owner)) {
+            throw new IllegalArgumentException("owner \"" + owner + "\" is not a valid label value "
+                    + "(1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)");
+        }
+    }
+
+    /** Sets (hash non-null) or removes (hash null) the owner's entry; retries on write conflicts. */
+    private static boolean store(KubernetesClient client, String namespace, String secretName, String owner, String hash) {
+        for (int attempt = 1;; attempt++) {
+            Secret current = client.secrets().inNamespace(namespace).withName(secretName).get();
+            try {
+                if (current == null) {
+                    if (hash == null) {
+                        return false;
+                    }
+                    client.secrets().inNamespace(namespace).resource(new SecretBuilder()
+                            .withNewMetadata().withName(secretName).withNamespace(namespace)
+                            .addToLabels("app.kubernetes.io/part-of", "agent-sandbox")
+                            .addToLabels("app.kubernetes.io/component", "sandbox-router")
+                            .endMetadata()
+                            .withType("Opaque")
+                            .addToData(owner, encode(hash))
+                            .build()).create();
+                    return true;
+                }
+                Map<String, String> data = current.getData() == null ? new HashMap<>() : new HashMap<>(current.getData());
+                boolean existed = data.containsKey(owner);
+                if (hash == null) {
+                    if (!existed) {
+                        return false;
+                    }
+                    data.remove(owner);
+                } else {
+                    data.put(owner, encode(hash));
+                }
+                current.setData(data);
+                client.secrets().inNamespace(namespace).resource(current).update();
+                return hash != null || existed;
+            } catch (KubernetesClientException e) {
+                boolean retry = (e.getCode() == 409) && attempt < MAX_ATTEMPTS;
+                if (!retry) {
+                    throw new KubernetesClientException("Secret " + namespace + "/" + secretName
+                            + ": cannot store the token of owner \"" + owner + "\": " + e.getStatus().getMessage(), e);
+                }
+            }
+        }
+    }
+
+    private static String encode(String hash) {
+        return Base64.getEncoder().encodeToString(hash.getBytes(StandardCharsets.US_ASCII));
+    }
+}

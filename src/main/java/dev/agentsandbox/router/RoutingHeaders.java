@@ -1,0 +1,160 @@
+package dev.agentsandbox.router;
+
+import java.util.List;
+
+import io.vertx.core.MultiMap;
+
+/**
+ * The routing headers of the wire contract (SPEC 9) and their validation. Every value is checked character by
+ * character against a closed grammar before it is used, so nothing a client sends reaches a DNS lookup, a log line
+ * or a URL unchecked.
+ */
+public final class RoutingHeaders {
+
+    public static final String SANDBOX_ID = "X-Sandbox-ID";
+    public static final String SANDBOX_NAMESPACE = "X-Sandbox-Namespace";
+    public static final String SANDBOX_PORT = "X-Sandbox-Port";
+    public static final String SANDBOX_POD_IP = "X-Sandbox-Pod-IP";
+    public static final String SANDBOX_TIMEOUT = "X-Sandbox-Timeout";
+
+    /** Headers that steer the router and are therefore never forwarded to a sandbox. */
+    public static final List<String> ALL = List.of(SANDBOX_ID, SANDBOX_NAMESPACE, SANDBOX_PORT, SANDBOX_POD_IP,
+            SANDBOX_TIMEOUT);
+
+    public static final String DEFAULT_NAMESPACE = "default";
+    public static final int DEFAULT_PORT = 8888;
+
+    private static final int MAX_LABEL_LENGTH = 63;
+    private static final int MAX_IP_LENGTH = 45;
+    private static final String LABEL_RULE = "must be a DNS-1123 label: at most 63 lower-case letters, digits or '-', "
+            + "starting and ending with a letter or digit";
+
+    private final long maxTimeoutMillis;
+
+    /** @param maxTimeoutMillis the proxy timeout; {@code X-Sandbox-Timeout} is capped at it */
+    public RoutingHeaders(long maxTimeoutMillis) {
+        this.maxTimeoutMillis = maxTimeoutMillis;
+    }
+
+    /** Reads the sandbox address from {@code headers}, or throws a 400 {@link RouteRejection} naming the header. */
+    public SandboxAddress parse(MultiMap headers) {
+        String id = single(headers, SANDBOX_ID);
+        if (id == null || id.isEmpty()) {
+            throw bad("X-Sandbox-ID header is required.");
+        }
+        if (!isDnsLabel(id)) {
+            throw bad("Invalid X-Sandbox-ID: " + LABEL_RULE + ".");
+        }
+        String namespace = single(headers, SANDBOX_NAMESPACE);
+        if (namespace == null) {
+            namespace = DEFAULT_NAMESPACE;
+        } else if (!isDnsLabel(namespace)) {
+            throw bad("Invalid X-Sandbox-Namespace: " + LABEL_RULE + ".");
+        }
+        String portValue = single(headers, SANDBOX_PORT);
+        int port = portValue == null ? DEFAULT_PORT : port(portValue);
+        String podIp = single(headers, SANDBOX_POD_IP);
+        if (podIp != null && !isIpLiteral(podIp)) {
+            throw bad("Invalid X-Sandbox-Pod-IP: must be an IPv4 or IPv6 address.");
+        }
+        String timeoutValue = single(headers, SANDBOX_TIMEOUT);
+        long timeout = timeoutValue == null ? maxTimeoutMillis : Math.min(maxTimeoutMillis, timeoutMillis(timeoutValue));
+        return new SandboxAddress(namespace, id, port, podIp, timeout);
+    }
+
+    private static String single(MultiMap headers, String name) {
+        List<String> values = headers.getAll(name);
+        if (values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw bad(name + " must be sent once.");
+        }
+        return values.get(0);
+    }
+
+    static boolean isDnsLabel(String value) {
+        int n = value.length();
+        if (n == 0 || n > MAX_LABEL_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+            if (!alnum && (c != '-' || i == 0 || i == n - 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int port(String value) {
+        int n = value.length();
+        if (n == 0 || n > 5) {
+            throw bad("Invalid port format: X-Sandbox-Port must be an integer from 1 to 65535.");
+        }
+        int port = 0;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                throw bad("Invalid port format: X-Sandbox-Port must be an integer from 1 to 65535.");
+            }
+            port = port * 10 + (c - '0');
+        }
+        if (port < 1 || port > 65535) {
+            throw bad("Invalid port: X-Sandbox-Port must be from 1 to 65535.");
+        }
+        return port;
+    }
+
+    /** Syntax only (digits, hex, dots, colons): the real check is membership in the sandbox's pod IPs. */
+    private static boolean isIpLiteral(String value) {
+        int n = value.length();
+        if (n < 2 || n > MAX_IP_LENGTH) {
+            return false;
+        }
+        boolean colon = false;
+        boolean dot = false;
+        for (int i = 0; i < n; i++) {
+            char c = value.charAt(i);
+            if (c == ':') {
+                colon = true;
+            } else if (c == '.') {
+                dot = true;
+            } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return false;
+            }
+        }
+        return colon || dot;
+    }
+
+    private long timeoutMillis(String value) {
+        int n = value.length();
+        boolean digits = false;
+        int dots = 0;
+        for (int i = 0; i < n && n <= 12; i++) {
+            char c = value.charAt(i);
+            if (c == '.') {
+                dots++;
+            } else if (c >= '0' && c <= '9') {
+                digits = true;
+            } else {
+                digits = false;
+                break;
+            }
+        }
+        if (!digits || dots > 1 || value.startsWith(".") || value.endsWith(".")) {
+            throw bad("Invalid X-Sandbox-Timeout: must be a number of seconds greater than 0.");
+        }
+        double seconds = Double.parseDouble(value);
+        long millis = (long) Math.ceil(seconds * 1000);
+        if (millis <= 0) {
+            throw bad("Invalid X-Sandbox-Timeout: must be a number of seconds greater than 0.");
+        }
+        return millis;
+    }
+
+    private static RouteRejection bad(String detail) {
+        return new RouteRejection(400, detail);
+    }
+}

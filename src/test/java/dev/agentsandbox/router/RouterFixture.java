@@ -1,0 +1,183 @@
+package dev.agentsandbox.router;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+import dev.agentsandbox.api.Conditions;
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.Sandbox;
+import dev.agentsandbox.api.SandboxStatus;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+/**
+ * A router on loopback without Quarkus: the real {@link SandboxProxy} on a Vert.x server, a CRUD Kubernetes API
+ * server holding Sandboxes, and helpers to create Sandboxes and to send raw HTTP.
+ */
+final class RouterFixture implements AutoCloseable {
+
+    final Vertx vertx;
+    final KubernetesMockServer apiServer;
+    final KubernetesClient client;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final RouterMetrics metrics;
+    final SandboxDirectory directory;
+    final OwnerTokenStore ownerTokens;
+    final SandboxProxy proxy;
+    final AccessLog accessLog;
+    final HttpServer server;
+    final int port;
+
+    RouterFixture(Map<String, String> properties) throws Exception {
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(List.of(new CustomResourceDefinitionContext.Builder()
+                        .withGroup(Sandbox.GROUP).withVersion(Sandbox.VERSION).withKind(Sandbox.KIND)
+                        .withPlural("sandboxes").withScope("Namespaced").withStatusSubresource(true).build())),
+                false);
+        apiServer.init(InetAddress.getByName("127.0.0.1"), 0);
+        client = apiServer.createClient();
+        RouterConfig config = config(properties);
+        metrics = new RouterMetrics(registry, Clock.systemUTC());
+        ownerTokens = config.ownerTokens().enabled()
+                ? OwnerTokenStore.watch(client, config.ownerTokens().secretNamespace(), config.ownerTokens().secretName())
+                : null;
+        if (ownerTokens != null) {
+            ownerTokens.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        directory = SandboxDirectory.create(client, config.namespaces(), metrics::sandboxRemoved);
+        directory.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        proxy = new SandboxProxy(vertx, config,
+                CallerAuthenticator.of(config.authToken(), ownerTokens, config.allowUnauthenticated()),
+                new SandboxRoutes(directory, config.retryAfterSeconds()), metrics,
+                accessLog = new AccessLog(config.accessLog().queueSize(), metrics));
+        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(proxy).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        port = server.actualPort();
+    }
+
+    static RouterConfig config(Map<String, String> properties) {
+        SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors()
+                .withMapping(RouterConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .build();
+        return config.getConfigMapping(RouterConfig.class);
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + port + path;
+    }
+
+    /** Creates a Sandbox and sets its status as the controller would, then waits until the router's cache has it. */
+    Sandbox sandbox(String namespace, String name, String owner, boolean ready, String... podIPs) {
+        Sandbox sandbox = new Sandbox();
+        Map<String, String> labels = new HashMap<>();
+        if (owner != null) {
+            labels.put(Labels.OWNER, owner);
+        }
+        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build());
+        Sandbox created = client.resources(Sandbox.class).inNamespace(namespace).resource(sandbox).create();
+        SandboxStatus status = new SandboxStatus();
+        status.setConditions(Conditions.with(null, Conditions.READY, ready,
+                ready ? Conditions.DEPENDENCIES_READY : Conditions.DEPENDENCIES_NOT_READY, "", 1L, java.time.Instant.now()));
+        status.setPodIPs(List.of(podIPs));
+        created.setStatus(status);
+        client.resources(Sandbox.class).inNamespace(namespace).resource(created).updateStatus();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Sandbox cached = directory.find(namespace, name);
+            return cached != null && cached.getStatus() != null
+                    && Conditions.isTrue(cached.getStatus().getConditions(), Conditions.READY) == ready;
+        });
+        return created;
+    }
+
+    /** One HTTP/1.1 exchange over a plain socket, so that any byte (CR, LF, non-ASCII) reaches the router as sent. */
+    RawResponse raw(String head) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            int n;
+            while ((n = in.read(chunk)) > 0) {
+                buffer.write(chunk, 0, n);
+                String text = buffer.toString(StandardCharsets.UTF_8);
+                int headEnd = text.indexOf("\r\n\r\n");
+                if (headEnd > 0) {
+                    int length = contentLength(text.substring(0, headEnd));
+                    if (length >= 0 && buffer.size() >= headEnd + 4 + length) {
+                        break;
+                    }
+                }
+            }
+            String text = buffer.toString(StandardCharsets.UTF_8);
+            int headEnd = text.indexOf("\r\n\r\n");
+            String statusLine = text.substring(0, text.indexOf("\r\n"));
+            return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), text.substring(0, headEnd),
+                    text.substring(headEnd + 4));
+        }
+    }
+
+    private static int contentLength(String head) {
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                return Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return -1;
+    }
+
+    record RawResponse(int status, String head, String body) {
+    }
+
+    /** Starts {@code count} Vert.x HTTP servers on distinct loopback addresses; see {@link Backends}. */
+    Backends backends(String... hosts) throws Exception {
+        List<HttpServer> servers = new ArrayList<>();
+        for (String host : hosts) {
+            servers.add(Backends.echo(vertx, host));
+        }
+        return new Backends(servers);
+    }
+
+    @Override
+    public void close() {
+        proxy.close();
+        accessLog.close();
+        directory.close();
+        if (ownerTokens != null) {
+            ownerTokens.close();
+        }
+        client.close();
+        apiServer.destroy();
+        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+    }
+}
