@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.agentsandbox.local.gc.ObjectStore;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -39,6 +40,7 @@ final class ApiDispatcher extends Dispatcher {
     private final OpenApiDocument openApi = new OpenApiDocument(catalog);
     private final ApiFaults faults;
     private final String token;
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private volatile String serverAddress = "127.0.0.1:0";
 
     ApiDispatcher(String token, ApiFaults faults) {
@@ -97,6 +99,9 @@ final class ApiDispatcher extends Dispatcher {
             return ApiStatus.reply(404, "NotFound", "the server could not find the requested resource (" + path + ")");
         }
         ResourceType type = catalog.find(rp.group(), rp.version(), rp.plural()).orElse(null);
+        if (!method.equals("GET")) {
+            writes.incrementAndGet();
+        }
         if ("scale".equals(rp.subresource())) {
             return scale(request, method, rp, type);
         }
@@ -314,6 +319,54 @@ final class ApiDispatcher extends Dispatcher {
             return r;
         }
         return ApiStatus.json(200, ScaleSubresource.of((ObjectNode) read(r), type.scale()).toString());
+    }
+
+    // ---- the store as the garbage collector sees it ----
+
+    ObjectStore objectStore() {
+        return new ObjectStore() {
+            @Override
+            public List<JsonNode> snapshot() {
+                List<String> bodies;
+                synchronized (store.getMap()) {
+                    bodies = new ArrayList<>(store.getMap().values());
+                }
+                List<JsonNode> objects = new ArrayList<>(bodies.size());
+                for (String body : bodies) {
+                    JsonNode o = parse(body);
+                    if (catalog.findKind(o.path("apiVersion").asText(), o.path("kind").asText()).isPresent()) {
+                        objects.add(o);
+                    }
+                }
+                return objects;
+            }
+
+            @Override
+            public long changes() {
+                return writes.get();
+            }
+
+            @Override
+            public void delete(JsonNode object) {
+                writes.incrementAndGet();
+                pathOf(object).ifPresent(store::handleDelete);
+            }
+
+            @Override
+            public void replace(JsonNode object) {
+                writes.incrementAndGet();
+                pathOf(object).ifPresent(p -> store.handleUpdate(storeRequest(HttpMethod.PUT, p, object)));
+            }
+        };
+    }
+
+    private Optional<String> pathOf(JsonNode object) {
+        return catalog.findKind(object.path("apiVersion").asText(), object.path("kind").asText()).map(t -> {
+            String prefix = t.group().isEmpty() ? "/api/" + t.version() : "/apis/" + t.group() + "/" + t.version();
+            String ns = object.path("metadata").path("namespace").asText("");
+            return prefix + (t.namespaced() && !ns.isEmpty() ? "/namespaces/" + ns : "") + "/" + t.plural() + "/"
+                    + object.path("metadata").path("name").asText();
+        });
     }
 
     // ---- helpers ----

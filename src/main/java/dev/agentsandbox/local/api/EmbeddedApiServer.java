@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
+import dev.agentsandbox.local.gc.GarbageCollector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -25,7 +26,8 @@ import io.fabric8.mockwebserver.MockWebServer;
 /**
  * An in-process Kubernetes API on loopback: fabric8's CRUD mock server extended (see {@link ApiDispatcher}) so that
  * kubectl and the controllers see real API semantics. Served over TLS with a self-signed certificate; every path but
- * {@code /version} requires the bearer token. Used by local mode and by the test suite.
+ * {@code /version} requires the bearer token. Collects garbage by ownerReferences like a cluster does. Used by local
+ * mode and by the test suite.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
@@ -39,6 +41,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
     private final ApiFaults faults;
     private final String token;
     private final Thread drain;
+    private final GarbageCollector collector;
+    private final java.util.concurrent.ScheduledExecutorService sweeper;
     private volatile boolean closed;
 
     private EmbeddedApiServer(String token, ApiFaults faults) {
@@ -49,6 +53,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 new HashMap<>(), dispatcher, true);
         this.drain = new Thread(this::drainRecordedRequests, "embedded-api-drain");
         this.drain.setDaemon(true);
+        this.collector = new GarbageCollector(dispatcher.objectStore());
+        this.sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "embedded-api-gc");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Starts a server on 127.0.0.1 at a free port with a fresh random token. */
@@ -61,6 +71,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         s.server.start(InetAddress.getLoopbackAddress(), port);
         s.dispatcher.serverAddress("127.0.0.1:" + s.server.getPort());
         s.drain.start();
+        s.sweeper.scheduleWithFixedDelay(s::collectGarbage, 200, 200, TimeUnit.MILLISECONDS);
         LOG.infof("embedded Kubernetes API serving on https://127.0.0.1:%d", s.server.getPort());
         return s;
     }
@@ -122,6 +133,14 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
     }
 
+    private void collectGarbage() {
+        try {
+            collector.sweep();
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "garbage collection pass failed; retrying");
+        }
+    }
+
     /** The MockWebServer records every request in an unbounded queue; this thread throws them away. */
     private void drainRecordedRequests() {
         while (!closed) {
@@ -136,6 +155,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        sweeper.shutdownNow();
         drain.interrupt();
         server.shutdown();
     }

@@ -80,6 +80,10 @@ final class ResourceCatalog {
                 .findFirst();
     }
 
+    Optional<ResourceType> findKind(String apiVersion, String kind) {
+        return all().stream().filter(t -> t.apiVersion().equals(apiVersion) && t.kind().equals(kind)).findFirst();
+    }
+
     /** Every group with its versions, in discovery order (built-ins first). */
     Map<String, List<String>> groups() {
         Map<String, List<String>> groups = new LinkedHashMap<>();

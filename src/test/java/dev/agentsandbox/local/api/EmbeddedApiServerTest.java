@@ -227,16 +227,35 @@ class EmbeddedApiServerTest {
     }
 
     @Test
-    void foregroundDeletionKeepsTheOwnerWithAFinalizer() {
-        client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("owner").endMetadata().build()).create();
-        client.configMaps().withName("owner").withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
-        ConfigMap owner = client.configMaps().withName("owner").get();
-        assertThat(owner.getMetadata().getDeletionTimestamp()).isNotNull();
-        assertThat(owner.getMetadata().getFinalizers()).containsExactly("foregroundDeletion");
-        client.configMaps().withName("owner").edit(c -> {
+    void dependentsAreCollectedWhenTheirOwnerGoes() {
+        ConfigMap owner = client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("gc-owner").endMetadata().build()).create();
+        var ref = new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
+                .withName("gc-owner").withUid(owner.getMetadata().getUid()).build();
+        client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("gc-child").withOwnerReferences(ref).endMetadata().build()).create();
+        client.pods().resource(new PodBuilder().withNewMetadata().withName("gc-pod").withOwnerReferences(ref).endMetadata().build()).create();
+        client.configMaps().withName("gc-owner").delete();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(client.configMaps().withName("gc-child").get()).isNull();
+            assertThat(client.pods().withName("gc-pod").get()).isNull();
+        });
+    }
+
+    @Test
+    void foregroundDeletionRemovesDependentsFirst() {
+        ConfigMap owner = client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("fg-owner").endMetadata().build()).create();
+        var ref = new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
+                .withName("fg-owner").withUid(owner.getMetadata().getUid()).withBlockOwnerDeletion(true).build();
+        client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName("fg-child").withOwnerReferences(ref)
+                .withFinalizers("test/hold").endMetadata().build()).create();
+        client.configMaps().withName("fg-owner").withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(client.configMaps().withName("fg-child").get().getMetadata().getDeletionTimestamp()).isNotNull());
+        assertThat(client.configMaps().withName("fg-owner").get()).as("the owner waits for its dependents").isNotNull();
+        client.configMaps().withName("fg-child").edit(c -> {
             c.getMetadata().setFinalizers(List.of());
             return c;
         });
-        assertThat(client.configMaps().withName("owner").get()).isNull();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                assertThat(client.configMaps().withName("fg-owner").get()).isNull());
     }
 }
