@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 import org.jboss.logging.Logger;
@@ -54,23 +53,10 @@ public class EmbeddedApiServerResource implements QuarkusTestResourceConfigurabl
         // quarkus.kubernetes-client.* are fixed at build time in this Quarkus version (a runtime override is ignored
         // with a warning), so the client is pointed at the server through fabric8's own system properties, as
         // quarkus-test-kubernetes-client does; the client must not pick up a kubeconfig or a service account.
-        for (Map.Entry<String, String> p : clientProperties(server, namespace).entrySet()) {
+        for (Map.Entry<String, String> p : server.clientSystemProperties(namespace).entrySet()) {
             System.setProperty(p.getKey(), p.getValue());
         }
         return Map.of("quarkus.kubernetes-client.devservices.enabled", "false");
-    }
-
-    /** The fabric8 system properties that make a Kubernetes client in this JVM use {@code server}. */
-    public static Map<String, String> clientProperties(EmbeddedApiServer server, String namespace) {
-        Map<String, String> p = new HashMap<>();
-        p.put("kubernetes.master", server.url());
-        p.put("kubernetes.auth.token", server.token());
-        p.put("kubernetes.trust.certificates", "true");
-        p.put("kubernetes.namespace", namespace);
-        p.put("kubernetes.auth.tryKubeConfig", "false");
-        p.put("kubernetes.auth.tryServiceAccount", "false");
-        p.put("http2.disable", "true");
-        return p;
     }
 
     @Override

@@ -8,6 +8,9 @@ public class ApiException extends RuntimeException {
     private final int code;
     private final String reason;
     private final List<FieldCause> causes;
+    private String detailsName;
+    private String detailsGroup;
+    private String detailsKind;
 
     public ApiException(int code, String reason, String message) {
         this(code, reason, message, List.of());
@@ -26,6 +29,26 @@ public class ApiException extends RuntimeException {
 
     public String reason() {
         return reason;
+    }
+
+    /** Names the object the error is about, as {@code Status.details} does (kubectl prints it). */
+    public ApiException about(String name, String group, String kind) {
+        this.detailsName = name;
+        this.detailsGroup = group;
+        this.detailsKind = kind;
+        return this;
+    }
+
+    String detailsName() {
+        return detailsName;
+    }
+
+    String detailsGroup() {
+        return detailsGroup;
+    }
+
+    String detailsKind() {
+        return detailsKind;
     }
 
     public List<FieldCause> causes() {

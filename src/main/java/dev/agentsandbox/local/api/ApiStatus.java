@@ -26,8 +26,12 @@ final class ApiStatus {
         status.put("status", e.code() < 400 ? "Success" : "Failure");
         status.put("message", e.getMessage());
         status.put("reason", e.reason());
-        if (!e.causes().isEmpty()) {
-            ArrayNode causes = status.putObject("details").putArray("causes");
+        if (!e.causes().isEmpty() || e.detailsKind() != null) {
+            ObjectNode details = status.putObject("details");
+            if (e.detailsKind() != null) {
+                details.put("name", e.detailsName()).put("group", e.detailsGroup()).put("kind", e.detailsKind());
+            }
+            ArrayNode causes = details.putArray("causes");
             for (ApiException.FieldCause c : e.causes()) {
                 causes.addObject().put("reason", c.reason()).put("message", c.message()).put("field", c.field());
             }

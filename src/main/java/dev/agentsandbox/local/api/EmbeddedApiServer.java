@@ -35,6 +35,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
     public static final String KUBERNETES_VERSION = "v1.32.0";
 
     private static final Logger LOG = Logger.getLogger(EmbeddedApiServer.class);
+    // MockWebServer logs every request at INFO through java.util.logging; held here so the level sticks
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     private final KubernetesMockServer server;
     private final ApiDispatcher dispatcher;
@@ -113,6 +119,22 @@ public final class EmbeddedApiServer implements AutoCloseable {
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withTrustCerts(true)
                 .withOauthToken(token).withNamespace(namespace).withHttp2Disable(true).build();
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /**
+     * The fabric8 system properties that point every Kubernetes client created afterwards in this JVM (including the
+     * one Quarkus creates) at this server.
+     */
+    public java.util.Map<String, String> clientSystemProperties(String namespace) {
+        java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put("kubernetes.master", url());
+        p.put("kubernetes.auth.token", token);
+        p.put("kubernetes.trust.certificates", "true");
+        p.put("kubernetes.namespace", namespace);
+        p.put("kubernetes.auth.tryKubeConfig", "false");
+        p.put("kubernetes.auth.tryServiceAccount", "false");
+        p.put("http2.disable", "true");
+        return p;
     }
 
     /** Creates or replaces every object of a YAML stream (for example a generated CRD file). */

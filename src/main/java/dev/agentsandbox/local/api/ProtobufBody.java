@@ -6,14 +6,15 @@ import java.util.Arrays;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Reads the one protobuf request body kubectl insists on sending ({@code kubectl create namespace}: a Namespace,
- * which is all metadata) into JSON. kubectl does not retry with JSON after a 415, so this cannot be refused; other
- * kinds sent as protobuf are refused with 415, since only their metadata could be read.
+ * Reads the protobuf request bodies kubectl's {@code create namespace|configmap|secret} send (kubectl does not retry
+ * with JSON after a 415) into JSON: the envelope, the metadata (name, namespace, labels, annotations) and the data
+ * maps of ConfigMap and Secret. Other kinds sent as protobuf are refused with 415.
  */
 final class ProtobufBody {
 
     static final String CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
     private static final byte[] MAGIC = { 'k', '8', 's', 0 };
+    private static final java.util.Set<String> KINDS = java.util.Set.of("Namespace", "ConfigMap", "Secret");
 
     private ProtobufBody() {
     }
@@ -46,22 +47,50 @@ final class ProtobufBody {
                 unknown.skip(tag);
             }
         }
-        if (!"Namespace".equals(kind)) {
+        if (!KINDS.contains(kind)) {
             throw new ApiException(415, "UnsupportedMediaType", "the embedded API server reads protobuf only for "
-                    + "Namespace, not " + kind + "; send JSON (for example kubectl apply -f or create -f)");
+                    + KINDS + ", not " + kind + "; send JSON (for example kubectl apply -f or create -f)");
         }
         ObjectNode object = ApiStatus.JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
         ObjectNode metadata = object.putObject("metadata");
-        Reader namespace = new Reader(raw, 0, raw.length);
-        while (namespace.more()) {
-            int tag = namespace.varint32();
-            if (tag >>> 3 == 1 && (tag & 7) == 2) {
-                readMetadata(namespace.message(), metadata);
+        Reader body = new Reader(raw, 0, raw.length);
+        while (body.more()) {
+            int tag = body.varint32();
+            int field = tag >>> 3;
+            if (field == 1 && (tag & 7) == 2) {
+                readMetadata(body.message(), metadata);
+            } else if (kind.equals("ConfigMap") && field == 2) {
+                readEntry(body.message(), object, "data", false);
+            } else if (kind.equals("ConfigMap") && field == 3) {
+                readEntry(body.message(), object, "binaryData", true);
+            } else if (kind.equals("Secret") && field == 2) {
+                readEntry(body.message(), object, "data", true);
+            } else if (kind.equals("Secret") && field == 3) {
+                object.put("type", body.string());
+            } else if (kind.equals("Secret") && field == 4) {
+                readEntry(body.message(), object, "stringData", false);
             } else {
-                namespace.skip(tag);
+                body.skip(tag);
             }
         }
         return object;
+    }
+
+    /** One map entry (key = 1, value = 2); bytes values are base64-encoded as in JSON. */
+    private static void readEntry(Reader entry, ObjectNode object, String mapName, boolean binary) {
+        String key = "";
+        String value = "";
+        while (entry.more()) {
+            int t = entry.varint32();
+            if (t >>> 3 == 1) {
+                key = entry.string();
+            } else if (t >>> 3 == 2) {
+                value = binary ? java.util.Base64.getEncoder().encodeToString(entry.bytes()) : entry.string();
+            } else {
+                entry.skip(t);
+            }
+        }
+        ((ObjectNode) object.with(mapName)).put(key, value);
     }
 
     private static void readMetadata(Reader meta, ObjectNode metadata) {

@@ -44,7 +44,8 @@ final class SchemaValidator {
                     : causes.stream().map(c -> c.field() + ": " + c.message())
                             .collect(Collectors.joining(", ", "[", "]"));
             throw new ApiException(422, "Invalid",
-                    type.kind() + "." + type.group() + " \"" + name + "\" is invalid: " + detail, causes);
+                    type.kind() + "." + type.group() + " \"" + name + "\" is invalid: " + detail, causes)
+                    .about(name, type.group(), type.kind());
         }
     }
 
