@@ -53,24 +53,24 @@ final class ProtobufBody {
         }
         ObjectNode object = ApiStatus.JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
         ObjectNode metadata = object.putObject("metadata");
-        Reader body = new Reader(raw, 0, raw.length);
-        while (body.more()) {
-            int tag = body.varint32();
+        Reader content = new Reader(raw, 0, raw.length);
+        while (content.more()) {
+            int tag = content.varint32();
             int field = tag >>> 3;
             if (field == 1 && (tag & 7) == 2) {
-                readMetadata(body.message(), metadata);
+                readMetadata(content.message(), metadata);
             } else if (kind.equals("ConfigMap") && field == 2) {
-                readEntry(body.message(), object, "data", false);
+                readEntry(content.message(), object, "data", false);
             } else if (kind.equals("ConfigMap") && field == 3) {
-                readEntry(body.message(), object, "binaryData", true);
+                readEntry(content.message(), object, "binaryData", true);
             } else if (kind.equals("Secret") && field == 2) {
-                readEntry(body.message(), object, "data", true);
+                readEntry(content.message(), object, "data", true);
             } else if (kind.equals("Secret") && field == 3) {
-                object.put("type", body.string());
+                object.put("type", content.string());
             } else if (kind.equals("Secret") && field == 4) {
-                readEntry(body.message(), object, "stringData", false);
+                readEntry(content.message(), object, "stringData", false);
             } else {
-                body.skip(tag);
+                content.skip(tag);
             }
         }
         return object;
