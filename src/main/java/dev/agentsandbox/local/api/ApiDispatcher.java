@@ -160,9 +160,19 @@ final class ApiDispatcher extends Dispatcher {
             }
             return store.handleGet(request.getPath());
         }
+        boolean table = Optional.ofNullable(request.getHeader("Accept")).orElse("").contains("as=Table");
         if (!rp.isCollection()) {
             MockResponse r = store.handleGet(rp.objectPath());
-            return r.code() == 404 ? notFoundReply(rp, type) : r;
+            if (r.code() == 404) {
+                return notFoundReply(rp, type);
+            }
+            if (table) {
+                JsonNode object = read(r);
+                return ApiStatus.json(200, TableView.of(type, crdOf(type), List.of(object),
+                        object.path("metadata").path("resourceVersion").asText(""), rp.query().get("includeObject"),
+                        java.time.Instant.now()));
+            }
+            return r;
         }
         Predicate<JsonNode> filter = Selectors.labels(rp.query().get("labelSelector"))
                 .and(Selectors.fields(rp.query().get("fieldSelector")));
@@ -177,10 +187,30 @@ final class ApiDispatcher extends Dispatcher {
                 itemKind = item.path("kind").asText(null);
             }
         }
+        if (table) {
+            List<JsonNode> rows = new ArrayList<>();
+            items.forEach(rows::add);
+            return ApiStatus.json(200, TableView.of(type, crdOf(type), rows,
+                    stored.path("metadata").path("resourceVersion").asText(""), rp.query().get("includeObject"),
+                    java.time.Instant.now()));
+        }
         String kind = type != null ? type.kind() : itemKind;
         list.put("kind", kind == null ? "List" : kind + "List");
         list.putObject("metadata").put("resourceVersion", stored.path("metadata").path("resourceVersion").asText(""));
         return ApiStatus.json(200, list.toString());
+    }
+
+    private JsonNode crdOf(ResourceType type) {
+        if (type == null || !type.custom()) {
+            return null;
+        }
+        for (JsonNode crd : storedCrds()) {
+            if (crd.path("spec").path("group").asText().equals(type.group())
+                    && crd.path("spec").path("names").path("plural").asText().equals(type.plural())) {
+                return crd;
+            }
+        }
+        return null;
     }
 
     // ---- writes ----

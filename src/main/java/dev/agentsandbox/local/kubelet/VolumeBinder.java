@@ -76,6 +76,11 @@ final class VolumeBinder implements AutoCloseable {
             s.putObject("capacity").put("storage", pvc.getSpec().getResources().getRequests().get("storage").toString());
         }
         try {
+            if (pvc.getSpec() == null || pvc.getSpec().getVolumeName() == null) {
+                // as the volume binder of a cluster does; kubectl describe shows capacity only for a bound volume
+                client.persistentVolumeClaims().inNamespace(ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"spec\":{\"volumeName\":\"local-" + pvc.getMetadata().getUid() + "\"}}");
+            }
             client.persistentVolumeClaims().inNamespace(ns).withName(name).subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), status.toString());
             LOG.infof("pvc %s/%s bound to directory %s (mount paths are not honoured in local mode)", ns, name, dir);
