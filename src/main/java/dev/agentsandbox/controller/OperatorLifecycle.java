@@ -27,6 +27,11 @@ public class OperatorLifecycle {
             return;
         }
         Operator op = operator.get();
+        if (op.getRegisteredControllersNumber() == 0) {
+            // JOSDK refuses to start without controllers; a build without reconcilers should still serve
+            LOG.warn("no reconcilers are registered; the operator is not started");
+            return;
+        }
         LOG.infof("starting %d reconcilers", op.getRegisteredControllersNumber());
         op.start();
         started = op;

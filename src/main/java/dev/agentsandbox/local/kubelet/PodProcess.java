@@ -1,0 +1,360 @@
+package dev.agentsandbox.local.kubelet;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+
+/**
+ * One Pod run as an OS process on its own loopback address: the first container's command (or this application in
+ * agent role for the agent image) under a {@link Watchdog}, its probes driving Ready, its restart policy applied when
+ * it exits, and its status (phase, conditions, pod IP, container state) written back to the API.
+ */
+final class PodProcess implements Runnable {
+
+    private static final Logger LOG = Logger.getLogger(PodProcess.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long FAST_PROBE_MILLIS = 100;
+
+    private final KubernetesClient client;
+    private final KubeletSettings settings;
+    private final Pod pod;
+    private final String ip;
+    private final String ns;
+    private final String name;
+    private final Map<String, String> transitions = new HashMap<>();
+    private volatile boolean stopping;
+    private volatile Process process;
+    private Thread thread;
+
+    PodProcess(KubernetesClient client, KubeletSettings settings, Pod pod, String ip) {
+        this.client = client;
+        this.settings = settings;
+        this.pod = pod;
+        this.ip = ip;
+        this.ns = pod.getMetadata().getNamespace();
+        this.name = pod.getMetadata().getName();
+    }
+
+    void start() {
+        thread = new Thread(this, "pod-" + ns + "-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Kills the process (the Pod was deleted or local mode stops) and waits for it to be gone. */
+    void stop() {
+        stopping = true;
+        Process p = process;
+        if (p != null) {
+            p.destroy();
+            try {
+                if (!p.waitFor(Watchdog.GRACE_SECONDS + 2, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
+            }
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        String describe = "pod " + ns + "/" + name;
+        Container container = pod.getSpec().getContainers().get(0);
+        if (pod.getSpec().getContainers().size() > 1) {
+            LOG.warnf("%s: local mode runs only the first container (%s); the others are ignored", describe,
+                    container.getName());
+        }
+        Instant startTime = settings.clock().instant();
+        List<String> command;
+        Map<String, String> env;
+        try {
+            env = environment(container);
+            command = command(container, env);
+        } catch (IllegalStateException e) {
+            LOG.warnf("%s stays Pending: %s", describe, e.getMessage());
+            writeStatus(pending(container, startTime, e.getMessage()));
+            return;
+        }
+        volumes(describe);
+        int restarts = 0;
+        long backoffMillis = 1000;
+        Path log = logFile(container);
+        while (!stopping) {
+            Instant started = settings.clock().instant();
+            try {
+                ProcessBuilder pb = new ProcessBuilder(Watchdog.wrap(command)).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                pb.environment().clear();
+                pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
+                pb.environment().put("HOME", System.getProperty("user.home"));
+                pb.environment().putAll(env);
+                File dir = container.getWorkingDir() != null && new File(container.getWorkingDir()).isDirectory()
+                        ? new File(container.getWorkingDir()) : log.getParent().toFile();
+                pb.directory(dir);
+                process = pb.start();
+            } catch (IOException e) {
+                LOG.warnf("%s: cannot start %s: %s", describe, command, e.getMessage());
+                writeStatus(pending(container, startTime, "cannot start " + command.get(0) + ": " + e.getMessage()));
+                return;
+            }
+            if (stopping) {
+                process.destroy();
+                return;
+            }
+            LOG.infof("%s runs as process %d on %s (log %s)", describe, process.pid(), ip, log);
+            int exit = supervise(container, env, startTime, started, restarts);
+            if (stopping) {
+                return;
+            }
+            String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+            boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && exit != 0);
+            if (!restart) {
+                LOG.infof("%s: process exited with %d; restartPolicy %s, phase %s", describe, exit, policy,
+                        exit == 0 ? "Succeeded" : "Failed");
+                writeStatus(terminated(container, startTime, started, exit, restarts));
+                return;
+            }
+            restarts++;
+            LOG.infof("%s: process exited with %d; restarting in %d ms (restartPolicy %s)", describe, exit,
+                    backoffMillis, policy);
+            writeStatus(backingOff(container, startTime, started, exit, restarts));
+            sleep(backoffMillis);
+            backoffMillis = Math.min(backoffMillis * 2, 30_000);
+        }
+    }
+
+    /** Watches the running process and its probes; returns its exit code. */
+    private int supervise(Container container, Map<String, String> env, Instant startTime, Instant started, int restarts) {
+        PodProbe readiness = container.getReadinessProbe() == null ? null : new PodProbe(container.getReadinessProbe(), container);
+        PodProbe liveness = container.getLivenessProbe() == null ? null : new PodProbe(container.getLivenessProbe(), container);
+        long t0 = System.currentTimeMillis();
+        boolean ready = readiness == null;
+        writeStatus(running(container, startTime, started, ready, restarts));
+        long nextReadiness = t0 + (readiness == null ? 0 : readiness.initialDelayMillis());
+        long nextLiveness = t0 + (liveness == null ? 0 : liveness.initialDelayMillis());
+        int readinessFailures = 0;
+        int livenessFailures = 0;
+        while (!stopping) {
+            try {
+                if (process.waitFor(FAST_PROBE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    return process.exitValue();
+                }
+            } catch (InterruptedException e) {
+                if (stopping) {
+                    return -1;
+                }
+            }
+            long now = System.currentTimeMillis();
+            if (readiness != null && now >= nextReadiness) {
+                boolean ok = readiness.check(ip, env);
+                readinessFailures = ok ? 0 : readinessFailures + 1;
+                boolean nowReady = ok || (ready && readinessFailures < readiness.failureThreshold());
+                if (nowReady != ready) {
+                    ready = nowReady;
+                    writeStatus(running(container, startTime, started, ready, restarts));
+                }
+                // until the container is first ready, probe often: local pods should be ready within a second
+                nextReadiness = now + (ready ? readiness.periodMillis() : FAST_PROBE_MILLIS);
+            }
+            if (liveness != null && now >= nextLiveness) {
+                livenessFailures = liveness.check(ip, env) ? 0 : livenessFailures + 1;
+                nextLiveness = now + liveness.periodMillis();
+                if (livenessFailures >= liveness.failureThreshold()) {
+                    LOG.warnf("pod %s/%s: liveness probe failed %d times; killing the process", ns, name, livenessFailures);
+                    process.destroy();
+                    livenessFailures = 0;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private List<String> command(Container container, Map<String, String> env) {
+        String image = container.getImage() == null ? "" : container.getImage();
+        int port = container.getPorts().isEmpty() ? 8080 : container.getPorts().get(0).getContainerPort();
+        if (image.contains(settings.agentImageMarker())) {
+            if (settings.agentCommand().isEmpty()) {
+                throw new IllegalStateException("local mode cannot run image " + image
+                        + ": the application jar (quarkus-run.jar) was not found");
+            }
+            List<String> cmd = new ArrayList<>(settings.agentCommand());
+            // system properties outrank the role defaults, so the agent binds its pod address, not 127.0.0.1:8080
+            cmd.add(1, "-Dquarkus.http.host=" + ip);
+            cmd.add(2, "-Dquarkus.http.port=" + port);
+            cmd.add("agent");
+            return cmd;
+        }
+        if (container.getCommand() == null || container.getCommand().isEmpty()) {
+            throw new IllegalStateException("local mode cannot run image " + image + ": only the agent image (its name "
+                    + "contains \"" + settings.agentImageMarker() + "\") or a container with a command runs locally");
+        }
+        LOG.infof("pod %s/%s: running the container's command; image %s is ignored in local mode", ns, name, image);
+        List<String> cmd = new ArrayList<>();
+        container.getCommand().forEach(c -> cmd.add(PodEnvironment.expand(c, env)));
+        if (container.getArgs() != null) {
+            container.getArgs().forEach(a -> cmd.add(PodEnvironment.expand(a, env)));
+        }
+        return cmd;
+    }
+
+    private Map<String, String> environment(Container container) {
+        Map<String, String> env = new LinkedHashMap<>(PodEnvironment.of(client, pod, container, ip, settings.nodeName()));
+        boolean agent = container.getImage() != null && container.getImage().contains(settings.agentImageMarker());
+        if (agent && !settings.modelEnv().isEmpty()) {
+            List<String> missing = new ArrayList<>();
+            settings.modelEnv().forEach((k, v) -> {
+                if (env.get(k) == null || env.get(k).isBlank()) {
+                    env.put(k, v);
+                    missing.add(k);
+                }
+            });
+            if (!missing.isEmpty()) {
+                LOG.infof("pod %s/%s: %s not set; using local mode's offline demo model", ns, name, missing);
+            }
+        }
+        return env;
+    }
+
+    private void volumes(String describe) {
+        pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null).forEach(v -> LOG.infof(
+                "%s: volume %s (PVC %s) is a directory under %s; mount paths are not honoured in local mode", describe,
+                v.getName(), v.getPersistentVolumeClaim().getClaimName(), settings.dataDir().resolve("volumes")));
+    }
+
+    private Path logFile(Container container) {
+        Path dir = settings.dataDir().resolve("pods").resolve(ns + "_" + name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        return dir.resolve(container.getName() + ".log");
+    }
+
+    // ---- status ----
+
+    private ObjectNode pending(Container c, Instant startTime, String message) {
+        ObjectNode s = base("Pending", startTime);
+        conditions(s, false, false, "Unrunnable", message);
+        ObjectNode cs = containerStatus(s, c, false, 0);
+        cs.putObject("state").putObject("waiting").put("reason", "LocalModeCannotRun").put("message", message);
+        return s;
+    }
+
+    private ObjectNode running(Container c, Instant startTime, Instant started, boolean ready, int restarts) {
+        ObjectNode s = base("Running", startTime);
+        conditions(s, true, ready, ready ? null : "ContainersNotReady",
+                ready ? null : "containers with unready status: [" + c.getName() + "]");
+        ObjectNode cs = containerStatus(s, c, ready, restarts);
+        cs.put("started", true).put("containerID", "local://" + process.pid());
+        cs.putObject("state").putObject("running").put("startedAt", started.toString());
+        return s;
+    }
+
+    private ObjectNode backingOff(Container c, Instant startTime, Instant started, int exit, int restarts) {
+        ObjectNode s = base("Running", startTime);
+        conditions(s, true, false, "ContainersNotReady", "containers with unready status: [" + c.getName() + "]");
+        ObjectNode cs = containerStatus(s, c, false, restarts);
+        cs.putObject("state").putObject("waiting").put("reason", "CrashLoopBackOff")
+                .put("message", "back-off restarting failed container " + c.getName());
+        cs.putObject("lastState").putObject("terminated").put("exitCode", exit)
+                .put("reason", exit == 0 ? "Completed" : "Error").put("startedAt", started.toString())
+                .put("finishedAt", settings.clock().instant().toString());
+        return s;
+    }
+
+    private ObjectNode terminated(Container c, Instant startTime, Instant started, int exit, int restarts) {
+        ObjectNode s = base(exit == 0 ? "Succeeded" : "Failed", startTime);
+        conditions(s, true, false, "PodCompleted", null);
+        ObjectNode cs = containerStatus(s, c, false, restarts);
+        cs.putObject("state").putObject("terminated").put("exitCode", exit)
+                .put("reason", exit == 0 ? "Completed" : "Error").put("startedAt", started.toString())
+                .put("finishedAt", settings.clock().instant().toString());
+        return s;
+    }
+
+    private ObjectNode base(String phase, Instant startTime) {
+        ObjectNode s = JSON.createObjectNode().put("phase", phase).put("hostIP", "127.0.0.1").put("podIP", ip)
+                .put("startTime", startTime.toString()).put("qosClass", "BestEffort");
+        s.putArray("podIPs").addObject().put("ip", ip);
+        s.putArray("hostIPs").addObject().put("ip", "127.0.0.1");
+        return s;
+    }
+
+    private void conditions(ObjectNode status, boolean initialized, boolean ready, String reason, String message) {
+        ArrayNode list = status.putArray("conditions");
+        condition(list, "PodScheduled", true, null, null);
+        condition(list, "Initialized", initialized, null, null);
+        condition(list, "ContainersReady", ready, reason, message);
+        condition(list, "Ready", ready, reason, message);
+    }
+
+    private void condition(ArrayNode list, String type, boolean value, String reason, String message) {
+        String status = value ? "True" : "False";
+        String key = type + "=" + status;
+        String since = transitions.computeIfAbsent(key, k -> settings.clock().instant().toString());
+        transitions.remove(type + "=" + (value ? "False" : "True"));
+        ObjectNode c = list.addObject().put("type", type).put("status", status).put("lastTransitionTime", since);
+        if (reason != null) {
+            c.put("reason", reason);
+        }
+        if (message != null) {
+            c.put("message", message);
+        }
+    }
+
+    private static ObjectNode containerStatus(ObjectNode status, Container c, boolean ready, int restarts) {
+        return status.putArray("containerStatuses").addObject().put("name", c.getName()).put("image", c.getImage())
+                .put("imageID", "").put("ready", ready).put("restartCount", restarts).put("started", false);
+    }
+
+    private void writeStatus(ObjectNode status) {
+        if (stopping) {
+            return;
+        }
+        ObjectNode patch = JSON.createObjectNode();
+        patch.set("status", status);
+        try {
+            client.pods().inNamespace(ns).withName(name).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                LOG.warnf("pod %s/%s: status update failed: %s", ns, name, e.getMessage());
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

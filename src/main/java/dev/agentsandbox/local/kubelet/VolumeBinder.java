@@ -1,0 +1,98 @@
+package dev.agentsandbox.local.kubelet;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/** Binds every PersistentVolumeClaim to a directory under local mode's data folder and reports it Bound. */
+final class VolumeBinder implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(VolumeBinder.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final KubernetesClient client;
+    private final Path root;
+    private SharedIndexInformer<PersistentVolumeClaim> informer;
+
+    VolumeBinder(KubernetesClient client, Path root) {
+        this.client = client;
+        this.root = root;
+    }
+
+    VolumeBinder start() {
+        informer = client.persistentVolumeClaims().inAnyNamespace().inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(PersistentVolumeClaim pvc) {
+                bind(pvc);
+            }
+
+            @Override
+            public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim pvc) {
+                bind(pvc);
+            }
+
+            @Override
+            public void onDelete(PersistentVolumeClaim pvc, boolean unknown) {
+                // the directory stays: like a Retain reclaim policy, data is never thrown away silently
+            }
+        }, 30_000);
+        return this;
+    }
+
+    private void bind(PersistentVolumeClaim pvc) {
+        if (pvc.getStatus() != null && "Bound".equals(pvc.getStatus().getPhase())
+                || pvc.getMetadata().getDeletionTimestamp() != null) {
+            return;
+        }
+        String ns = pvc.getMetadata().getNamespace();
+        String name = pvc.getMetadata().getName();
+        Path dir = root.resolve(ns).resolve(name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            LOG.warnf("pvc %s/%s: cannot create %s: %s", ns, name, dir, e.getMessage());
+            return;
+        }
+        ObjectNode status = JSON.createObjectNode();
+        ObjectNode s = status.putObject("status").put("phase", "Bound");
+        if (pvc.getSpec() != null && pvc.getSpec().getAccessModes() != null) {
+            pvc.getSpec().getAccessModes().forEach(s.putArray("accessModes")::add);
+        }
+        if (pvc.getSpec() != null && pvc.getSpec().getResources() != null
+                && pvc.getSpec().getResources().getRequests() != null
+                && pvc.getSpec().getResources().getRequests().get("storage") != null) {
+            s.putObject("capacity").put("storage", pvc.getSpec().getResources().getRequests().get("storage").toString());
+        }
+        try {
+            if (pvc.getSpec() == null || pvc.getSpec().getVolumeName() == null) {
+                // as the volume binder of a cluster does; kubectl describe shows capacity only for a bound volume
+                client.persistentVolumeClaims().inNamespace(ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"spec\":{\"volumeName\":\"local-" + pvc.getMetadata().getUid() + "\"}}");
+            }
+            client.persistentVolumeClaims().inNamespace(ns).withName(name).subresource("status")
+                    .patch(PatchContext.of(PatchType.JSON_MERGE), status.toString());
+            LOG.infof("pvc %s/%s bound to directory %s (mount paths are not honoured in local mode)", ns, name, dir);
+        } catch (RuntimeException e) {
+            LOG.warnf("pvc %s/%s: cannot report Bound: %s", ns, name, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (informer != null) {
+            informer.close();
+        }
+    }
+}

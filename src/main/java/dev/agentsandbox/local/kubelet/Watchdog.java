@@ -1,0 +1,50 @@
+package dev.agentsandbox.local.kubelet;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Wraps a child command so that it cannot outlive local mode, not even after {@code kill -9} of the parent: a small
+ * shell runs the command in its own session ({@code setsid}, so its whole process group can be signalled), polls
+ * the parent's pid every 200 ms, and when the parent is gone (or the wrapper itself is asked to stop) it sends
+ * SIGTERM to the group, then SIGKILL after a grace period. Java has no {@code prctl(PR_SET_PDEATHSIG)}, hence the
+ * shell. The wrapper exits with the command's exit code.
+ */
+public final class Watchdog {
+
+    /** Seconds between SIGTERM and SIGKILL. */
+    static final int GRACE_SECONDS = 2;
+
+    // $1 = parent pid, $2.. = command. Traps run between the short sleeps, so stopping takes at most ~0.2 s.
+    private static final String SCRIPT = """
+            parent=$1; shift
+            setsid "$@" &
+            child=$!
+            stop() {
+              kill -TERM -- -$child 2>/dev/null || kill -TERM $child 2>/dev/null
+              i=0
+              while kill -0 $child 2>/dev/null && [ $i -lt %d ]; do sleep 0.2; i=$((i+1)); done
+              kill -KILL -- -$child 2>/dev/null; kill -KILL $child 2>/dev/null
+            }
+            trap 'stop; exit 143' TERM INT HUP
+            while kill -0 $child 2>/dev/null; do
+              if ! kill -0 $parent 2>/dev/null; then stop; exit 137; fi
+              sleep 0.2
+            done
+            wait $child
+            """.formatted(GRACE_SECONDS * 5);
+
+    private Watchdog() {
+    }
+
+    /** The command line that runs {@code command} under the watchdog of this JVM. */
+    public static List<String> wrap(List<String> command) {
+        return wrap(command, ProcessHandle.current().pid());
+    }
+
+    static List<String> wrap(List<String> command, long parentPid) {
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "watchdog", Long.toString(parentPid)));
+        wrapped.addAll(command);
+        return wrapped;
+    }
+}

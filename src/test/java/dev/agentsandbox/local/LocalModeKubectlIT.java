@@ -1,0 +1,275 @@
+package dev.agentsandbox.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Drives the packaged application's {@code local --serve} with the installed kubectl, as a user would. Runs in
+ * {@code verify} (failsafe) because it needs {@code target/quarkus-app/quarkus-run.jar}; skipped when kubectl is
+ * not installed.
+ */
+class LocalModeKubectlIT {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final String NS = "kubectl-it";
+    static LocalModeProcess local;
+    static Kubectl kubectl;
+
+    @BeforeAll
+    static void startLocalMode() throws Exception {
+        assumeTrue(Kubectl.installed(), "kubectl is not installed: the kubectl tests of local mode are skipped");
+        assumeTrue(Files.isRegularFile(LocalModeProcess.JAR), "run ./mvnw package first: " + LocalModeProcess.JAR + " is missing");
+        Path dir = Files.createTempDirectory("local-mode-it");
+        local = LocalModeProcess.start(dir, Duration.ofSeconds(5), Duration.ofSeconds(180));
+        kubectl = new Kubectl(local.kubeconfig(), dir.resolve("kubectl-cache"));
+        assertThat(kubectl.run("create", "namespace", NS).ok()).isTrue();
+    }
+
+    @AfterAll
+    static void stopLocalMode() throws Exception {
+        if (local != null) {
+            local.close();
+        }
+    }
+
+    static JsonNode json(String... args) throws Exception {
+        Kubectl.Result r = kubectl.run(args);
+        assertThat(r.ok()).as("%s", r).isTrue();
+        return JSON.readTree(r.out());
+    }
+
+    @Test
+    void kubeconfigIsPrivateAndLinesArePrinted() throws Exception {
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(local.kubeconfig()))).isEqualTo("rw-------");
+        assertThat(local.lines).containsKey("KUBECONFIG");
+        assertThat(kubectl.run("get", "namespace", "sandbox-agent-demo").ok()).isTrue();
+        assertThat(json("get", "swp", "kata-aks-warmpool", "-n", "sandbox-agent-demo", "-o", "json")
+                .path("spec").path("replicas").asInt()).isEqualTo(3);
+        JsonNode template = json("get", "sandboxtemplate", "kata-aks-template", "-n", "sandbox-agent-demo", "-o", "json");
+        assertThat(template.path("spec").path("podTemplate").path("spec").has("runtimeClassName"))
+                .as("the Kata runtime class is dropped locally").isFalse();
+        JsonNode secret = json("get", "secret", "azure-foundry", "-n", "sandbox-agent-demo", "-o", "json");
+        assertThat(secret.path("data").has("OPENAI_BASE_URL")).isTrue();
+    }
+
+    @Test
+    void appliesAndReadsBackEachKind() throws Exception {
+        Kubectl.Result applied = kubectl.apply("""
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxTemplate
+                metadata: {name: it-template, namespace: kubectl-it, labels: {suite: it}}
+                spec:
+                  podTemplate:
+                    spec:
+                      containers: [{name: main, image: busybox}]
+                ---
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxWarmPool
+                metadata: {name: it-pool, namespace: kubectl-it, labels: {suite: it}}
+                spec:
+                  replicas: 0
+                  sandboxTemplateRef: {name: it-template}
+                ---
+                apiVersion: agents.x-k8s.io/v1beta1
+                kind: Sandbox
+                metadata: {name: it-sandbox, namespace: kubectl-it, labels: {suite: it}}
+                spec:
+                  podTemplate:
+                    spec:
+                      containers: [{name: main, image: busybox}]
+                ---
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxClaim
+                metadata: {name: it-claim, namespace: kubectl-it, labels: {suite: it}}
+                spec:
+                  warmPoolRef: {name: it-pool}
+                """);
+        assertThat(applied.ok()).as("%s", applied).isTrue();
+        assertThat(kubectl.run("get", "sandbox", "it-sandbox", "-n", NS).out()).contains("it-sandbox");
+        assertThat(kubectl.run("get", "sandboxclaim", "it-claim", "-n", NS).out()).contains("it-claim");
+        assertThat(kubectl.run("get", "swp", "it-pool", "-n", NS).out()).contains("it-pool");
+        assertThat(kubectl.run("get", "sandboxtemplate", "it-template", "-n", NS, "-o", "yaml").out())
+                .contains("kind: SandboxTemplate", "name: it-template");
+        assertThat(kubectl.run("get", "sandbox,sandboxclaim,swp,sandboxtemplate", "-n", NS, "-l", "suite=it", "-o",
+                "jsonpath={.items[*].metadata.name}").out().split(" "))
+                .containsExactlyInAnyOrder("it-sandbox", "it-claim", "it-pool", "it-template");
+        assertThat(kubectl.run("get", "sandbox", "-n", NS, "-l", "suite=other").err()).contains("No resources found");
+        assertThat(json("get", "sandbox", "it-sandbox", "-n", NS, "-o", "json").path("spec").path("shutdownPolicy").asText())
+                .as("schema default").isEqualTo("Retain");
+        Kubectl.Result described = kubectl.run("describe", "sandboxclaim", "it-claim", "-n", NS);
+        assertThat(described.ok()).as("%s", described).isTrue();
+        assertThat(described.out()).contains("Name:", "it-claim", "Warm Pool Ref");
+
+        Kubectl.Result patched = kubectl.run("patch", "sandbox", "it-sandbox", "-n", NS, "--type", "merge", "-p",
+                "{\"metadata\":{\"labels\":{\"suite\":null,\"patched\":\"yes\"}},\"spec\":{\"shutdownPolicy\":\"Delete\"}}");
+        assertThat(patched.ok()).as("%s", patched).isTrue();
+        JsonNode sandbox = json("get", "sandbox", "it-sandbox", "-n", NS, "-o", "json");
+        assertThat(sandbox.path("metadata").path("labels").has("suite")).as("null deletes").isFalse();
+        assertThat(sandbox.path("spec").path("shutdownPolicy").asText()).isEqualTo("Delete");
+
+        assertThat(kubectl.run("delete", "sandboxclaim", "it-claim", "-n", NS).ok()).isTrue();
+        assertThat(kubectl.run("get", "sandboxclaim", "it-claim", "-n", NS).err()).contains("NotFound");
+    }
+
+    @Test
+    void scalesAWarmPoolThroughTheScaleSubresource() throws Exception {
+        assertThat(kubectl.apply("""
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxWarmPool
+                metadata: {name: scaled-pool, namespace: kubectl-it}
+                spec:
+                  replicas: 1
+                  sandboxTemplateRef: {name: nowhere}
+                """).ok()).isTrue();
+        Kubectl.Result scaled = kubectl.run("scale", "swp", "scaled-pool", "-n", NS, "--replicas=4");
+        assertThat(scaled.ok()).as("%s", scaled).isTrue();
+        assertThat(kubectl.run("get", "swp", "scaled-pool", "-n", NS, "-o", "jsonpath={.spec.replicas}").out()).isEqualTo("4");
+        String table = kubectl.run("get", "swp", "scaled-pool", "-n", NS).out();
+        assertThat(table).as("printer columns").contains("DESIRED").containsPattern("scaled-pool\\s+\\S*\\s*4");
+    }
+
+    @Test
+    void refusesABadEnumWith422NamingTheField() throws Exception {
+        Kubectl.Result r = kubectl.apply("""
+                apiVersion: agents.x-k8s.io/v1beta1
+                kind: Sandbox
+                metadata: {name: bad-policy, namespace: kubectl-it}
+                spec:
+                  shutdownPolicy: Later
+                  podTemplate:
+                    spec:
+                      containers: [{name: main, image: busybox}]
+                """);
+        assertThat(r.ok()).isFalse();
+        assertThat(r.err()).contains("spec.shutdownPolicy", "Unsupported value: \"Later\"", "\"Delete\", \"Retain\"");
+        assertThat(kubectl.run("get", "sandbox", "bad-policy", "-n", NS).err()).contains("NotFound");
+    }
+
+    @Test
+    void runsAPodWithACommandOnItsOwnAddressAndKillsItOnDelete() throws Exception {
+        Kubectl.Result applied = kubectl.apply("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web, namespace: kubectl-it}
+                spec:
+                  containers:
+                  - name: web
+                    image: python:3.12-slim
+                    command: ["python3", "-m", "http.server", "8000", "--bind", "$(POD_IP)"]
+                    env:
+                    - name: POD_IP
+                      valueFrom: {fieldRef: {fieldPath: status.podIP}}
+                    ports: [{name: http, containerPort: 8000}]
+                    readinessProbe:
+                      httpGet: {path: /, port: http}
+                """);
+        assertThat(applied.ok()).as("%s", applied).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+                kubectl.run("get", "pod", "web", "-n", NS, "-o", "jsonpath={.status.phase}/{.status.conditions[?(@.type=='Ready')].status}")
+                        .out().equals("Running/True"));
+        JsonNode pod = json("get", "pod", "web", "-n", NS, "-o", "json");
+        String ip = pod.path("status").path("podIP").asText();
+        assertThat(ip).startsWith("127.").isNotEqualTo("127.0.0.1");
+        assertThat(pod.path("spec").path("nodeName").asText()).isEqualTo("local");
+        assertThat(get("http://" + ip + ":8000/")).isEqualTo(200);
+        assertThat(kubectl.run("get", "pod", "web", "-n", NS, "-o", "wide").out()).contains("1/1", "Running", ip, "local");
+        long pid = Long.parseLong(pod.path("status").path("containerStatuses").get(0).path("containerID").asText()
+                .replace("local://", ""));
+        assertThat(ProcessHandle.of(pid)).isPresent();
+
+        assertThat(kubectl.run("delete", "pod", "web", "-n", NS).ok()).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
+                && get("http://" + ip + ":8000/") < 0);
+    }
+
+    @Test
+    void collectsDependentsOfADeletedOwner() throws Exception {
+        assertThat(kubectl.run("create", "configmap", "owner", "-n", NS, "--from-literal=a=1").ok()).isTrue();
+        String uid = kubectl.run("get", "configmap", "owner", "-n", NS, "-o", "jsonpath={.metadata.uid}").out();
+        assertThat(kubectl.apply("""
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: dependent
+                  namespace: kubectl-it
+                  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: owner, uid: "%s"}]
+                spec:
+                  clusterIP: None
+                  ports: [{port: 8080}]
+                """.formatted(uid)).ok()).isTrue();
+        assertThat(kubectl.run("delete", "configmap", "owner", "-n", NS).ok()).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() ->
+                kubectl.run("get", "service", "dependent", "-n", NS).err().contains("NotFound"));
+    }
+
+    @Test
+    void servesTheBuiltInKindsSandboxesUse() throws Exception {
+        Kubectl.Result applied = kubectl.apply("""
+                apiVersion: v1
+                kind: PersistentVolumeClaim
+                metadata: {name: data, namespace: kubectl-it}
+                spec:
+                  accessModes: [ReadWriteOnce]
+                  resources: {requests: {storage: 1Gi}}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: deny, namespace: kubectl-it}
+                spec:
+                  podSelector: {}
+                  policyTypes: [Ingress]
+                ---
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: creds, namespace: kubectl-it}
+                stringData: {key: value}
+                """);
+        assertThat(applied.ok()).as("%s", applied).isTrue();
+        String pvcUid = kubectl.run("get", "pvc", "data", "-n", NS, "-o", "jsonpath={.metadata.uid}").out();
+        assertThat(kubectl.apply("""
+                apiVersion: v1
+                kind: Event
+                metadata: {name: ev1, namespace: kubectl-it}
+                involvedObject: {kind: PersistentVolumeClaim, name: data, namespace: kubectl-it, uid: "%s"}
+                reason: Tested
+                message: an event about the claim
+                type: Normal
+                """.formatted(pvcUid)).ok()).isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                kubectl.run("get", "pvc", "data", "-n", NS, "-o", "jsonpath={.status.phase}").out().equals("Bound"));
+        assertThat(kubectl.run("get", "netpol", "deny", "-n", NS).ok()).isTrue();
+        assertThat(kubectl.run("get", "secret", "creds", "-n", NS).ok()).isTrue();
+        assertThat(kubectl.run("get", "events", "-n", NS).out()).contains("ev1");
+        Kubectl.Result described = kubectl.run("describe", "pvc", "data", "-n", NS);
+        assertThat(described.out()).as("events selected by involvedObject").contains("an event about the claim");
+        for (String kind : new String[] { "pvc/data", "netpol/deny", "secret/creds", "event/ev1" }) {
+            assertThat(kubectl.run("delete", kind, "-n", NS).ok()).as(kind).isTrue();
+        }
+    }
+
+    private static int get(String url) {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(url).toURL().openConnection();
+            c.setConnectTimeout(1000);
+            c.setReadTimeout(2000);
+            return c.getResponseCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+}

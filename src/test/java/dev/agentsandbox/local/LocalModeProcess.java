@@ -1,0 +1,96 @@
+package dev.agentsandbox.local;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar target/quarkus-app/quarkus-run.jar local --serve} as a child process of a test, with its own data
+ * directory; collects the lines it prints on standard output.
+ */
+final class LocalModeProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+
+    final Process process;
+    final Path dataDir;
+    final Map<String, String> lines = new LinkedHashMap<>();
+    final Duration timeToLines;
+
+    private LocalModeProcess(Process process, Path dataDir, Duration timeToLines) {
+        this.process = process;
+        this.dataDir = dataDir;
+        this.timeToLines = timeToLines;
+    }
+
+    static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Dsandbox.local.data-dir=" + dataDir,
+                "-Dsandbox.local.ready-timeout=" + readyTimeout.toSeconds() + "s", "-jar", JAR.toString(), "local",
+                "--serve"));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectError(dataDir.resolve("local.log").toFile()).start();
+        Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch kubeconfigPrinted = new java.util.concurrent.CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        seen.put(line.substring(0, eq), line.substring(eq + 1));
+                    }
+                    if (line.startsWith("KUBECONFIG=")) {
+                        kubeconfigPrinted.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "local-mode-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            if (!kubeconfigPrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("no KUBECONFIG line");
+            }
+        } catch (Exception e) {
+            p.destroy();
+            throw new IllegalStateException("local mode did not print its lines in " + waitAtMost + ": " + e.getMessage()
+                    + "\n" + tail(dataDir.resolve("local.log")), e);
+        }
+        LocalModeProcess lm = new LocalModeProcess(p, dataDir, Duration.ofNanos(System.nanoTime() - t0));
+        lm.lines.putAll(seen);
+        return lm;
+    }
+
+    Path kubeconfig() {
+        return Path.of(lines.get("KUBECONFIG"));
+    }
+
+    static String tail(Path log) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy(); // SIGTERM, as Ctrl-C or a service manager would
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
