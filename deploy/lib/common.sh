@@ -136,8 +136,8 @@ ensure_router_token() {
   secret_from_env sandbox-router-auth "$SYSTEM_NAMESPACE" token
 }
 
-# CRDs (server-side apply: the Sandbox schema carries a whole PodSpec and is too large for the
-# last-applied-configuration annotation of a client-side apply), then the generated manifests.
+# CRDs by server-side apply (the Sandbox and SandboxTemplate schemas each carry a whole PodSpec, ~160 KB, close to
+# the 256 KiB limit of the annotation that a client-side apply writes), then the generated manifests.
 apply_platform() {
   local manifests=$1 rendered=$2
   local files=() crd
