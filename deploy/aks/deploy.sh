@@ -6,8 +6,9 @@
 #
 # Settings (environment): AZ_RESOURCE_GROUP, AKS_CLUSTER, ACR_NAME (required); KATA_NODE_POOL (katapool),
 # KATA_NODE_VM_SIZE (Standard_D4s_v3), KATA_NODE_COUNT (1), IMAGE_TAG (the git commit), REGISTRY
-# (<ACR_NAME>.azurecr.io), MVNW (./mvnw), AGENT_MAVEN_PROFILE (agent); OPENAI_BASE_URL, OPENAI_API_KEY, LLM_MODEL
-# for the azure-foundry Secret (kept as it is when they are not set and it exists).
+# (<ACR_NAME>.azurecr.io), MVNW (./mvnw), MANIFESTS (target/kubernetes), AGENT_MAVEN_PROFILE (agent);
+# OPENAI_BASE_URL, OPENAI_API_KEY, LLM_MODEL for the azure-foundry Secret (kept when they are not set and it
+# exists).
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 

@@ -6,7 +6,8 @@
 # docs/operations.md.
 #
 # Settings (environment): KIND_CLUSTER_NAME (agent-sandbox), IMAGE_TAG (dev-<git commit>), MVNW (./mvnw),
-# AGENT_MAVEN_PROFILE (agent); OPENAI_BASE_URL, OPENAI_API_KEY, LLM_MODEL for the azure-foundry Secret.
+# MANIFESTS (target/kubernetes), AGENT_MAVEN_PROFILE (agent), RUNTIME_CLASS (with --render-only); OPENAI_BASE_URL,
+# OPENAI_API_KEY, LLM_MODEL for the azure-foundry Secret.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
