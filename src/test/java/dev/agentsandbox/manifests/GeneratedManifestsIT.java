@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -75,7 +76,8 @@ class GeneratedManifestsIT {
                 "ClusterRole/sandbox-router", "ClusterRoleBinding/sandbox-router",
                 "Role/sandbox-router-owner-tokens", "RoleBinding/sandbox-router-owner-tokens",
                 "Deployment/agent-sandbox-controller", "Service/agent-sandbox-controller",
-                "Deployment/sandbox-router-deployment", "Service/sandbox-router-svc", "Service/sandbox-router-public");
+                "Deployment/sandbox-router-deployment", "Service/sandbox-router-svc", "Service/sandbox-router-public",
+                "PodDisruptionBudget/sandbox-router");
         assertThat(objects.get(0)).as("the Namespace first, so one kubectl apply creates it before its contents")
                 .isInstanceOf(Namespace.class);
     }
@@ -147,6 +149,9 @@ class GeneratedManifestsIT {
         assertThat(lb.getSpec().getType()).isEqualTo("LoadBalancer");
         assertThat(lb.getSpec().getPorts()).extracting(ServicePort::getPort, ServicePort::getTargetPort)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(80, new IntOrString(8080)));
+        PodDisruptionBudget pdb = named(PodDisruptionBudget.class, "sandbox-router");
+        assertThat(pdb.getSpec().getMinAvailable()).isEqualTo(new IntOrString(1));
+        assertThat(LabelSelectors.matches(pdb.getSpec().getSelector(), podLabels)).isTrue();
         for (Service s : List.of(internal, lb)) {
             assertThat(LabelSelectors.matches(new io.fabric8.kubernetes.api.model.LabelSelector(null, s.getSpec().getSelector()),
                     podLabels)).as("%s selects the router pods", s.getMetadata().getName()).isTrue();
