@@ -52,7 +52,8 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
  * fixed names, so a create racing a stale cache or a restarted controller gets "already exists", reads the object
  * and goes on, and no second Pod can appear.
  */
-@ControllerConfiguration(name = "sandbox")
+// Not generation-aware: label and annotation changes (pool -> claim handover, pod-name) must reach the Pod.
+@ControllerConfiguration(name = "sandbox", generationAwareEventProcessing = false)
 @GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2.0, maxInterval = 300_000)
 public class SandboxReconciler implements Reconciler<Sandbox> {
 

@@ -34,7 +34,8 @@ import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
  * NetworkPolicy {@code <template>-network-policy} owned by it. A same-named policy that the template does not own is
  * never changed or deleted: it is reported (Warning Event, log line with both names) instead.
  */
-@ControllerConfiguration(name = "sandboxtemplate")
+// Not generation-aware: a removed ref-hash label on the template is put back.
+@ControllerConfiguration(name = "sandboxtemplate", generationAwareEventProcessing = false)
 @GradualRetry(maxAttempts = -1, initialInterval = 1000, intervalMultiplier = 2.0, maxInterval = 300_000)
 public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
 

@@ -1,6 +1,5 @@
 package dev.agentsandbox.controller.template;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -47,8 +46,10 @@ public final class TemplateNetworkPolicy {
             egress = defaultEgress();
         } else {
             // Verbatim; an absent or empty list denies that direction, since both policy types are always set.
-            ingress = rules.getIngress() == null ? List.of() : Serialization.clone(new ArrayList<>(rules.getIngress()));
-            egress = rules.getEgress() == null ? List.of() : Serialization.clone(new ArrayList<>(rules.getEgress()));
+            ingress = rules.getIngress() == null ? List.of()
+                    : rules.getIngress().stream().map(Serialization::clone).toList();
+            egress = rules.getEgress() == null ? List.of()
+                    : rules.getEgress().stream().map(Serialization::clone).toList();
         }
         return new NetworkPolicyBuilder()
                 .withNewMetadata()
