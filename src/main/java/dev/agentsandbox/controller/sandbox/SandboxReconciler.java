@@ -211,7 +211,7 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     @Override
     public ErrorStatusUpdateControl<Sandbox> updateErrorStatus(Sandbox sandbox, Context<Sandbox> context,
             Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        String message = describe(e);
         LOG.warnf("sandbox %s: %s (retrying with backoff)", ref(sandbox), message);
         SandboxStatus previous = sandbox.getStatus();
         SandboxStatus status = previous == null ? new SandboxStatus() : Serialization.clone(previous);
@@ -224,6 +224,15 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         events.warning(sandbox, Conditions.RECONCILER_ERROR, message);
         sandbox.setStatus(status);
         return ErrorStatusUpdateControl.patchStatus(sandbox);
+    }
+
+    /** The message of the cause we raised (the operator SDK wraps it), else of the innermost cause. */
+    static String describe(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && !(t instanceof SandboxConflict) && !(t instanceof SandboxApiException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     // --- volumes

@@ -358,7 +358,7 @@ class SandboxReconcilerIT {
 
         awaitReady("foreign", false, Conditions.RECONCILER_ERROR);
         assertThat(condition(get("foreign"), Conditions.READY).orElseThrow().getMessage())
-                .contains("Pod foreign", "ReplicaSet/theirs");
+                .startsWith("sandbox test/foreign: Pod foreign is controlled by ReplicaSet/theirs");
         assertThat(warnings("foreign")).contains(Conditions.RECONCILER_ERROR);
         Pod after = client.pods().inNamespace(NS).withName("foreign").get();
         assertThat(after.getMetadata().getResourceVersion()).isEqualTo(version);
@@ -479,7 +479,8 @@ class SandboxReconcilerIT {
             Sandbox s = client.resources(Sandbox.class).inNamespace(ns).withName("bad").get();
             assertCondition(s, Conditions.READY, "False", Conditions.RECONCILER_ERROR);
             assertThat(condition(s, Conditions.READY).orElseThrow().getMessage())
-                    .contains("sandbox errors/bad", "creating Pod bad", "422", "spec.containers[0].image");
+                    .startsWith("sandbox errors/bad: creating Pod bad failed: 422")
+                    .contains("spec.containers[0].image");
         });
         // The next attempt (after the backoff) succeeds.
         await().atMost(WAIT).untilAsserted(() -> assertCondition(
