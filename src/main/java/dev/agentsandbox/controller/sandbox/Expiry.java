@@ -23,7 +23,9 @@ public final class Expiry {
         try {
             return Optional.of(OffsetDateTime.parse(value).toInstant());
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("spec.shutdownTime \"" + value + "\" is not an RFC 3339 time", e);
+            throw new InvalidSandboxSpec("sandbox " + sandbox.getMetadata().getNamespace() + "/"
+                    + sandbox.getMetadata().getName() + ": spec.shutdownTime \"" + value
+                    + "\" is not an RFC 3339 time", e);
         }
     }
 

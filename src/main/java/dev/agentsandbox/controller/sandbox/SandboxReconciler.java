@@ -229,7 +229,8 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     /** The message of the cause we raised (the operator SDK wraps it), else of the innermost cause. */
     static String describe(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && !(t instanceof SandboxConflict) && !(t instanceof SandboxApiException)) {
+        while (t.getCause() != null && !(t instanceof SandboxConflict) && !(t instanceof SandboxApiException)
+                && !(t instanceof InvalidSandboxSpec)) {
             t = t.getCause();
         }
         return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();

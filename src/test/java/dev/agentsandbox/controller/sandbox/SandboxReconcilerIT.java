@@ -509,6 +509,18 @@ class SandboxReconcilerIT {
         assertThat(client.persistentVolumeClaims().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list()
                 .getItems()).hasSize(1);
 
+        // Suspended while a controller still has the old Pod cached: deleting it again is harmless, no Pod comes back.
+        Pod cachedPod = client.pods().inNamespace(NS).withName("restart").get();
+        setMode("restart", OperatingMode.SUSPENDED);
+        await().atMost(WAIT).untilAsserted(() -> assertCondition(get("restart"), Conditions.SUSPENDED, "True",
+                Conditions.POD_TERMINATED));
+        reconciler.reconcile(get("restart"), staleContext(List.of(cachedPod)));
+        reconciler.reconcile(get("restart"), staleContext(List.of()));
+        assertThat(client.pods().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list().getItems())
+                .isEmpty();
+        setMode("restart", OperatingMode.RUNNING);
+        awaitReady("restart", true, Conditions.DEPENDENCIES_READY);
+
         // Expiry with Delete, carried out by the running controller and, at the same time, by one whose cache still
         // holds the Pod, Service and claim: deletions tolerate what the other already removed, and nothing is left.
         List<HasMetadata> stale = new ArrayList<>();
