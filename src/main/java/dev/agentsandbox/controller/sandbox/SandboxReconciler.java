@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -253,6 +254,11 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
             if (live != null) {
                 adoptOrRefuse(live, sandbox, "PersistentVolumeClaim", () -> {
                     Ownership.adopt(live, sandbox);
+                    // The tracking label brings it into the label-scoped cache, so later passes see it as owned.
+                    Map<String, String> labels = live.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                            : new LinkedHashMap<>(live.getMetadata().getLabels());
+                    labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
+                    live.getMetadata().setLabels(labels);
                     return live;
                 });
             }
@@ -274,7 +280,10 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         if (owned != null) {
             if (Boolean.TRUE.equals(wanted) && SandboxService.drifted(owned, desired)) {
                 Service copy = Serialization.clone(owned);
-                copy.getMetadata().getLabels().put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
+                Map<String, String> labels = copy.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>(copy.getMetadata().getLabels());
+                labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
+                copy.getMetadata().setLabels(labels);
                 copy.getSpec().setSelector(desired.getSpec().getSelector());
                 copy.getSpec().setPorts(desired.getSpec().getPorts());
                 return update(copy, sandbox, "realign");
@@ -302,10 +311,10 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         }
         return adoptOrRefuse(live, sandbox, "Service", () -> {
             Ownership.adopt(live, sandbox);
-            if (live.getMetadata().getLabels() == null) {
-                live.getMetadata().setLabels(new LinkedHashMap<>());
-            }
-            live.getMetadata().getLabels().put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
+            Map<String, String> labels = live.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                    : new LinkedHashMap<>(live.getMetadata().getLabels());
+            labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
+            live.getMetadata().setLabels(labels);
             live.getSpec().setSelector(desired.getSpec().getSelector());
             live.getSpec().setPorts(desired.getSpec().getPorts());
             return live;

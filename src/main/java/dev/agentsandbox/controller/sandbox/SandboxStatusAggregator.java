@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.agentsandbox.api.Conditions;
+import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -31,7 +32,7 @@ public final class SandboxStatusAggregator {
 
         Pod pod = state.multiplePods() ? null : state.pod();
         SandboxStatus status = new SandboxStatus();
-        status.setSelector(dev.agentsandbox.api.Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox));
+        status.setSelector(Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox));
         if (pod != null) {
             List<String> ips = SandboxPods.ips(pod);
             status.setPodIPs(ips.isEmpty() ? null : ips);

@@ -405,6 +405,38 @@ class SandboxReconcilerIT {
     }
 
     @Test
+    void labelledServiceAndClaimAreAdoptedNotReplaced() {
+        PersistentVolumeClaim claim = new PersistentVolumeClaim();
+        claim.setMetadata(new ObjectMetaBuilder().withName("data-adopt").withNamespace(NS)
+                .withLabels(Map.of(Labels.ADOPTABLE, "true")).build());
+        claim.setSpec(vct("data", "1Gi").getSpec());
+        String claimUid = client.resource(claim).create().getMetadata().getUid();
+        Service service = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("adopt")
+                .withNamespace(NS).withLabels(Map.of(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt"))).endMetadata()
+                .withNewSpec().withClusterIP("None").endSpec().build();
+        String serviceUid = client.resource(service).create().getMetadata().getUid();
+
+        Sandbox sandbox = sandbox("adopt");
+        sandbox.getSpec().setService(true);
+        sandbox.getSpec().setVolumeClaimTemplates(List.of(vct("data", "1Gi")));
+        client.resource(sandbox).create();
+        awaitReady("adopt", true, Conditions.DEPENDENCIES_READY);
+
+        Sandbox live = get("adopt");
+        PersistentVolumeClaim adoptedClaim = client.persistentVolumeClaims().inNamespace(NS).withName("data-adopt")
+                .get();
+        assertThat(adoptedClaim.getMetadata().getUid()).isEqualTo(claimUid);
+        assertOwnedBy(adoptedClaim, live);
+        assertThat(adoptedClaim.getMetadata().getLabels()).containsEntry(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt"));
+        Service adoptedService = client.services().inNamespace(NS).withName("adopt").get();
+        assertThat(adoptedService.getMetadata().getUid()).isEqualTo(serviceUid);
+        assertOwnedBy(adoptedService, live);
+        assertThat(adoptedService.getSpec().getSelector()).containsEntry(Labels.SANDBOX_NAME_HASH,
+                NameHash.of("adopt"));
+        assertThat(eventReasons("adopt")).contains("PersistentVolumeClaimAdopted", "ServiceAdopted");
+    }
+
+    @Test
     void labelAndAnnotationChangesRelabelTheLivePodInPlace() {
         Sandbox sandbox = sandbox("relabel");
         sandbox.getMetadata().setLabels(new HashMap<>(Map.of(Labels.WARM_POOL_SANDBOX, "pool-hash",
