@@ -346,12 +346,28 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         if (SandboxPods.isTerminating(pod)) {
             return pod;
         }
-        Pod copy = Serialization.clone(pod);
-        if (!SandboxPodMetadata.of(sandbox).applyTo(copy.getMetadata())) {
-            return pod;
+        SandboxPodMetadata wanted = SandboxPodMetadata.of(sandbox);
+        Pod current = pod;
+        for (int attempt = 1;; attempt++) {
+            Pod copy = Serialization.clone(current);
+            if (!wanted.applyTo(copy.getMetadata())) {
+                return current;
+            }
+            LOG.debugf("sandbox %s: relabelling Pod %s in place", ref(sandbox), pod.getMetadata().getName());
+            try {
+                return client.resource(copy).update();
+            } catch (KubernetesClientException e) {
+                // The kubelet writes Pod status all the time, so a cached resourceVersion is often just behind:
+                // read the Pod again and reapply, rather than report a transient error as ReconcilerError.
+                if (e.getCode() != 409 || attempt == 3) {
+                    throw failure("updating (relabel)", copy, sandbox, e);
+                }
+                current = get(Pod.class, sandbox, pod.getMetadata().getName());
+                if (current == null || Ownership.of(current, sandbox) != Ownership.OWNED) {
+                    return null; // gone or no longer ours: the event that follows brings the next pass
+                }
+            }
         }
-        LOG.debugf("sandbox %s: relabelling Pod %s in place", ref(sandbox), pod.getMetadata().getName());
-        return update(copy, sandbox, "relabel");
     }
 
     /** A Pod under the wanted name that this Sandbox does not control (reported while suspended), if any. */
