@@ -1,16 +1,20 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
-import dev.agentsandbox.api.PodTemplateMetadata;
 import dev.agentsandbox.api.Sandbox;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** The Pod a Sandbox wants, and how to read a live Pod's state. */
@@ -19,6 +23,7 @@ public final class SandboxPods {
     private SandboxPods() {
     }
 
+    /** The {@code agents.x-k8s.io/pod-name} annotation if set (adopted warm sandboxes keep their Pod), else the name. */
     public static String podName(Sandbox sandbox) {
         Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
         String name = annotations == null ? null : annotations.get(Labels.POD_NAME);
@@ -30,43 +35,17 @@ public final class SandboxPods {
     }
 
     public static Pod desired(Sandbox sandbox) {
-        PodTemplateMetadata meta = sandbox.getSpec().getPodTemplate().getMetadata();
-        Map<String, String> labels = new LinkedHashMap<>();
-        Map<String, String> annotations = new LinkedHashMap<>();
-        if (meta != null && meta.getLabels() != null) {
-            meta.getLabels().forEach((k, v) -> {
-                if (!Labels.isReserved(k)) {
-                    labels.put(k, v);
-                }
-            });
-        }
-        if (meta != null && meta.getAnnotations() != null) {
-            meta.getAnnotations().forEach((k, v) -> {
-                if (!Labels.isReserved(k)) {
-                    annotations.put(k, v);
-                }
-            });
-        }
-        labels.put(Labels.SANDBOX_NAME_HASH, nameHash(sandbox));
-        String owner = SandboxReconciler.labels(sandbox).get(Labels.OWNER);
-        if (owner != null) {
-            labels.put(Labels.OWNER, owner);
-        }
+        SandboxPodMetadata metadata = SandboxPodMetadata.of(sandbox);
         PodSpec spec = Serialization.clone(sandbox.getSpec().getPodTemplate().getSpec());
+        List<Volume> volumes = SandboxVolumes.podVolumes(sandbox, spec.getVolumes());
+        spec.setVolumes(volumes.isEmpty() ? spec.getVolumes() : volumes);
         return new PodBuilder()
                 .withNewMetadata()
                 .withName(podName(sandbox))
                 .withNamespace(sandbox.getMetadata().getNamespace())
-                .withLabels(labels)
-                .withAnnotations(annotations)
-                .addNewOwnerReference()
-                .withApiVersion(Sandbox.API_VERSION)
-                .withKind(Sandbox.KIND)
-                .withName(sandbox.getMetadata().getName())
-                .withUid(sandbox.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .endOwnerReference()
+                .withLabels(metadata.labels())
+                .withAnnotations(metadata.annotations())
+                .withOwnerReferences(Ownership.controllerReference(sandbox))
                 .endMetadata()
                 .withSpec(spec)
                 .build();
@@ -77,10 +56,36 @@ public final class SandboxPods {
         if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())) {
             return false;
         }
-        boolean hasIp = pod.getStatus().getPodIP() != null
-                || (pod.getStatus().getPodIPs() != null && !pod.getStatus().getPodIPs().isEmpty());
-        boolean readyCondition = pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
-                .anyMatch((PodCondition c) -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-        return hasIp && readyCondition;
+        return !ips(pod).isEmpty() && condition(pod, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
+    }
+
+    public static String phase(Pod pod) {
+        return pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    }
+
+    public static boolean isTerminating(Pod pod) {
+        return pod.getMetadata().getDeletionTimestamp() != null;
+    }
+
+    public static Optional<PodCondition> condition(Pod pod, String type) {
+        if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+            return Optional.empty();
+        }
+        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+    }
+
+    /** All pod IPs, falling back to the single {@code podIP}. */
+    public static List<String> ips(Pod pod) {
+        List<String> ips = new ArrayList<>();
+        if (pod.getStatus() == null) {
+            return ips;
+        }
+        if (pod.getStatus().getPodIPs() != null) {
+            pod.getStatus().getPodIPs().stream().map(PodIP::getIp).filter(Objects::nonNull).forEach(ips::add);
+        }
+        if (ips.isEmpty() && pod.getStatus().getPodIP() != null) {
+            ips.add(pod.getStatus().getPodIP());
+        }
+        return ips;
     }
 }

@@ -1,0 +1,178 @@
+package dev.agentsandbox.controller.sandbox;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.agentsandbox.api.Conditions;
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.Sandbox;
+import dev.agentsandbox.api.SandboxStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+
+/**
+ * Turns what a reconcile saw into the Sandbox's status: Ready (authoritative), Suspended, Finished and PodScheduled,
+ * with the reasons of the upstream API, plus service, selector, podIPs and nodeName.
+ * <p>
+ * Suspended appears once a Sandbox has been suspended (absent on a Sandbox that never was); Finished only while the
+ * Pod has Succeeded or Failed (kept when the Pod is then removed, so the outcome stays visible); PodScheduled mirrors
+ * the Pod's own condition and disappears with the Pod.
+ */
+public final class SandboxStatusAggregator {
+
+    private SandboxStatusAggregator() {
+    }
+
+    public static SandboxStatus aggregate(Sandbox sandbox, SandboxState state, Instant now, String clusterDomain) {
+        SandboxStatus previous = sandbox.getStatus() == null ? new SandboxStatus() : sandbox.getStatus();
+        Long generation = sandbox.getMetadata().getGeneration();
+        List<Condition> conditions = previous.getConditions();
+
+        Pod pod = state.multiplePods() ? null : state.pod();
+        SandboxStatus status = new SandboxStatus();
+        status.setSelector(Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox));
+        if (pod != null) {
+            List<String> ips = SandboxPods.ips(pod);
+            status.setPodIPs(ips.isEmpty() ? null : ips);
+            status.setNodeName(pod.getSpec() == null ? null : pod.getSpec().getNodeName());
+        }
+        if (state.service() != null) {
+            String name = state.service().getMetadata().getName();
+            status.setService(name);
+            status.setServiceFQDN(name + "." + sandbox.getMetadata().getNamespace() + ".svc." + clusterDomain);
+        }
+
+        Ready ready = ready(sandbox, state, pod);
+        conditions = Conditions.with(conditions, Conditions.READY, ready.status, ready.reason, ready.message,
+                generation, now);
+        conditions = suspended(conditions, sandbox, state, pod, generation, now);
+        conditions = finished(conditions, pod, generation, now);
+        conditions = scheduled(conditions, pod, generation, now);
+        status.setConditions(conditions);
+        return status;
+    }
+
+    private record Ready(boolean status, String reason, String message) {
+    }
+
+    private static Ready ready(Sandbox sandbox, SandboxState state, Pod pod) {
+        String podName = pod == null ? SandboxPods.podName(sandbox) : pod.getMetadata().getName();
+        if (state.expired()) {
+            return new Ready(false, Conditions.SANDBOX_EXPIRED,
+                    "Sandbox expired at " + sandbox.getSpec().getShutdownTime() + "; its Pod and Service were deleted");
+        }
+        if (state.multiplePods()) {
+            return new Ready(false, Conditions.MULTIPLE_PODS, state.ownedPods().size()
+                    + " Pods are controlled by this Sandbox " + state.ownedPods()
+                    + "; refusing to choose or create one");
+        }
+        if (state.refusal() != null) {
+            return new Ready(false, Conditions.RECONCILER_ERROR, state.refusal());
+        }
+        if (state.suspended()) {
+            return new Ready(false, Conditions.SANDBOX_SUSPENDED, "operatingMode is Suspended");
+        }
+        if (pod != null && "Succeeded".equals(SandboxPods.phase(pod))) {
+            return new Ready(false, Conditions.POD_SUCCEEDED, "Pod " + podName + " has Succeeded");
+        }
+        if (pod != null && "Failed".equals(SandboxPods.phase(pod))) {
+            return new Ready(false, Conditions.POD_FAILED, "Pod " + podName + " has Failed");
+        }
+        String podProblem = podProblem(pod, podName);
+        String serviceProblem = state.serviceRequired() && state.service() == null
+                ? "Service " + SandboxService.name(sandbox) + " does not exist yet"
+                : null;
+        if (podProblem == null && serviceProblem == null) {
+            return new Ready(true, Conditions.DEPENDENCIES_READY, "Pod " + podName + " is Ready"
+                    + (state.service() != null ? "; Service " + state.service().getMetadata().getName() + " exists" : ""));
+        }
+        String message = podProblem == null ? serviceProblem
+                : serviceProblem == null ? podProblem : podProblem + "; " + serviceProblem;
+        return new Ready(false, Conditions.DEPENDENCIES_NOT_READY, message);
+    }
+
+    private static String podProblem(Pod pod, String podName) {
+        if (pod == null) {
+            return "Pod " + podName + " does not exist yet";
+        }
+        if (SandboxPods.isTerminating(pod)) {
+            return "Pod " + podName + " is terminating";
+        }
+        if (SandboxPods.isReady(pod)) {
+            return null;
+        }
+        Optional<PodCondition> scheduled = SandboxPods.condition(pod, "PodScheduled");
+        if (scheduled.isPresent() && !"True".equals(scheduled.get().getStatus())) {
+            return "Pod " + podName + " is not scheduled" + reasonSuffix(scheduled.get());
+        }
+        String phase = SandboxPods.phase(pod);
+        if (!"Running".equals(phase)) {
+            return "Pod " + podName + " is " + (phase == null ? "Pending" : phase);
+        }
+        if (SandboxPods.ips(pod).isEmpty()) {
+            return "Pod " + podName + " has no IP yet";
+        }
+        return "Pod " + podName + " is not Ready"
+                + SandboxPods.condition(pod, "Ready").map(SandboxStatusAggregator::reasonSuffix).orElse("");
+    }
+
+    private static String reasonSuffix(PodCondition c) {
+        String reason = c.getReason() == null ? "" : c.getReason();
+        String message = c.getMessage() == null ? "" : c.getMessage();
+        if (reason.isEmpty() && message.isEmpty()) {
+            return "";
+        }
+        return " (" + reason + (reason.isEmpty() || message.isEmpty() ? "" : ": ") + message + ")";
+    }
+
+    private static List<Condition> suspended(List<Condition> conditions, Sandbox sandbox, SandboxState state, Pod pod,
+            Long generation, Instant now) {
+        boolean wasTracked = Conditions.find(conditions, Conditions.SUSPENDED).isPresent();
+        if (!state.suspended()) {
+            return wasTracked ? Conditions.with(conditions, Conditions.SUSPENDED, false, Conditions.NOT_SUSPENDED,
+                    "operatingMode is Running", generation, now) : conditions;
+        }
+        if (pod != null) {
+            return Conditions.with(conditions, Conditions.SUSPENDED, false, Conditions.POD_TERMINATING,
+                    "Pod " + pod.getMetadata().getName() + " is being deleted", generation, now);
+        }
+        if (state.unownedPod() != null) {
+            return Conditions.with(conditions, Conditions.SUSPENDED, false, Conditions.POD_NOT_OWNED,
+                    "Pod " + state.unownedPod().getMetadata().getName() + " is controlled by "
+                            + Ownership.describeController(state.unownedPod()) + ", not by this Sandbox; left running",
+                    generation, now);
+        }
+        return Conditions.with(conditions, Conditions.SUSPENDED, true, Conditions.POD_TERMINATED,
+                "Pod " + SandboxPods.podName(sandbox) + " is deleted; Service and volumes are kept", generation, now);
+    }
+
+    private static List<Condition> finished(List<Condition> conditions, Pod pod, Long generation, Instant now) {
+        if (pod == null) {
+            return conditions;
+        }
+        String phase = SandboxPods.phase(pod);
+        if ("Succeeded".equals(phase)) {
+            return Conditions.with(conditions, Conditions.FINISHED, true, Conditions.POD_SUCCEEDED,
+                    "Pod " + pod.getMetadata().getName() + " has Succeeded", generation, now);
+        }
+        if ("Failed".equals(phase)) {
+            return Conditions.with(conditions, Conditions.FINISHED, true, Conditions.POD_FAILED,
+                    "Pod " + pod.getMetadata().getName() + " has Failed", generation, now);
+        }
+        return Conditions.without(conditions, Conditions.FINISHED);
+    }
+
+    private static List<Condition> scheduled(List<Condition> conditions, Pod pod, Long generation, Instant now) {
+        Optional<PodCondition> mirrored = pod == null ? Optional.empty() : SandboxPods.condition(pod, "PodScheduled");
+        if (mirrored.isEmpty()) {
+            return Conditions.without(conditions, Conditions.POD_SCHEDULED);
+        }
+        PodCondition c = mirrored.get();
+        boolean status = "True".equals(c.getStatus());
+        String reason = c.getReason() != null && !c.getReason().isBlank() ? c.getReason()
+                : status ? "Scheduled" : "NotScheduled";
+        return Conditions.with(conditions, Conditions.POD_SCHEDULED, status, reason, c.getMessage(), generation, now);
+    }
+}

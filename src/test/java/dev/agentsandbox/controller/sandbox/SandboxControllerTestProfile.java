@@ -1,0 +1,14 @@
+package dev.agentsandbox.controller.sandbox;
+
+import java.util.Set;
+
+import io.quarkus.test.junit.QuarkusTestProfile;
+
+/** The controller role with a clock tests can move ({@link MutableClock}); shared by the sandbox and template ITs. */
+public class SandboxControllerTestProfile implements QuarkusTestProfile {
+
+    @Override
+    public Set<Class<?>> getEnabledAlternatives() {
+        return Set.of(MutableClock.class);
+    }
+}
