@@ -164,6 +164,29 @@ class DeployScriptsTest {
         assertThat(run.output()).contains("Router: http://<ROUTER_PUBLIC_IP>");
     }
 
+    @Test
+    void aksDryRunWithoutGitNamesTheTagByAPlaceholder() throws Exception {
+        Run run = fakes.run(REPO, AKS, World.FRESH, FakeCommands.env("GIT_DIR", tmp.resolve("no-git").toString()), "--dry-run");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.output()).contains("docker push <ACR_NAME>.azurecr.io/agent-sandbox:<IMAGE_TAG>");
+        assertThat(run.calls()).isEmpty();
+    }
+
+    @Test
+    void unknownOptionsAreRefusedAndHelpIsPrinted() throws Exception {
+        for (String script : List.of(AKS, KIND)) {
+            Run refused = fakes.run(REPO, script, World.FRESH, Map.of(), "--dryrun");
+            assertThat(refused.exitCode()).isNotZero();
+            assertThat(refused.output()).contains("unknown option: --dryrun").contains("Usage:");
+            Run help = fakes.run(REPO, script, World.FRESH, Map.of(), "--help");
+            assertThat(help.exitCode()).isZero();
+            assertThat(help.output()).contains("--dry-run").contains("--render-only DIR");
+            assertThat(refused.calls()).isEmpty();
+            assertThat(help.calls()).isEmpty();
+        }
+    }
+
     /** What deploy.sh runs against the fakes; fresh: the first install, else the second run. */
     List<String> aksPlan(boolean fresh) {
         String k = "kubectl --context aks-demo";
