@@ -19,8 +19,9 @@ BACKEND_IP=127.0.0.2
 BACKEND_PORT=${BACKEND_PORT:-18181}
 PROXY_PORT=${PROXY_PORT:-18182}
 ROUTER_PORT=${ROUTER_PORT:-18183}
-# The router's JVM as local mode would run it: small heap, serial GC (RSS goal: < 150 MB).
-ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xms64m -Xmx96m -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=48m}
+# The router's JVM sized for the RSS goal (< 150 MB): small heap, serial GC, two C2 threads, smaller Netty
+# arenas, and native-heap trimming (C2's freed arenas otherwise stay resident). See docs/benchmarks.md.
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xms32m -Xmx64m -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2 -Dio.netty.allocator.maxOrder=7 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000}
 APP="$ROOT/target/quarkus-app"
 
 for tool in wrk nginx java curl; do
@@ -88,7 +89,7 @@ for _ in $(seq 1 120); do [ -s "$WORK/api-url" ] && [ -s "$WORK/alice-token" ] &
 [ -s "$WORK/api-url" ] || { echo "API server did not start; see $WORK/logs/api-server.log" >&2; exit 1; }
 TOKEN=$(cat "$WORK/alice-token")
 
-SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true \
+MALLOC_ARENA_MAX=2 SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true \
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$ROUTER_PORT \
 QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=$(cat "$WORK/api-url") \
   java $ROUTER_JAVA_OPTS -jar "$APP/quarkus-run.jar" router > "$WORK/logs/router.log" 2>&1 &
@@ -124,22 +125,42 @@ to_ms() {
     else printf "%s", v }'
 }
 
+# utime+stime, in clock ticks, of the process(es) that do the proxying for a target.
+cpu_ticks() {
+  local pids
+  case $1 in
+    router) pids=$ROUTER_PID ;;
+    nginx) pids=$(pgrep -P "$(cat "$WORK/nginx-proxy/nginx.pid")" | tr '\n' ' ') ;;
+    direct) pids=$(pgrep -P "$(cat "$WORK/nginx-backend/nginx.pid")" | tr '\n' ' ') ;;
+  esac
+  local sum=0
+  for pid in $pids; do sum=$((sum + $(awk '{print $14 + $15}' "/proc/$pid/stat"))); done
+  echo "$sum"
+}
+
 echo "warm-up: router ${WARMUP} at 50 connections (both sizes)" >&2
 wrk -t"$THREADS" -c50 -d"$WARMUP" "${ROUTE[@]}" "$(url router small.txt)" > /dev/null
 wrk -t"$THREADS" -c50 -d10s "${ROUTE[@]}" "$(url router 16k.txt)" > /dev/null
 wrk -t"$THREADS" -c50 -d5s "$(url nginx small.txt)" > /dev/null
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
 for file in small.txt 16k.txt; do
   for conns in 10 50; do
     for target in direct nginx router; do
+      cpu_before=$(cpu_ticks "$target")
       out=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "${ROUTE[@]}" "$(url "$target" "$file")")
+      cpu_after=$(cpu_ticks "$target")
+      requests=$(awk '/requests in/ {print $1}' <<<"$out")
+      # CPU time the proxy itself spent per request: far less sensitive to other load on the machine than req/s.
+      cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v r="$requests" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (r > 0) printf "%.1f", t * 1000000 / hz / r; else print "-" }')
       rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
       p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
       p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
       errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$conns" "$target" "$rps" "$p50" "$p99" "${errors:-none}" | tee -a "$RESULTS" >&2
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$conns" "$target" "$rps" "$p50" "$p99" "${errors:-none}" "$cpu_us" | tee -a "$RESULTS" >&2
     done
   done
 done
@@ -152,12 +173,13 @@ METRICS=$(curl -s "http://127.0.0.1:$ROUTER_PORT/q/metrics" | grep -c '^sandbox_
 {
   echo "## Router benchmark run $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
+  echo "Load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share these cores)."
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(nginx -v 2>&1); $(java -version 2>&1 | head -1)."
   echo "wrk -t$THREADS, $DURATION per cell, router warm-up $WARMUP. Router JVM: $ROUTER_JAVA_OPTS."
   echo
-  echo "| response | conns | target | req/s | p50 ms | p99 ms | router/nginx req/s | router/nginx p99 | errors |"
-  echo "|---|---|---|---|---|---|---|---|---|"
-  while IFS=$'\t' read -r file conns target rps p50 p99 errors; do
+  echo "| response | conns | target | req/s | p50 ms | p99 ms | CPU µs/req | router/nginx req/s | router/nginx p99 | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  while IFS=$'\t' read -r file conns target rps p50 p99 errors cpu_us; do
     ratio=""; pratio=""
     if [ "$target" = router ]; then
       nginx_rps=$(awk -F'\t' -v f="$file" -v c="$conns" '$1==f && $2==c && $3=="nginx" {print $4}' "$RESULTS")
@@ -165,7 +187,7 @@ METRICS=$(curl -s "http://127.0.0.1:$ROUTER_PORT/q/metrics" | grep -c '^sandbox_
       ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}')
       pratio=$(awk -v a="$p99" -v b="$nginx_p99" 'BEGIN {printf "%.2fx", a / b}')
     fi
-    echo "| $file | $conns | $target | $rps | $p50 | $p99 | $ratio | $pratio | $errors |"
+    echo "| $file | $conns | $target | $rps | $p50 | $p99 | $cpu_us | $ratio | $pratio | $errors |"
   done < "$RESULTS"
   echo
   echo "Router resident memory after the run: VmRSS $((RSS_KB / 1024)) MiB, peak VmHWM $((HWM_KB / 1024)) MiB."

@@ -50,10 +50,6 @@ public interface RouterConfig {
     @WithDefault("2")
     int retryAfterSeconds();
 
-    /** How long shutdown waits for in-flight requests before closing what is left. */
-    @WithDefault("PT25S")
-    Duration drainTimeout();
-
     /** Per-owner tokens kept in a Kubernetes Secret. */
     OwnerTokensConfig ownerTokens();
 
