@@ -151,6 +151,39 @@ class LocalModeKubectlIT {
     }
 
     @Test
+    void reappliesAndLabelsBuiltInAndCustomKinds() throws Exception {
+        String cm = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: settings, namespace: kubectl-it}
+                data: {a: "1", b: "2"}
+                """;
+        assertThat(kubectl.apply(cm).ok()).isTrue();
+        Kubectl.Result again = kubectl.apply(cm.replace("b: \"2\"", "c: \"3\""));
+        assertThat(again.ok()).as("strategic merge patch of a built-in kind: %s", again).isTrue();
+        JsonNode data = json("get", "configmap", "settings", "-n", NS, "-o", "json").path("data");
+        assertThat(data.has("b")).as("apply removes what the last applied configuration had").isFalse();
+        assertThat(data.path("c").asText()).isEqualTo("3");
+        assertThat(kubectl.run("label", "configmap", "settings", "-n", NS, "tier=one").ok()).isTrue();
+
+        String pool = """
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxWarmPool
+                metadata: {name: reapplied, namespace: kubectl-it}
+                spec:
+                  replicas: 2
+                  sandboxTemplateRef: {name: t}
+                """;
+        assertThat(kubectl.apply(pool).ok()).isTrue();
+        Kubectl.Result poolAgain = kubectl.apply(pool.replace("replicas: 2", "replicas: 5"));
+        assertThat(poolAgain.ok()).as("merge patch of a custom resource: %s", poolAgain).isTrue();
+        assertThat(kubectl.run("annotate", "swp", "reapplied", "-n", NS, "note=yes").ok()).isTrue();
+        JsonNode p = json("get", "swp", "reapplied", "-n", NS, "-o", "json");
+        assertThat(p.path("spec").path("replicas").asInt()).isEqualTo(5);
+        assertThat(p.path("metadata").path("annotations").path("note").asText()).isEqualTo("yes");
+    }
+
+    @Test
     void scalesAWarmPoolThroughTheScaleSubresource() throws Exception {
         assertThat(kubectl.apply("""
                 apiVersion: extensions.agents.x-k8s.io/v1beta1
