@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -40,9 +41,32 @@ class LocalModeKubectlIT {
         assertThat(kubectl.run("create", "namespace", NS).ok()).isTrue();
     }
 
+    /** SIGTERM to local mode (what Ctrl-C and service managers do) takes its Pod processes with it. */
     @AfterAll
-    static void stopLocalMode() throws Exception {
-        if (local != null) {
+    static void stopLocalModeAndItsProcesses() throws Exception {
+        if (local == null) {
+            return;
+        }
+        try {
+            Kubectl.Result applied = kubectl.apply("""
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: sleeper, namespace: kubectl-it}
+                    spec:
+                      containers: [{name: main, image: busybox, command: [sleep, "600"]}]
+                    """);
+            assertThat(applied.ok()).as("%s", applied).isTrue();
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
+                    kubectl.run("get", "pod", "sleeper", "-n", NS, "-o", "jsonpath={.status.phase}").out().equals("Running"));
+            long pid = Long.parseLong(kubectl.run("get", "pod", "sleeper", "-n", NS, "-o",
+                    "jsonpath={.status.containerStatuses[0].containerID}").out().replace("local://", ""));
+            List<Long> family = new java.util.ArrayList<>(List.of(pid));
+            ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> family.add(d.pid())));
+            assertThat(family).as("watchdog and sleep").hasSizeGreaterThanOrEqualTo(2);
+            local.close();
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                    family.stream().noneMatch(LocalModeKubectlIT::running));
+        } finally {
             local.close();
         }
     }
@@ -124,6 +148,39 @@ class LocalModeKubectlIT {
 
         assertThat(kubectl.run("delete", "sandboxclaim", "it-claim", "-n", NS).ok()).isTrue();
         assertThat(kubectl.run("get", "sandboxclaim", "it-claim", "-n", NS).err()).contains("NotFound");
+    }
+
+    @Test
+    void reappliesAndLabelsBuiltInAndCustomKinds() throws Exception {
+        String cm = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: settings, namespace: kubectl-it}
+                data: {a: "1", b: "2"}
+                """;
+        assertThat(kubectl.apply(cm).ok()).isTrue();
+        Kubectl.Result again = kubectl.apply(cm.replace("b: \"2\"", "c: \"3\""));
+        assertThat(again.ok()).as("strategic merge patch of a built-in kind: %s", again).isTrue();
+        JsonNode data = json("get", "configmap", "settings", "-n", NS, "-o", "json").path("data");
+        assertThat(data.has("b")).as("apply removes what the last applied configuration had").isFalse();
+        assertThat(data.path("c").asText()).isEqualTo("3");
+        assertThat(kubectl.run("label", "configmap", "settings", "-n", NS, "tier=one").ok()).isTrue();
+
+        String pool = """
+                apiVersion: extensions.agents.x-k8s.io/v1beta1
+                kind: SandboxWarmPool
+                metadata: {name: reapplied, namespace: kubectl-it}
+                spec:
+                  replicas: 2
+                  sandboxTemplateRef: {name: t}
+                """;
+        assertThat(kubectl.apply(pool).ok()).isTrue();
+        Kubectl.Result poolAgain = kubectl.apply(pool.replace("replicas: 2", "replicas: 5"));
+        assertThat(poolAgain.ok()).as("merge patch of a custom resource: %s", poolAgain).isTrue();
+        assertThat(kubectl.run("annotate", "swp", "reapplied", "-n", NS, "note=yes").ok()).isTrue();
+        JsonNode p = json("get", "swp", "reapplied", "-n", NS, "-o", "json");
+        assertThat(p.path("spec").path("replicas").asInt()).isEqualTo(5);
+        assertThat(p.path("metadata").path("annotations").path("note").asText()).isEqualTo("yes");
     }
 
     @Test
@@ -259,6 +316,19 @@ class LocalModeKubectlIT {
         assertThat(described.out()).as("events selected by involvedObject").contains("an event about the claim");
         for (String kind : new String[] { "pvc/data", "netpol/deny", "secret/creds", "event/ev1" }) {
             assertThat(kubectl.run("delete", kind, "-n", NS).ok()).as(kind).isTrue();
+        }
+    }
+
+    /** Alive and not a zombie waiting for a late reaper. */
+    static boolean running(long pid) {
+        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (Exception e) {
+            return false;
         }
     }
 

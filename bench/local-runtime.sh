@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Measures local mode (docs/benchmarks.md, "Local runtime"): time for `local --serve` to print its lines, and for
+# agent-image Pods the time from `kubectl apply` to Ready (a tcpSocket probe: the HTTP listener accepts) and the
+# resident memory of the agent process.
+# Usage: bench/local-runtime.sh [pods]   (needs target/quarkus-app from ./mvnw package, and kubectl)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PODS=${1:-3}
+DIR=$(mktemp -d /tmp/local-bench.XXXXXX)
+JAR=target/quarkus-app/quarkus-run.jar
+t0=$(date +%s.%N)
+java -Dsandbox.local.data-dir="$DIR" -Dsandbox.local.ready-timeout=0s -jar "$JAR" local --serve >"$DIR/out.txt" 2>"$DIR/local.log" &
+LOCAL=$!
+trap 'kill $LOCAL 2>/dev/null; wait $LOCAL 2>/dev/null || true' EXIT
+until grep -q '^KUBECONFIG=' "$DIR/out.txt" 2>/dev/null; do sleep 0.05; done
+t1=$(date +%s.%N)
+printf 'local --serve printed its lines after %.2f s (ready-timeout 0s: no wait for the warm pool)\n' "$(echo "$t1 - $t0" | bc)"
+K="kubectl --kubeconfig $DIR/kubeconfig --cache-dir $DIR/cache -n sandbox-agent-demo"
+for i in $(seq 1 "$PODS"); do
+  start=$(date +%s.%N)
+  cat <<YAML | $K apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: agent-$i}
+spec:
+  containers:
+  - name: agent
+    image: ghcr.io/agent-sandbox/agent-sandbox-agent:0.1.0
+    ports: [{name: http, containerPort: 8080}]
+    readinessProbe:
+      tcpSocket: {port: http}
+YAML
+  until [ "$($K get pod agent-$i -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True" ]; do sleep 0.1; done
+  ready=$($K get pod agent-$i -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
+  ready_s=$(date -d "$ready" +%s.%N)
+  wrapper=$($K get pod agent-$i -o jsonpath='{.status.containerStatuses[0].containerID}' | sed 's#local://##')
+  java_pid=$(pgrep -P "$wrapper" | head -1)
+  sleep 2
+  rss=$(awk '/VmRSS/ {print $2}' /proc/"$java_pid"/status)
+  printf 'pod agent-%d: ready %.2f s after kubectl apply started; agent RSS %d MiB (pid %s)\n' "$i" \
+    "$(echo "$ready_s - $start" | bc)" "$((rss / 1024))" "$java_pid"
+done
