@@ -66,6 +66,8 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
             case LOCAL -> {
                 d.put("quarkus.http.host", "127.0.0.1");
                 d.put("quarkus.http.port", "18080");
+                // The demo owners reach their sandboxes with their own tokens, bound to the sandbox's owner label.
+                d.put("sandbox.router.owner-tokens.enabled", "true");
                 d.put("quarkus.log.console.stderr", "true");
             }
         }

@@ -76,7 +76,7 @@ final class ClientCommand implements Callable<Integer> {
             description = "text or json (one JSON object per owner and line).")
     Output output;
 
-    @Option(names = "--router-url", paramLabel = "URL", description = "Router base URL (default: env ROUTER_BASE_URL).")
+    @Option(names = "--router-url", paramLabel = "URL", description = "Router base URL (default: env ROUTER_BASE_URL, else ROUTER_URL).")
     String routerUrl;
 
     @Option(names = "--token", paramLabel = "TOKEN",
@@ -211,10 +211,12 @@ final class ClientCommand implements Callable<Integer> {
         if (delete) {
             return null;
         }
-        String url = routerUrl != null ? routerUrl : cli.env().get("ROUTER_BASE_URL");
+        // ROUTER_BASE_URL as in the upstream example; ROUTER_URL as `local --serve` prints it.
+        String url = routerUrl != null ? routerUrl
+                : cli.env().getOrDefault("ROUTER_BASE_URL", cli.env().get("ROUTER_URL"));
         if (url == null || url.isBlank()) {
             throw new ParameterException(spec.commandLine(),
-                    "no router URL: pass --router-url or set ROUTER_BASE_URL (e.g. http://127.0.0.1:8080)");
+                    "no router URL: pass --router-url or set ROUTER_BASE_URL or ROUTER_URL (e.g. http://127.0.0.1:8080)");
         }
         URI uri;
         try {

@@ -32,6 +32,12 @@ record OwnerResult(String owner, String claim, ReadySandbox sandbox, ChatReply r
         return new OwnerResult(owner, claim, sandbox, null, "ERROR", error.getMessage(), null, ExitCode.of(error));
     }
 
+    /** "warm start, ready in 12 ms": how the sandbox came and how long the owner waited. */
+    private String start() {
+        String how = sandbox.launchType() == null ? "start unknown" : sandbox.launchType() + " start";
+        return sandbox.readyMillis() == null ? how : how + ", ready in " + sandbox.readyMillis() + " ms";
+    }
+
     Map<String, Object> json() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("owner", owner);
@@ -53,7 +59,8 @@ record OwnerResult(String owner, String claim, ReadySandbox sandbox, ChatReply r
 
     String text() {
         return switch (check) {
-            case "OK", "FAIL" -> owner + ": " + check + " (history " + reply.historyTurns() + "): " + reply.reply();
+            case "OK", "FAIL" -> owner + ": " + check + " | sandbox " + sandbox.sandbox() + " (" + start() + ") | history "
+                    + reply.historyTurns() + " | " + reply.reply();
             case "RESET" -> owner + ": RESET history of sandbox " + sandbox.sandbox();
             case "DELETED" -> owner + ": DELETED "
                     + (deleted.isEmpty() ? "nothing (no claims)" : String.join(", ", deleted));

@@ -61,9 +61,7 @@ public class LocalMain implements RoleMain {
                     + "application: java -jar quarkus-run.jar local --serve)");
             return 1;
         }
-        if (!Arrays.asList(args).contains("--serve")) {
-            System.err.println("local mode: the guided demo is not available yet; serving as with --serve");
-        }
+        boolean serve = Arrays.asList(args).contains("--serve");
         LocalRuntime runtime = started.get();
         LocalConfig cfg = config.get();
         Clock clock = Clock.systemUTC();
@@ -89,6 +87,17 @@ public class LocalMain implements RoleMain {
             if (!ready) {
                 LOG.warnf("warm pool %s/%s is not ready after %s; printing anyway", LocalPreBoot.DEMO_NAMESPACE,
                         KataAksExample.POOL, cfg.readyTimeout());
+            }
+            if (!serve) {
+                String modelDescription = model != null
+                        ? "offline demo model at " + model.baseUrl() + " (not a language model; set OPENAI_BASE_URL, "
+                                + "OPENAI_API_KEY and LLM_MODEL to use one)"
+                        : modelEnv.get("LLM_MODEL") + " at " + modelEnv.get("OPENAI_BASE_URL");
+                if (!router.isResolvable()) {
+                    System.err.println("local mode: this build has no router; the demo needs one");
+                    return 1;
+                }
+                return new LocalDemo(runtime, router.get(), System.out, System.err).run(modelDescription);
             }
             printLines(System.out, runtime.kubeconfig());
             Quarkus.waitForExit();

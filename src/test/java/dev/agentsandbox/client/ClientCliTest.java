@@ -96,7 +96,8 @@ class ClientCliTest {
         Result r = run("--name", "alice", "--msg", "hi");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("alice: OK (history 1): I am alice's agent. You said: hi");
+        assertThat(r.out()).startsWith("alice: OK | sandbox ").contains(" (warm start, ready in ")
+                .contains(" ms) | history 1 | I am alice's agent. You said: hi");
         assertThat(r.err()).contains("alice: claim " + NS + "/alice-").contains("created")
                 .contains("assigned (warm start), ready after").contains("deleted");
         assertThat(claimsOf("alice")).isEmpty();

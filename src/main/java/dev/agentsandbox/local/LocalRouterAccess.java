@@ -1,0 +1,52 @@
+package dev.agentsandbox.local;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import dev.agentsandbox.router.OwnerTokens;
+import dev.agentsandbox.router.RouterConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+/**
+ * The router as local mode runs it: in this process, on 127.0.0.1, with per-owner tokens. Tokens for the demo
+ * owners are issued on first use (only their SHA-256 is stored, in the router's owner Secret) and kept for the
+ * life of the process, so the lines printed and the demo use the same ones.
+ */
+@Singleton
+public class LocalRouterAccess implements LocalRouterEndpoint {
+
+    private final Map<String, String> issued = new ConcurrentHashMap<>();
+
+    @Inject
+    RouterConfig router;
+
+    @Inject
+    KubernetesClient client;
+
+    @ConfigProperty(name = "quarkus.http.host")
+    String host;
+
+    @ConfigProperty(name = "quarkus.http.port")
+    int port;
+
+    @Override
+    public String url() {
+        return "http://" + host + ":" + port;
+    }
+
+    @Override
+    public Optional<String> ownerToken(String owner) {
+        RouterConfig.OwnerTokensConfig tokens = router.ownerTokens();
+        if (!tokens.enabled()) {
+            return Optional.empty();
+        }
+        return Optional.of(issued.computeIfAbsent(owner,
+                o -> OwnerTokens.issue(client, tokens.secretNamespace(), tokens.secretName(), o)));
+    }
+}
