@@ -12,6 +12,7 @@ public class PoolTestProfile implements QuarkusTestProfile {
         return Map.of(
                 "sandbox.role", "controller",
                 "sandbox.warm-pool.not-ready-grace-period", "3s",
-                "sandbox.warm-pool.max-replicas", "400");
+                "sandbox.warm-pool.max-replicas", "400",
+                "sandbox.claim.warm-wait", "2s");
     }
 }
