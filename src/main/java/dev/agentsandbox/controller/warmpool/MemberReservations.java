@@ -59,6 +59,11 @@ public class MemberReservations {
         return true;
     }
 
+    /** Drops every reservation, as a restart does; tests use it to simulate one in the middle of a burst. */
+    public void clear() {
+        reservations.clear();
+    }
+
     private static String key(String namespace, String name) {
         return namespace + "/" + name;
     }

@@ -63,6 +63,9 @@ class ClaimReconcilerIT {
     @Inject
     KubernetesClient client;
 
+    @Inject
+    ClaimReconciler reconciler;
+
     TestKubelet kubelet;
 
     @BeforeEach
@@ -200,13 +203,23 @@ class ClaimReconcilerIT {
         twin.getMetadata().setAnnotations(Map.of(Labels.SANDBOX_NAME, members.get(0).getMetadata().getName()));
         client.resource(twin).create();
         names.add("committed-twin");
+        assertBurstGuarantees(ns, names, 4);
         List<String> fresh = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             fresh.add("fresh-" + i);
         }
         createAllAtOnce(ns, fresh);
+        // A restart in the middle of the burst: the process forgets its reservations and uncached commits.
+        reconciler.forgetProcessState();
+        List<String> after = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            after.add("after-" + i);
+        }
+        createAllAtOnce(ns, after);
+        reconciler.forgetProcessState();
         names.addAll(fresh);
-        assertBurstGuarantees(ns, names, 5);
+        names.addAll(after);
+        assertBurstGuarantees(ns, names, 6);
         for (int i = 1; i < 3; i++) {
             assertThat(live(client, ns, "committed-" + i).getStatus().getSandbox().getName())
                     .isEqualTo(members.get(i).getMetadata().getName());
