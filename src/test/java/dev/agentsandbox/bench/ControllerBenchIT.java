@@ -40,12 +40,15 @@ import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.controller.warmpool.WarmPoolMembers;
 import dev.agentsandbox.testing.TestKubelet;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
 /**
@@ -65,6 +68,9 @@ class ControllerBenchIT {
     @Inject
     KubernetesClient client;
 
+    @KubernetesTestServer
+    KubernetesServer server;
+
     TestKubelet kubelet;
 
     @BeforeEach
@@ -75,6 +81,24 @@ class ControllerBenchIT {
     @AfterEach
     void stopKubelet() {
         kubelet.close();
+    }
+
+    /** What the API server alone can do on this machine right now: 300 ConfigMap creates from 16 threads. */
+    @Test
+    @Order(0)
+    void apiServerBaseline() throws Exception {
+        ExecutorService creators = Executors.newFixedThreadPool(16);
+        Instant start = Instant.now();
+        for (int i = 0; i < 300; i++) {
+            String name = "cm" + i;
+            creators.submit(() -> client.configMaps().inNamespace("bench-baseline").resource(new ConfigMapBuilder()
+                    .withNewMetadata().withName(name).endMetadata().addToData("k", "v").build()).create());
+        }
+        creators.shutdown();
+        assertThat(creators.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
+        Duration took = Duration.between(start, Instant.now());
+        report("API server baseline", String.format("300 ConfigMap creates from 16 threads in %d ms (%.0f creates/s)",
+                took.toMillis(), 300_000.0 / took.toMillis()));
     }
 
     @Test
@@ -108,6 +132,7 @@ class ControllerBenchIT {
             public void onClose(WatcherException cause) {
             }
         })) {
+            int requestsBefore = requests();
             Instant start = Instant.now();
             client.resource(pool(ns, "pool", "tpl", 300, null)).create();
             assertThat(ready.await(300, TimeUnit.SECONDS)).as("pool of 300 ready").isTrue();
@@ -115,10 +140,13 @@ class ControllerBenchIT {
             List<Instant> created = new ArrayList<>(memberSeen.values());
             Collections.sort(created);
             Duration creating = Duration.between(start, created.get(created.size() - 1));
+            int requests = requests() - requestsBefore;
             report("Warm pool: 0 -> 300 ready members",
                     String.format("total %d ms; %.0f ready members/s; all 300 Sandboxes created after %d ms (%.0f/s);"
-                            + " max members at once %d", total.toMillis(), 300_000.0 / total.toMillis(),
-                            creating.toMillis(), 300_000.0 / Math.max(1, creating.toMillis()), memberSeen.size()));
+                            + " members ever created %d; API requests %d (%.0f/s)", total.toMillis(),
+                            300_000.0 / total.toMillis(), creating.toMillis(),
+                            300_000.0 / Math.max(1, creating.toMillis()), memberSeen.size(), requests,
+                            requests * 1000.0 / total.toMillis()));
             assertThat(memberSeen).hasSize(300);
         }
     }
@@ -137,11 +165,16 @@ class ControllerBenchIT {
                     || !ready.getMetadata().getLabels().containsKey("x")).isTrue();
             latencies.add(controllerLatencyMs(ready));
             assertThat(launchType(ready)).isEqualTo(Labels.LAUNCH_TYPE_WARM);
-            // Let the pool refill so every claim finds a Ready member, as in steady state.
-            awaitPoolReady(ns, 100);
+            // Let the pool refill, as in steady state; a refill that lags is reported, not waited for.
+            if (!poolReadyWithin(ns, 100, Duration.ofSeconds(5))) {
+                SandboxWarmPool p = livePool(client, ns, "pool");
+                refillLags++;
+                System.out.println("BENCH-NOTE pool " + ns + " not refilled within 5 s after claim " + name
+                        + ": status " + io.fabric8.kubernetes.client.utils.Serialization.asJson(p.getStatus()));
+            }
         }
         report("Claims: warm, one at a time (pool of 100), controller first-observed -> Ready",
-                percentiles(latencies));
+                percentiles(latencies) + (refillLags == 0 ? "" : "; the refill lagged > 5 s " + refillLags + " times"));
     }
 
     @Test
@@ -182,6 +215,7 @@ class ControllerBenchIT {
             }
         })) {
             ExecutorService creators = Executors.newFixedThreadPool(16);
+            int requestsBefore = requests();
             Instant start = Instant.now();
             for (int i = 0; i < 300; i++) {
                 String name = "b" + i;
@@ -192,6 +226,7 @@ class ControllerBenchIT {
             Duration createdIn = Duration.between(start, Instant.now());
             assertThat(all.await(300, TimeUnit.SECONDS)).as("300 claims Ready").isTrue();
             Duration total = Duration.between(start, Instant.now());
+            int requests = requests() - requestsBefore;
             List<Double> latencies = new ArrayList<>();
             int warm = 0;
             Set<String> sandboxes = ConcurrentHashMap.newKeySet();
@@ -208,9 +243,15 @@ class ControllerBenchIT {
             assertThat(sandboxes).hasSize(300);
             report("Claims: burst of 300 on a pool of 300",
                     String.format("all Ready after %d ms (%.0f claims/s); the 300 creates took %d ms; %d warm, %d cold;"
-                            + " controller latency %s", total.toMillis(), 300_000.0 / total.toMillis(),
-                            createdIn.toMillis(), warm, 300 - warm, percentiles(latencies)));
+                            + " API requests %d (%.0f/s); controller latency %s", total.toMillis(),
+                            300_000.0 / total.toMillis(), createdIn.toMillis(), warm, 300 - warm, requests,
+                            requests * 1000.0 / total.toMillis(), percentiles(latencies)));
         }
+    }
+
+    /** Requests the test API server has answered so far (includes the test's own reads). */
+    private int requests() {
+        return server.getKubernetesMockServer().getRequestCount();
     }
 
     private String launchType(SandboxClaim claim) {
@@ -241,6 +282,21 @@ class ControllerBenchIT {
         client.resource(template(ns, "tpl", "agent:1")).create();
         client.resource(pool(ns, "pool", "tpl", replicas, null)).create();
         awaitPoolReady(ns, replicas);
+    }
+
+    private int refillLags;
+
+    private boolean poolReadyWithin(String ns, int replicas, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            SandboxWarmPool p = livePool(client, ns, "pool");
+            if (p != null && p.getStatus() != null && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas())
+                    && Integer.valueOf(replicas).equals(p.getStatus().getReplicas())) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
     }
 
     private void awaitPoolReady(String ns, int replicas) throws InterruptedException {

@@ -236,9 +236,11 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
             Adoption.Result result = adoption.adopt(committedClaim, name, candidate);
             if (result.outcome() == Adoption.Outcome.ADOPTED) {
                 waiters.done(id);
+                UpdateControl<SandboxClaim> control = mirror(committedClaim, result.sandbox(), firstObserved, now);
+                // After the status: the Event is for readers, not on the claim's path to Ready.
                 events.normal(committedClaim, SANDBOX_ADOPTED, "claim " + key(claim) + ": adopted warm sandbox "
                         + name + " from pool " + poolName);
-                return mirror(committedClaim, result.sandbox(), firstObserved, now);
+                return control;
             }
             // Lost or gone before our Sandbox write: take the commit back and try the next member.
             if (result.outcome() == Adoption.Outcome.LOST) {
