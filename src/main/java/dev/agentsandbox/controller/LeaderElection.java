@@ -4,11 +4,21 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.quarkus.runtime.Quarkus;
 
-/** The Lease that lets two controller replicas run safely: only the holder reconciles. */
+/**
+ * The Lease that lets two controller replicas run safely: only the holder reconciles. A replica that loses the
+ * Lease while running exits (its Pod restarts as a standby); one that gives it up because it is shutting down
+ * exits normally.
+ */
 public class LeaderElection {
+
+    private static final Logger LOG = Logger.getLogger(LeaderElection.class);
 
     /** The Lease's name, in the controller's namespace. */
     public static final String LEASE_NAME = "agent-sandbox-controller";
@@ -17,6 +27,22 @@ public class LeaderElection {
     @Singleton
     LeaderElectionConfiguration leaderElection(
             @ConfigProperty(name = "sandbox.controller.lease-namespace", defaultValue = "agent-sandbox-system") String namespace) {
-        return new LeaderElectionConfiguration(LEASE_NAME, namespace);
+        return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+                .withLeaseNamespace(namespace)
+                // JOSDK would call System.exit(1) on every loss of the Lease, a clean shutdown included.
+                .withExitOnStopLeading(false)
+                .withLeaderCallbacks(new LeaderCallbacks(
+                        () -> LOG.infof("leading: holding Lease %s/%s", namespace, LEASE_NAME),
+                        LeaderElection::stoppedLeading,
+                        identity -> LOG.debugf("Lease %s/%s is held by %s", namespace, LEASE_NAME, identity)))
+                .build();
+    }
+
+    private static void stoppedLeading() {
+        if (OperatorLifecycle.stopping()) {
+            return;
+        }
+        LOG.error("lost the controller Lease while running; exiting so that this replica restarts as a standby");
+        Quarkus.asyncExit(1);
     }
 }

@@ -20,7 +20,14 @@ public class OperatorLifecycle {
 
     private static final Logger LOG = Logger.getLogger(OperatorLifecycle.class);
 
+    private static volatile boolean stopping;
+
     private Operator started;
+
+    /** True once this process has begun to shut down its reconcilers. */
+    static boolean stopping() {
+        return stopping;
+    }
 
     void onStart(@Observes StartupEvent event, SandboxConfig config, Instance<Operator> operator) {
         if (!config.role().runsControllers()) {
@@ -38,6 +45,7 @@ public class OperatorLifecycle {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
         if (started != null) {
             started.stop();
         }

@@ -80,6 +80,10 @@ final class ApiDispatcher extends Dispatcher {
             return delayed(ApiStatus.reply(f.status(), ApiStatus.reasonFor(f.status()),
                     "injected fault " + f.status() + " for " + method + " " + uri), f);
         }
+        if (method.equals("POST") && path.startsWith(AccessReviews.PREFIX)) {
+            MockResponse review = AccessReviews.answer(path, request.getBody().readUtf8());
+            return fault.map(f -> delayed(review, f)).orElse(review);
+        }
         MockResponse response = routeResource(request, method, uri, path);
         return fault.map(f -> delayed(response, f)).orElse(response);
     }
@@ -220,8 +224,8 @@ final class ApiDispatcher extends Dispatcher {
         if (type != null && type.custom()) {
             SchemaValidator.validate(type, body, strict(rp));
         }
-        MockResponse r = store.handleCreate(storeRequest(HttpMethod.POST, rp.collectionPath(), body));
-        return r;
+        GeneratedNames.assign(body);
+        return store.handleCreate(storeRequest(HttpMethod.POST, rp.collectionPath(), body));
     }
 
     private MockResponse update(RecordedRequest request, ResourcePath rp, ResourceType type) {

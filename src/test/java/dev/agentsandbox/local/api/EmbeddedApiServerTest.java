@@ -258,4 +258,25 @@ class EmbeddedApiServerTest {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                 assertThat(client.configMaps().withName("fg-owner").get()).isNull());
     }
+
+    @Test
+    void generateNameAppendsFiveCharactersAsARealApiServerDoes() throws Exception {
+        GenericKubernetesResource w = widget(null, "{\"templateRef\":{\"name\":\"t\"}}");
+        w.getMetadata().setGenerateName("pool-");
+        String first = client.genericKubernetesResources(WIDGETS).resource(w).create().getMetadata().getName();
+        String second = client.genericKubernetesResources(WIDGETS).resource(w).create().getMetadata().getName();
+        assertThat(first).matches("pool-[bcdfghjklmnpqrstvwxz2456789]{5}");
+        assertThat(second).matches("pool-[bcdfghjklmnpqrstvwxz2456789]{5}").isNotEqualTo(first);
+    }
+
+    @Test
+    void selfSubjectRulesReviewSaysEverythingIsAllowed() {
+        io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview review = client.authorization().v1()
+                .selfSubjectRulesReview().create(new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+                        .withNewSpec().withNamespace("test").endSpec().build());
+        assertThat(review.getStatus().getResourceRules()).singleElement().satisfies(rule -> {
+            assertThat(rule.getVerbs()).containsExactly("*");
+            assertThat(rule.getResources()).containsExactly("*");
+        });
+    }
 }
