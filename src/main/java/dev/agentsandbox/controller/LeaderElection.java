@@ -29,13 +29,13 @@ public class LeaderElection {
             @ConfigProperty(name = "sandbox.controller.lease-namespace", defaultValue = "agent-sandbox-system") String namespace) {
         return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                 .withLeaseNamespace(namespace)
-                // JOSDK would call System.exit(1) on every loss of the Lease, a clean shutdown included.
-                .withExitOnStopLeading(false)
                 .withLeaderCallbacks(new LeaderCallbacks(
                         () -> LOG.infof("leading: holding Lease %s/%s", namespace, LEASE_NAME),
                         LeaderElection::stoppedLeading,
                         identity -> LOG.debugf("Lease %s/%s is held by %s", namespace, LEASE_NAME, identity)))
-                .build();
+                // JOSDK would call System.exit(1) on every end of leadership, a clean shutdown included; its builder
+                // accepts "don't exit" only through buildForTest, so the callback above decides instead.
+                .buildForTest(false);
     }
 
     private static void stoppedLeading() {
