@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +22,13 @@ final class LocalModeProcess implements AutoCloseable {
 
     final Process process;
     final Path dataDir;
-    final Map<String, String> lines = new LinkedHashMap<>();
+    /** The KEY=value lines printed so far (kept up to date while the process runs). */
+    final Map<String, String> lines;
     final Duration timeToLines;
 
-    private LocalModeProcess(Process process, Path dataDir, Duration timeToLines) {
+    private LocalModeProcess(Process process, Path dataDir, Duration timeToLines, Map<String, String> lines) {
         this.process = process;
+        this.lines = lines;
         this.dataDir = dataDir;
         this.timeToLines = timeToLines;
     }
@@ -40,7 +41,7 @@ final class LocalModeProcess implements AutoCloseable {
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectError(dataDir.resolve("local.log").toFile()).start();
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
-        java.util.concurrent.CountDownLatch kubeconfigPrinted = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch lastLinePrinted = new java.util.concurrent.CountDownLatch(1);
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -49,8 +50,9 @@ final class LocalModeProcess implements AutoCloseable {
                     if (eq > 0) {
                         seen.put(line.substring(0, eq), line.substring(eq + 1));
                     }
-                    if (line.startsWith("KUBECONFIG=")) {
-                        kubeconfigPrinted.countDown();
+                    // ROUTER_URL comes last when a router exists; KUBECONFIG last otherwise.
+                    if (line.startsWith("ROUTER_URL=")) {
+                        lastLinePrinted.countDown();
                     }
                 }
             } catch (IOException e) {
@@ -60,17 +62,15 @@ final class LocalModeProcess implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            if (!kubeconfigPrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("no KUBECONFIG line");
+            if (!lastLinePrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("no ROUTER_URL line");
             }
         } catch (Exception e) {
             p.destroy();
             throw new IllegalStateException("local mode did not print its lines in " + waitAtMost + ": " + e.getMessage()
                     + "\n" + tail(dataDir.resolve("local.log")), e);
         }
-        LocalModeProcess lm = new LocalModeProcess(p, dataDir, Duration.ofNanos(System.nanoTime() - t0));
-        lm.lines.putAll(seen);
-        return lm;
+        return new LocalModeProcess(p, dataDir, Duration.ofNanos(System.nanoTime() - t0), seen);
     }
 
     Path kubeconfig() {
