@@ -89,6 +89,8 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
     /** Claim uid -> committed Sandbox name, for reconciles that run before the claim cache shows the commit. */
     private final Map<String, String> commits = new ConcurrentHashMap<>();
+    /** Claim uid -> the status this process last wrote (JSON). */
+    private final Map<String, String> writtenStatus = new ConcurrentHashMap<>();
     /** Claims whose first-Ready metrics were recorded by this process. */
     private final Set<String> recorded = ConcurrentHashMap.newKeySet();
     private InformerEventSource<Sandbox, SandboxClaim> sandboxes;
@@ -109,6 +111,7 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     void forgetProcessState() {
         commits.clear();
         firstSeen.clear();
+        writtenStatus.clear();
         reservations.clear();
     }
 
@@ -587,13 +590,18 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
 
     /** Writes the status under the claim's resourceVersion; after a conflict, on a fresh read. */
     private SandboxClaim writeStatus(SandboxClaim claim, SandboxClaimStatus status) {
-        if (Objects.equals(Serialization.asJson(status), Serialization.asJson(claim.getStatus()))) {
+        String uid = claim.getMetadata().getUid();
+        String json = Serialization.asJson(status);
+        // Compared with this process's last write, not only the cache, which may not show that write yet.
+        if (Objects.equals(json, writtenStatus.getOrDefault(uid, Serialization.asJson(claim.getStatus())))) {
             return claim;
         }
         SandboxClaim next = Serialization.clone(claim);
         next.setStatus(status);
+        writtenStatus.remove(uid);
+        SandboxClaim written;
         try {
-            return client.resource(next).updateStatus();
+            written = client.resource(next).updateStatus();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -604,8 +612,10 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
                 return claim;
             }
             fresh.setStatus(status);
-            return client.resource(fresh).updateStatus();
+            written = client.resource(fresh).updateStatus();
         }
+        writtenStatus.put(uid, json);
+        return written;
     }
 
     private static List<Condition> withTransition(List<Condition> conditions, String type, String transition) {

@@ -30,7 +30,9 @@ final class SlowStart {
                 calls.add(CompletableFuture.supplyAsync(() -> create.test(ordinal), executor));
             }
             made += size;
-            boolean allSucceeded = calls.stream().allMatch(CompletableFuture::join);
+            // Join every call of the batch (no short-circuit): the caller counts what finished.
+            boolean allSucceeded = calls.stream().map(CompletableFuture::join).toList().stream()
+                    .allMatch(Boolean::booleanValue);
             if (!allSucceeded) {
                 return made;
             }

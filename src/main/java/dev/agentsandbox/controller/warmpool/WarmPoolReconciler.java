@@ -90,6 +90,8 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     private InformerEventSource<SandboxTemplate, SandboxWarmPool> templates;
     /** Members held while Unschedulable, per pool: the Events fire on changes of this set. */
     private final Map<String, Set<String>> held = new ConcurrentHashMap<>();
+    /** Pool uid -> the status this process last wrote (JSON). */
+    private final Map<String, String> writtenStatus = new ConcurrentHashMap<>();
     /** Member uid -> its pool, so that a member leaving the pool (adopted by a claim) still wakes the pool. */
     private final Map<String, ResourceID> memberPools = new ConcurrentHashMap<>();
 
@@ -378,13 +380,20 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     }
 
     private void writeStatus(SandboxWarmPool pool, SandboxWarmPoolStatus status) {
-        if (Objects.equals(Serialization.asJson(status), Serialization.asJson(pool.getStatus()))) {
+        String uid = pool.getMetadata().getUid();
+        String json = Serialization.asJson(status);
+        // Compare with what this process last wrote: the cached pool may not show that write yet, and skipping a
+        // write because a stale cache happens to equal the new status would leave the server behind for good.
+        String known = writtenStatus.getOrDefault(uid, Serialization.asJson(pool.getStatus()));
+        if (Objects.equals(json, known)) {
             return;
         }
         SandboxWarmPool copy = Serialization.clone(pool);
         copy.setStatus(status);
+        writtenStatus.remove(uid);
         try {
             client.resource(copy).updateStatus();
+            writtenStatus.put(uid, json);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 throw e;
@@ -396,6 +405,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
                 status.setObservedGeneration(fresh.getMetadata().getGeneration());
                 fresh.setStatus(status);
                 client.resource(fresh).updateStatus();
+                writtenStatus.put(uid, Serialization.asJson(status));
             }
         }
     }
