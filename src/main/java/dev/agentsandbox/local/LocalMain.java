@@ -15,6 +15,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import dev.agentsandbox.app.Role;
@@ -113,15 +114,15 @@ public class LocalMain implements RoleMain {
         }
     }
 
-    /** The real model settings when all three are given, else empty. */
+    /** The real model settings (environment or any config source) when all three are given, else empty. */
     private static Map<String, String> realModelSettings() {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         for (String key : MODEL_KEYS) {
-            String v = System.getenv(key);
-            if (v == null || v.isBlank()) {
+            Optional<String> v = ConfigProvider.getConfig().getOptionalValue(key, String.class).filter(s -> !s.isBlank());
+            if (v.isEmpty()) {
                 return Map.of();
             }
-            env.put(key, v);
+            env.put(key, v.get());
         }
         return env;
     }

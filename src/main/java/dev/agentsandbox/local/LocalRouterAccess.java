@@ -12,6 +12,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import dev.agentsandbox.router.OwnerTokens;
 import dev.agentsandbox.router.RouterConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.vertx.http.HttpServer;
 
 /**
  * The router as local mode runs it: in this process, on 127.0.0.1, with per-owner tokens. Tokens for the demo
@@ -32,12 +33,13 @@ public class LocalRouterAccess implements LocalRouterEndpoint {
     @ConfigProperty(name = "quarkus.http.host")
     String host;
 
-    @ConfigProperty(name = "quarkus.http.port")
-    int port;
+    /** The listener as started: with {@code quarkus.http.port=0} only it knows the port. */
+    @Inject
+    HttpServer server;
 
     @Override
     public String url() {
-        return "http://" + host + ":" + port;
+        return "http://" + host + ":" + server.getPort();
     }
 
     @Override

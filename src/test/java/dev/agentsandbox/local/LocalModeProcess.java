@@ -35,7 +35,8 @@ final class LocalModeProcess implements AutoCloseable {
 
     static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(java, "-Dsandbox.local.data-dir=" + dataDir,
+        // a free port for the local role's HTTP listener (18080 by default), so parallel runs do not collide
+        List<String> cmd = new ArrayList<>(List.of(java, "-Dsandbox.local.data-dir=" + dataDir, "-Dquarkus.http.port=0",
                 "-Dsandbox.local.ready-timeout=" + readyTimeout.toSeconds() + "s", "-jar", JAR.toString(), "local",
                 "--serve"));
         long t0 = System.nanoTime();
@@ -58,6 +59,7 @@ final class LocalModeProcess implements AutoCloseable {
             } catch (IOException e) {
                 // the process ended
             }
+            kubeconfigPrinted.countDown(); // ended without the line: fail at once instead of waiting
         }, "local-mode-stdout");
         reader.setDaemon(true);
         reader.start();

@@ -135,10 +135,10 @@ final class ApiDispatcher extends Dispatcher {
             return Optional.of(discovery.groups());
         }
         if (segments.length == 2 && segments[0].equals("api")) {
-            return discovery.resources("", segments[1]).or(() -> Optional.of(notFound()));
+            return Optional.of(discovery.resources("", segments[1]).orElseThrow(ApiDispatcher::notFound));
         }
         if (segments.length == 3 && segments[0].equals("apis")) {
-            return discovery.resources(segments[1], segments[2]).or(() -> Optional.of(notFound()));
+            return Optional.of(discovery.resources(segments[1], segments[2]).orElseThrow(ApiDispatcher::notFound));
         }
         if (path.equals("/openapi/v3")) {
             return Optional.of(openApi.root());
@@ -149,8 +149,8 @@ final class ApiDispatcher extends Dispatcher {
         return Optional.empty();
     }
 
-    private static String notFound() {
-        throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+    private static ApiException notFound() {
+        return new ApiException(404, "NotFound", "the server could not find the requested resource");
     }
 
     // ---- reads ----
