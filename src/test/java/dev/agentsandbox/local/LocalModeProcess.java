@@ -59,12 +59,12 @@ final class LocalModeProcess implements AutoCloseable {
             } catch (IOException e) {
                 // the process ended
             }
-            kubeconfigPrinted.countDown(); // ended without the line: fail at once instead of waiting
+            lastLinePrinted.countDown(); // ended without the line: fail at once instead of waiting
         }, "local-mode-stdout");
         reader.setDaemon(true);
         reader.start();
         try {
-            if (!lastLinePrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!lastLinePrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS) || !seen.containsKey("ROUTER_URL")) {
                 throw new IllegalStateException("no ROUTER_URL line");
             }
         } catch (Exception e) {
