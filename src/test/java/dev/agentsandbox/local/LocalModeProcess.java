@@ -17,14 +17,14 @@ import java.util.concurrent.TimeUnit;
  * {@code java -jar target/quarkus-app/quarkus-run.jar local --serve} as a child process of a test, with its own data
  * directory; collects the lines it prints on standard output.
  */
-final class LocalModeProcess implements AutoCloseable {
+public final class LocalModeProcess implements AutoCloseable {
 
-    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
-    final Process process;
-    final Path dataDir;
-    final Map<String, String> lines = new LinkedHashMap<>();
-    final Duration timeToLines;
+    public final Process process;
+    public final Path dataDir;
+    public final Map<String, String> lines = new LinkedHashMap<>();
+    public final Duration timeToLines;
 
     private LocalModeProcess(Process process, Path dataDir, Duration timeToLines) {
         this.process = process;
@@ -32,13 +32,21 @@ final class LocalModeProcess implements AutoCloseable {
         this.timeToLines = timeToLines;
     }
 
-    static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost) throws IOException {
+    public static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost) throws IOException {
+        return start(dataDir, readyTimeout, waitAtMost, Map.of());
+    }
+
+    /** As {@link #start(Path, Duration, Duration)}, with these variables added to the process environment. */
+    public static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost,
+            Map<String, String> environment) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-Dsandbox.local.data-dir=" + dataDir,
                 "-Dsandbox.local.ready-timeout=" + readyTimeout.toSeconds() + "s", "-jar", JAR.toString(), "local",
                 "--serve"));
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectError(dataDir.resolve("local.log").toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(dataDir.resolve("local.log").toFile());
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.CountDownLatch kubeconfigPrinted = new java.util.concurrent.CountDownLatch(1);
         Thread reader = new Thread(() -> {
@@ -56,12 +64,16 @@ final class LocalModeProcess implements AutoCloseable {
             } catch (IOException e) {
                 // the process ended
             }
+            kubeconfigPrinted.countDown(); // standard output closed: the process ended, stop waiting
         }, "local-mode-stdout");
         reader.setDaemon(true);
         reader.start();
         try {
             if (!kubeconfigPrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("no KUBECONFIG line");
+            }
+            if (!seen.containsKey("KUBECONFIG")) {
+                throw new IllegalStateException("the process ended without a KUBECONFIG line");
             }
         } catch (Exception e) {
             p.destroy();
@@ -73,11 +85,11 @@ final class LocalModeProcess implements AutoCloseable {
         return lm;
     }
 
-    Path kubeconfig() {
+    public Path kubeconfig() {
         return Path.of(lines.get("KUBECONFIG"));
     }
 
-    static String tail(Path log) {
+    public static String tail(Path log) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));
