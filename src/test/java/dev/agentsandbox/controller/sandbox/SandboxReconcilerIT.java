@@ -31,6 +31,7 @@ import dev.agentsandbox.api.SandboxSpec;
 import dev.agentsandbox.api.ShutdownPolicy;
 import dev.agentsandbox.api.VolumeClaimMetadata;
 import dev.agentsandbox.api.VolumeClaimTemplate;
+import dev.agentsandbox.controller.Ownership;
 import dev.agentsandbox.local.api.ApiFault;
 import dev.agentsandbox.local.api.ApiFaults;
 import dev.agentsandbox.testing.EmbeddedApi;
