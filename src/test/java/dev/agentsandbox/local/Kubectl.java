@@ -9,11 +9,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the installed kubectl against local mode, always with its kubeconfig and a private discovery cache. */
-final class Kubectl {
+public final class Kubectl {
 
     /** The outcome of one kubectl command. */
-    record Result(int exit, String out, String err) {
-        boolean ok() {
+    public record Result(int exit, String out, String err) {
+        public boolean ok() {
             return exit == 0;
         }
 
@@ -26,12 +26,12 @@ final class Kubectl {
     private final Path kubeconfig;
     private final Path cacheDir;
 
-    Kubectl(Path kubeconfig, Path cacheDir) {
+    public Kubectl(Path kubeconfig, Path cacheDir) {
         this.kubeconfig = kubeconfig;
         this.cacheDir = cacheDir;
     }
 
-    static boolean installed() {
+    public static boolean installed() {
         try {
             Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
@@ -44,15 +44,15 @@ final class Kubectl {
         }
     }
 
-    Result run(String... args) throws IOException, InterruptedException {
+    public Result run(String... args) throws IOException, InterruptedException {
         return runWithInput(null, args);
     }
 
-    Result apply(String yaml) throws IOException, InterruptedException {
+    public Result apply(String yaml) throws IOException, InterruptedException {
         return runWithInput(yaml, "apply", "-f", "-");
     }
 
-    Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
+    public Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
                 cacheDir.toString(), "--request-timeout", "30s"));
         cmd.addAll(List.of(args));

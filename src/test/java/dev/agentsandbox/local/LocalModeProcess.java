@@ -16,15 +16,15 @@ import java.util.concurrent.TimeUnit;
  * {@code java -jar target/quarkus-app/quarkus-run.jar local --serve} as a child process of a test, with its own data
  * directory; collects the lines it prints on standard output.
  */
-final class LocalModeProcess implements AutoCloseable {
+public final class LocalModeProcess implements AutoCloseable {
 
-    static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
+    public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
-    final Process process;
-    final Path dataDir;
+    public final Process process;
+    public final Path dataDir;
     /** The KEY=value lines printed so far (kept up to date while the process runs). */
-    final Map<String, String> lines;
-    final Duration timeToLines;
+    public final Map<String, String> lines;
+    public final Duration timeToLines;
 
     private LocalModeProcess(Process process, Path dataDir, Duration timeToLines, Map<String, String> lines) {
         this.process = process;
@@ -33,14 +33,22 @@ final class LocalModeProcess implements AutoCloseable {
         this.timeToLines = timeToLines;
     }
 
-    static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost) throws IOException {
+    public static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost) throws IOException {
+        return start(dataDir, readyTimeout, waitAtMost, Map.of());
+    }
+
+    /** As {@link #start(Path, Duration, Duration)}, with these variables added to the process environment. */
+    public static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost,
+            Map<String, String> environment) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // a free port for the local role's HTTP listener (18080 by default), so parallel runs do not collide
         List<String> cmd = new ArrayList<>(List.of(java, "-Dsandbox.local.data-dir=" + dataDir, "-Dquarkus.http.port=0",
                 "-Dsandbox.local.ready-timeout=" + readyTimeout.toSeconds() + "s", "-jar", JAR.toString(), "local",
                 "--serve"));
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectError(dataDir.resolve("local.log").toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(dataDir.resolve("local.log").toFile());
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.CountDownLatch lastLinePrinted = new java.util.concurrent.CountDownLatch(1);
         Thread reader = new Thread(() -> {
@@ -67,6 +75,9 @@ final class LocalModeProcess implements AutoCloseable {
             if (!lastLinePrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS) || !seen.containsKey("ROUTER_URL")) {
                 throw new IllegalStateException("no ROUTER_URL line");
             }
+            if (!seen.containsKey("KUBECONFIG")) {
+                throw new IllegalStateException("the process ended without a KUBECONFIG line");
+            }
         } catch (Exception e) {
             p.destroy();
             throw new IllegalStateException("local mode did not print its lines in " + waitAtMost + ": " + e.getMessage()
@@ -75,11 +86,11 @@ final class LocalModeProcess implements AutoCloseable {
         return new LocalModeProcess(p, dataDir, Duration.ofNanos(System.nanoTime() - t0), seen);
     }
 
-    Path kubeconfig() {
+    public Path kubeconfig() {
         return Path.of(lines.get("KUBECONFIG"));
     }
 
-    static String tail(Path log) {
+    public static String tail(Path log) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - 30), all.size()));

@@ -9,6 +9,7 @@ import java.util.Optional;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.Sandbox;
+import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;

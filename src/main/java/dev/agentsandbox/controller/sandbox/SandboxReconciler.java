@@ -21,6 +21,8 @@ import dev.agentsandbox.api.OperatingMode;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
 import dev.agentsandbox.api.ShutdownPolicy;
+import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -213,7 +215,9 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     public ErrorStatusUpdateControl<Sandbox> updateErrorStatus(Sandbox sandbox, Context<Sandbox> context,
             Exception e) {
         String message = describe(e);
-        LOG.warnf("sandbox %s: %s (retrying with backoff)", ref(sandbox), message);
+        // Our own errors already name the Sandbox; name it once in the log line either way.
+        String prefix = "sandbox " + ref(sandbox) + ": ";
+        LOG.warnf("%s%s (retrying with backoff)", message.startsWith(prefix) ? "" : prefix, message);
         SandboxStatus previous = sandbox.getStatus();
         SandboxStatus status = previous == null ? new SandboxStatus() : Serialization.clone(previous);
         status.setSelector(Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox));

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
+import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.IntOrString;

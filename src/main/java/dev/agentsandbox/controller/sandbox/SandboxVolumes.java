@@ -11,6 +11,7 @@ import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.VolumeClaimTemplate;
+import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Volume;

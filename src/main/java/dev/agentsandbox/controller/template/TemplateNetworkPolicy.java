@@ -7,7 +7,7 @@ import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.SandboxNetworkPolicy;
 import dev.agentsandbox.api.SandboxTemplate;
-import dev.agentsandbox.controller.sandbox.Ownership;
+import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;

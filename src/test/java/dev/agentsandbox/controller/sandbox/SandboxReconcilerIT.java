@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -32,7 +31,12 @@ import dev.agentsandbox.api.SandboxSpec;
 import dev.agentsandbox.api.ShutdownPolicy;
 import dev.agentsandbox.api.VolumeClaimMetadata;
 import dev.agentsandbox.api.VolumeClaimTemplate;
+import dev.agentsandbox.controller.Ownership;
+import dev.agentsandbox.local.api.ApiFault;
+import dev.agentsandbox.local.api.ApiFaults;
+import dev.agentsandbox.testing.EmbeddedApi;
 import dev.agentsandbox.testing.TestKubelet;
+import dev.agentsandbox.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
@@ -47,21 +51,22 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
-/** The Sandbox controller against the test API server, with {@link TestKubelet} moving Pods through their phases. */
+/**
+ * The Sandbox controller against the embedded API server (real patch semantics, schema validation, garbage
+ * collection), with {@link TestKubelet} moving Pods through their phases.
+ */
 @QuarkusTest
 @TestProfile(SandboxControllerTestProfile.class)
-@WithKubernetesTestServer(crud = true)
+@WithEmbeddedApiServer(namespace = SandboxReconcilerIT.NS)
 class SandboxReconcilerIT {
 
     static final String NS = "test";
@@ -76,8 +81,8 @@ class SandboxReconcilerIT {
     @Inject
     SandboxReconciler reconciler;
 
-    @KubernetesTestServer
-    KubernetesServer server;
+    @EmbeddedApi
+    ApiFaults faults;
 
     TestKubelet kubelet;
 
@@ -343,10 +348,17 @@ class SandboxReconcilerIT {
 
     @Test
     void podOwnedByAnotherControllerIsLeftAlone() {
+        // The owner must exist: the API server's garbage collector deletes dependents of a missing owner.
+        ReplicaSet owner = client.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder()
+                .withNewMetadata().withName("theirs").withNamespace(NS).endMetadata()
+                .withNewSpec().withReplicas(0).withNewSelector().addToMatchLabels("app", "theirs").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "theirs").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("x").endContainer().endSpec().endTemplate()
+                .endSpec().build()).create();
         Pod foreign = new PodBuilder().withNewMetadata().withName("foreign").withNamespace(NS)
                 .withLabels(Map.of("app", "theirs"))
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
-                        .withName("theirs").withUid(UUID.randomUUID().toString()).withController(true).build())
+                        .withName("theirs").withUid(owner.getMetadata().getUid()).withController(true).build())
                 .endMetadata()
                 .withSpec(new PodSpecBuilder().withContainers(new ContainerBuilder().withName("c").withImage("x")
                         .build()).build())
@@ -499,10 +511,8 @@ class SandboxReconcilerIT {
     @Test
     void apiErrorsEndInReconcilerErrorAndAreRetriedWithBackoff() {
         String ns = "errors";
-        server.expect().post().withPath("/api/v1/namespaces/" + ns + "/pods")
-                .andReturn(422, new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
-                        .withMessage("Pod \"bad\" is invalid: spec.containers[0].image: Required value").build())
-                .once();
+        // The API server refuses the first Pod create, as it does an invalid pod template.
+        faults.inject(ApiFault.on("POST", "/api/v1/namespaces/" + ns + "/pods(\\?.*)?").respond(422).times(1));
         Sandbox sandbox = sandbox("bad");
         sandbox.getMetadata().setNamespace(ns);
         client.resource(sandbox).create();
@@ -512,7 +522,7 @@ class SandboxReconcilerIT {
             assertCondition(s, Conditions.READY, "False", Conditions.RECONCILER_ERROR);
             assertThat(condition(s, Conditions.READY).orElseThrow().getMessage())
                     .startsWith("sandbox errors/bad: creating Pod bad failed: 422")
-                    .contains("spec.containers[0].image");
+                    .contains("injected fault 422 for POST /api/v1/namespaces/errors/pods");
         });
         // The next attempt (after the backoff) succeeds.
         await().atMost(WAIT).untilAsserted(() -> assertCondition(

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
@@ -20,8 +19,11 @@ import dev.agentsandbox.api.SandboxNetworkPolicy;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxTemplateSpec;
 import dev.agentsandbox.controller.sandbox.SandboxControllerTestProfile;
+import dev.agentsandbox.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -40,12 +42,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 
-/** The SandboxTemplate controller's NetworkPolicy against the test API server. */
+/** The SandboxTemplate controller's NetworkPolicy against the embedded API server. */
 @QuarkusTest
 @TestProfile(SandboxControllerTestProfile.class)
-@WithKubernetesTestServer(crud = true)
+@WithEmbeddedApiServer(namespace = SandboxTemplateReconcilerIT.NS)
 class SandboxTemplateReconcilerIT {
 
     static final String NS = "templates";
@@ -153,8 +154,15 @@ class SandboxTemplateReconcilerIT {
 
     @Test
     void aForeignPolicyWithTheSameNameIsLeftUnchangedAndReported() {
+        // The owner must exist: the API server's garbage collector deletes dependents of a missing owner.
+        client.resource(FIREWALL_CRD).createOr(existing -> existing.update());
+        GenericKubernetesResource firewall = await().atMost(WAIT).ignoreExceptions().until(() -> client
+                .genericKubernetesResources("example.com/v1", "Firewall").inNamespace(NS)
+                .resource(new GenericKubernetesResourceBuilder().withApiVersion("example.com/v1").withKind("Firewall")
+                        .withNewMetadata().withName("corp").withNamespace(NS).endMetadata().build())
+                .create(), f -> f != null);
         OwnerReference theirs = new OwnerReferenceBuilder().withApiVersion("example.com/v1").withKind("Firewall")
-                .withName("corp").withUid(UUID.randomUUID().toString()).withController(true).build();
+                .withName("corp").withUid(firewall.getMetadata().getUid()).withController(true).build();
         NetworkPolicy foreign = client.resource(new NetworkPolicyBuilder()
                 .withNewMetadata().withName("taken-network-policy").withNamespace(NS).withOwnerReferences(theirs)
                 .endMetadata()
@@ -179,6 +187,23 @@ class SandboxTemplateReconcilerIT {
         await().during(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() -> assertThat(client.network().v1()
                 .networkPolicies().inNamespace(NS).withName("taken-network-policy").get()).isNotNull());
     }
+
+    /** A foreign kind that owns NetworkPolicies (another controller's). */
+    static final String FIREWALL_CRD = """
+            apiVersion: apiextensions.k8s.io/v1
+            kind: CustomResourceDefinition
+            metadata: {name: firewalls.example.com}
+            spec:
+              group: example.com
+              names: {kind: Firewall, plural: firewalls, singular: firewall}
+              scope: Namespaced
+              versions:
+              - name: v1
+                served: true
+                storage: true
+                schema:
+                  openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+            """;
 
     /** Read, change, write; again when the controller wrote in between (409). */
     private void editTemplate(String name, java.util.function.Consumer<SandboxTemplate> change) {

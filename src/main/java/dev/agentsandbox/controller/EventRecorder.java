@@ -1,4 +1,4 @@
-package dev.agentsandbox.controller.sandbox;
+package dev.agentsandbox.controller;
 
 import java.time.Clock;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.agentsandbox.controller.sandbox;
+package dev.agentsandbox.controller;
 
 import java.util.ArrayList;
 import java.util.List;
