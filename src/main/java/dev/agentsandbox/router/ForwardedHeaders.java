@@ -19,9 +19,12 @@ public final class ForwardedHeaders {
             "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer", "Trailers", "Transfer-Encoding", "Upgrade");
     private static final List<String> IDENTITY = List.of("Host", "Authorization", X_OWNER, "X-Forwarded-For",
             "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "Expect");
-    /** The handshake of a relayed WebSocket is made by the router's own client, not copied. */
+    /**
+     * The handshake of a relayed WebSocket is made by the router's own client, not copied. A handshake has no body:
+     * a copied {@code Content-Length: 0} (java.net.http sends one) makes some servers treat it as a plain request.
+     */
     private static final List<String> WEBSOCKET_HANDSHAKE = List.of("Sec-WebSocket-Key", "Sec-WebSocket-Version",
-            "Sec-WebSocket-Extensions", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol");
+            "Sec-WebSocket-Extensions", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Content-Length");
 
     private ForwardedHeaders() {
     }

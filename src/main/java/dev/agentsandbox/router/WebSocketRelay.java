@@ -71,6 +71,9 @@ final class WebSocketRelay {
                             + "status " + rejected.getStatus() + ".");
                 }
                 fail.accept(exchange, cause);
+                // The connection was held for an upgrade that will not happen; closing it makes sure the client
+                // does not wait for one (seen with java.net.http clients after a refused upgrade).
+                request.connection().close();
                 return;
             }
             WebSocket upstream = ar.result();

@@ -55,7 +55,8 @@ final class RouterFixture implements AutoCloseable {
     final int port;
 
     RouterFixture(Map<String, String> properties) throws Exception {
-        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+        // A loop busy for over a second prints its stack trace: the router must never block one.
+        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(1).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS).setWarningExceptionTime(1).setWarningExceptionTimeUnit(TimeUnit.SECONDS));
         apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of(new CustomResourceDefinitionContext.Builder()
                         .withGroup(Sandbox.GROUP).withVersion(Sandbox.VERSION).withKind(Sandbox.KIND)

@@ -49,6 +49,45 @@ class RouterRoleTest {
     @Inject
     Vertx vertx;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/")
+    java.net.URL routerUrl;
+
+    @Test
+    void relaysAWebSocketThroughTheQuarkusRoute() throws Exception {
+        HttpServer backend = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.3").setPort(0))
+                .webSocketHandler(ws -> ws.textMessageHandler(t -> ws.writeTextMessage(ws.headers().get("X-Owner") + ":" + t)))
+                .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Sandbox sandbox = new Sandbox();
+        sandbox.setMetadata(new ObjectMetaBuilder().withName("wsagent").withNamespace("demo")
+                .withLabels(Map.of(Labels.OWNER, "bob")).build());
+        Sandbox created = client.resources(Sandbox.class).inNamespace("demo").resource(sandbox).create();
+        SandboxStatus status = new SandboxStatus();
+        status.setConditions(Conditions.with(null, Conditions.READY, true, Conditions.DEPENDENCIES_READY, "", 1L, Instant.now()));
+        status.setPodIPs(List.of("127.0.0.3"));
+        created.setStatus(status);
+        client.resources(Sandbox.class).inNamespace("demo").resource(created).updateStatus();
+        String token = OwnerTokens.issue(client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "bob");
+        java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
+            java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token).header("X-Sandbox-ID", "wsagent")
+                    .header("X-Sandbox-Namespace", "demo").header("X-Sandbox-Port", Integer.toString(backend.actualPort()))
+                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + routerUrl.getPort() + "/ws"),
+                            new java.net.http.WebSocket.Listener() {
+                                @Override
+                                public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
+                                        CharSequence data, boolean last) {
+                                    reply.complete(data.toString());
+                                    return null;
+                                }
+                            })
+                    .get(10, TimeUnit.SECONDS);
+            socket.sendText("hi", true).get(5, TimeUnit.SECONDS);
+        });
+        assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("bob:hi");
+        backend.close();
+    }
+
     @Test
     void healthzHealthAndMetricsAnswer() {
         given().get("/healthz").then().statusCode(200).body("status", equalTo("ok"));

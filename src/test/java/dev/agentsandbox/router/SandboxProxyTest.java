@@ -418,7 +418,7 @@ class SandboxProxyTest {
             builder.header(headers[i], headers[i + 1]);
         }
         WebSocket socket = builder.buildAsync(URI.create("ws://127.0.0.1:" + router.port + "/ws"), listener)
-                .get(10, TimeUnit.SECONDS);
+                .get(20, TimeUnit.SECONDS);
         socket.sendText("hello", true).get(5, TimeUnit.SECONDS);
         socket.sendBinary(ByteBuffer.wrap("bytes".getBytes()), true).get(5, TimeUnit.SECONDS);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
