@@ -30,10 +30,10 @@ spec:
     readinessProbe:
       tcpSocket: {port: http}
 YAML
-  until [ "$($K get pod agent-$i -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True" ]; do sleep 0.1; done
-  ready=$($K get pod agent-$i -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
+  until [ "$($K get pod agent-"$i" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True" ]; do sleep 0.1; done
+  ready=$($K get pod agent-"$i" -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
   ready_s=$(date -d "$ready" +%s.%N)
-  wrapper=$($K get pod agent-$i -o jsonpath='{.status.containerStatuses[0].containerID}' | sed 's#local://##')
+  wrapper=$($K get pod agent-"$i" -o jsonpath='{.status.containerStatuses[0].containerID}' | sed 's#local://##')
   java_pid=$(pgrep -P "$wrapper" | head -1)
   sleep 2
   rss=$(awk '/VmRSS/ {print $2}' /proc/"$java_pid"/status)

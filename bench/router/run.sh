@@ -39,7 +39,9 @@ head -c 16384 /dev/zero | tr '\0' 'x' > "$WORK/www/16k.txt"
 
 PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  done
   nginx -p "$WORK/nginx-backend" -c "$WORK/nginx-backend.conf" -s stop 2>/dev/null || true
   nginx -p "$WORK/nginx-proxy" -c "$WORK/nginx-proxy.conf" -s stop 2>/dev/null || true
 }
@@ -89,12 +91,14 @@ for _ in $(seq 1 120); do [ -s "$WORK/api-url" ] && [ -s "$WORK/alice-token" ] &
 [ -s "$WORK/api-url" ] || { echo "API server did not start; see $WORK/logs/api-server.log" >&2; exit 1; }
 TOKEN=$(cat "$WORK/alice-token")
 
+# ROUTER_JAVA_OPTS holds several JVM flags: split on purpose.
+# shellcheck disable=SC2086
 MALLOC_ARENA_MAX=2 SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true \
 QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$ROUTER_PORT \
 QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=$(cat "$WORK/api-url") \
   java $ROUTER_JAVA_OPTS -jar "$APP/quarkus-run.jar" router > "$WORK/logs/router.log" 2>&1 &
 ROUTER_PID=$!
-PIDS+=($ROUTER_PID)
+PIDS+=("$ROUTER_PID")
 
 ROUTE=(-H "Authorization: Bearer $TOKEN" -H "X-Sandbox-ID: bench" -H "X-Sandbox-Namespace: bench" -H "X-Sandbox-Port: $BACKEND_PORT")
 CURL_ROUTE=()
@@ -179,6 +183,8 @@ METRICS=$(curl -s "http://127.0.0.1:$ROUTER_PORT/q/metrics" | grep -c '^sandbox_
   echo
   echo "| response | conns | target | req/s | p50 ms | p99 ms | CPU µs/req | router/nginx req/s | router/nginx p99 | errors |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
+  # The loop and the awk lookups only read $RESULTS.
+  # shellcheck disable=SC2094
   while IFS=$'\t' read -r file conns target rps p50 p99 errors cpu_us; do
     ratio=""; pratio=""
     if [ "$target" = router ]; then
