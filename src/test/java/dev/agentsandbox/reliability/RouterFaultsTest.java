@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -32,6 +33,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.agentsandbox.client.ClaimRef;
+import dev.agentsandbox.client.Owner;
+import dev.agentsandbox.client.ReadySandbox;
+import dev.agentsandbox.client.RouterClient;
+import dev.agentsandbox.client.RouterTokens;
 import dev.agentsandbox.router.OwnerTokens;
 import dev.agentsandbox.router.RouterFixture;
 import dev.agentsandbox.router.RoutingHeaders;
@@ -302,6 +308,38 @@ class RouterFaultsTest {
         assertThat(healthy.received).hasSize(3)
                 .allSatisfy(r -> assertThat(r.headers().getAll("Authorization")).isEmpty());
         assertThat(bobs.received).as("alice never reaches bob's sandbox").isEmpty();
+    }
+
+    @Test
+    void theClientSdkNeverPutsItsTokenIntoErrors() {
+        Owner alice = new Owner("alice");
+        ReadySandbox mine = new ReadySandbox(new ClaimRef(alice, "default", "c1", false, Instant.now()), "healthy", "cold", 1L);
+        ReadySandbox bobs = new ReadySandbox(new ClaimRef(alice, "team-b", "c2", false, Instant.now()), "bobs", "cold", 1L);
+        Duration timeout = Duration.ofSeconds(10);
+        RouterClient client = new RouterClient(URI.create(router.url("")), RouterTokens.shared(aliceToken), timeout,
+                healthy.port());
+        List<String> texts = new ArrayList<>();
+        texts.add(client.send(mine, "POST", "/chat", "{}").body());
+        List<Runnable> failures = List.of(
+                () -> new RouterClient(URI.create(router.url("")), RouterTokens.shared(aliceToken + "x"), timeout,
+                        healthy.port()).send(mine, "POST", "/chat", "{}"),
+                () -> client.send(bobs, "POST", "/chat", "{}"),
+                () -> new RouterClient(URI.create("http://127.0.0.1:1"), RouterTokens.shared(aliceToken), timeout,
+                        healthy.port()).send(mine, "POST", "/chat", "{}"));
+        for (Runnable failure : failures) {
+            try {
+                failure.run();
+                texts.add("no error");
+            } catch (RuntimeException e) {
+                StringBuilder chain = new StringBuilder();
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    chain.append(t).append(" | ");
+                }
+                texts.add(chain.toString());
+            }
+        }
+        System.out.printf("RELIABILITY client-errors %s%n", texts.subList(1, texts.size()));
+        assertThat(texts).doesNotContain("no error").noneMatch(t -> t.contains(aliceToken));
     }
 
     @Test
