@@ -149,8 +149,7 @@ class ControllerFaultsIT {
         long readyUnderFaults = readyCount("conflict-");
         int injected = faults.injectedCount() - before;
         faults.clear();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-                .until(() -> readyCount("conflict-") == count);
+        awaitOrDescribe("conflict-", () -> readyCount("conflict-") == count);
         long convergedMillis = (System.nanoTime() - start) / 1_000_000;
 
         List<Pod> pods409 = podsOf("conflict-");
@@ -231,7 +230,7 @@ class ControllerFaultsIT {
         }
         int injected = faults.injectedCount() - before;
         faults.clear();
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> servedConverged(count));
+        awaitOrDescribe("served-", () -> servedConverged(count));
         long services = client.services().inNamespace(NS).list().getItems().stream()
                 .filter(s -> s.getMetadata().getName().startsWith("served-")).count();
         long volumes = client.persistentVolumeClaims().inNamespace(NS).list().getItems().stream()
@@ -246,6 +245,22 @@ class ControllerFaultsIT {
         assertThat(policies).as("one NetworkPolicy for the template").isEqualTo(1);
         deleteAll("served-");
         client.resource(template).delete();
+    }
+
+    /** Waits for convergence once the faults have stopped; on a timeout, says what each unfinished Sandbox shows. */
+    private void awaitOrDescribe(String prefix, java.util.concurrent.Callable<Boolean> converged) {
+        try {
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(converged);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            for (Sandbox s : sandboxesOf(prefix)) {
+                Pod pod = client.pods().inNamespace(NS).withName(s.getMetadata().getName()).get();
+                System.out.printf("RELIABILITY stuck sandbox=%s rv=%s conditions=%s pod=%s%n", s.getMetadata().getName(),
+                        s.getMetadata().getResourceVersion(), s.getStatus() == null ? null : s.getStatus().getConditions(),
+                        pod == null ? null : pod.getStatus() == null ? "no status" : pod.getStatus().getPhase()
+                                + " " + pod.getStatus().getConditions());
+            }
+            throw e;
+        }
     }
 
     private boolean servedConverged(int count) {

@@ -252,13 +252,15 @@ class RouterFaultsTest {
             Reply manyHeaders = exchange(guarded.actualPort(), ("GET /many-headers HTTP/1.1\r\nHost: r\r\nConnection: close\r\n"
                     + route + ("X-More: " + "c".repeat(1000) + "\r\n").repeat(30) + "\r\n").getBytes(StandardCharsets.US_ASCII));
             Reply longLine = exchange(guarded.actualPort(), ("GET /" + "d".repeat(QUARKUS_MAX_INITIAL_LINE * 2)
-                    + " HTTP/1.1\r\nHost: r\r\nConnection: close\r\n" + route + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + " HTTP/1.1\r\nHost: r\r\nConnection: close\r\n" + route + "\r\n").getBytes(StandardCharsets.US_ASCII),
+                    5_000);
             System.out.printf("RELIABILITY router-oversized header64KiB=%d headers30KiB=%d line8KiB=%d%n",
                     bigHeader.status, manyHeaders.status, longLine.status);
             assertThat(bigHeader.status).isIn(431, 400);
             assertThat(manyHeaders.status).isIn(431, 400);
-            // Vert.x may close at once on an over-long request line (status 0 here): refused either way.
-            assertThat(longLine.status).isIn(414, 400, 0);
+            // An over-long request line is never routed, but Vert.x does not reliably answer it: seen here as 414,
+            // as a close without a reply (0) and as a connection held without a reply (-2) until the idle timeout.
+            assertThat(longLine.status).isIn(414, 400, 0, -2);
             assertThat(healthy.received).as("no oversized head reached the sandbox").isEmpty();
         } finally {
             guarded.close();
@@ -467,8 +469,13 @@ class RouterFaultsTest {
 
     /** Sends raw bytes with {@code Connection: close} and reads to the end; status 0 means closed without a reply. */
     static Reply exchange(int port, byte[] request) throws IOException {
+        return exchange(port, request, 20_000);
+    }
+
+    /** As above; status -2 means the router neither answered nor closed within {@code timeoutMillis}. */
+    static Reply exchange(int port, byte[] request, int timeoutMillis) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(20_000);
+            socket.setSoTimeout(timeoutMillis);
             OutputStream out = socket.getOutputStream();
             try {
                 out.write(request);
@@ -483,6 +490,10 @@ class RouterFaultsTest {
                 int n;
                 while ((n = in.read(chunk)) > 0) {
                     buffer.write(chunk, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException held) {
+                if (buffer.size() == 0) {
+                    return new Reply(-2, "");
                 }
             } catch (java.net.SocketException reset) {
                 // a reset after the reply still leaves the reply in the buffer
