@@ -127,8 +127,9 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             HttpClientRequest upstream = ar.result();
             exchange.upstream = upstream;
             ReadStream<Buffer> body = declaredLength >= 0 ? request : new BoundedBody(request, maxBodyBytes, () -> {
-                upstream.reset();
+                // The 413 first: resetting the upstream fails the pending send, whose handler would answer 502.
                 fail(exchange, new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes."));
+                upstream.reset();
             });
             upstream.send(body).onComplete(rar -> {
                 if (rar.failed()) {

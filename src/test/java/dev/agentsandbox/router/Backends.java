@@ -9,9 +9,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 
 /** Stand-in sandboxes: HTTP servers on loopback addresses that answer with what they received, as JSON. */
-record Backends(List<HttpServer> servers) {
+public record Backends(List<HttpServer> servers) {
 
-    static HttpServer echo(Vertx vertx, String host) throws Exception {
+    public static HttpServer echo(Vertx vertx, String host) throws Exception {
         return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(0))
                 .requestHandler(request -> request.body().onSuccess(body -> {
                     JsonObject headers = new JsonObject();
@@ -26,7 +26,7 @@ record Backends(List<HttpServer> servers) {
                 .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
-    int port(int index) {
+    public int port(int index) {
         return servers.get(index).actualPort();
     }
 }

@@ -40,21 +40,21 @@ import io.vertx.core.http.HttpServerOptions;
  * A router on loopback without Quarkus: the real {@link SandboxProxy} on a Vert.x server, a CRUD Kubernetes API
  * server holding Sandboxes, and helpers to create Sandboxes and to send raw HTTP.
  */
-final class RouterFixture implements AutoCloseable {
+public final class RouterFixture implements AutoCloseable {
 
-    final Vertx vertx;
-    final KubernetesMockServer apiServer;
-    final KubernetesClient client;
-    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    final RouterMetrics metrics;
-    final SandboxDirectory directory;
-    final OwnerTokenStore ownerTokens;
-    final SandboxProxy proxy;
-    final AccessLog accessLog;
-    final HttpServer server;
-    final int port;
+    public final Vertx vertx;
+    public final KubernetesMockServer apiServer;
+    public final KubernetesClient client;
+    public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    public final RouterMetrics metrics;
+    public final SandboxDirectory directory;
+    public final OwnerTokenStore ownerTokens;
+    public final SandboxProxy proxy;
+    public final AccessLog accessLog;
+    public final HttpServer server;
+    public final int port;
 
-    RouterFixture(Map<String, String> properties) throws Exception {
+    public RouterFixture(Map<String, String> properties) throws Exception {
         // A loop busy for over a second prints its stack trace: the router must never block one.
         vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(1).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS).setWarningExceptionTime(1).setWarningExceptionTimeUnit(TimeUnit.SECONDS));
         apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
@@ -83,7 +83,7 @@ final class RouterFixture implements AutoCloseable {
         port = server.actualPort();
     }
 
-    static RouterConfig config(Map<String, String> properties) {
+    public static RouterConfig config(Map<String, String> properties) {
         SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors()
                 .withMapping(RouterConfig.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
@@ -91,12 +91,12 @@ final class RouterFixture implements AutoCloseable {
         return config.getConfigMapping(RouterConfig.class);
     }
 
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }
 
     /** Creates a Sandbox and sets its status as the controller would, then waits until the router's cache has it. */
-    Sandbox sandbox(String namespace, String name, String owner, boolean ready, String... podIPs) {
+    public Sandbox sandbox(String namespace, String name, String owner, boolean ready, String... podIPs) {
         Sandbox sandbox = new Sandbox();
         Map<String, String> labels = new HashMap<>();
         if (owner != null) {
@@ -119,7 +119,7 @@ final class RouterFixture implements AutoCloseable {
     }
 
     /** One HTTP/1.1 exchange over a plain socket, so that any byte (CR, LF, non-ASCII) reaches the router as sent. */
-    RawResponse raw(String head) throws Exception {
+    public RawResponse raw(String head) throws Exception {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
@@ -157,11 +157,11 @@ final class RouterFixture implements AutoCloseable {
         return -1;
     }
 
-    record RawResponse(int status, String head, String body) {
+    public record RawResponse(int status, String head, String body) {
     }
 
     /** Starts {@code count} Vert.x HTTP servers on distinct loopback addresses; see {@link Backends}. */
-    Backends backends(String... hosts) throws Exception {
+    public Backends backends(String... hosts) throws Exception {
         List<HttpServer> servers = new ArrayList<>();
         for (String host : hosts) {
             servers.add(Backends.echo(vertx, host));

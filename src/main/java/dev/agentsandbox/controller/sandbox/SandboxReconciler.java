@@ -254,18 +254,16 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
                 events.normal(sandbox, "PersistentVolumeClaimCreated", "Created PersistentVolumeClaim " + name);
                 continue;
             }
-            PersistentVolumeClaim live = get(PersistentVolumeClaim.class, sandbox, name);
-            if (live != null) {
-                adoptOrRefuse(live, sandbox, "PersistentVolumeClaim", () -> {
-                    Ownership.adopt(live, sandbox);
-                    // The tracking label brings it into the label-scoped cache, so later passes see it as owned.
-                    Map<String, String> labels = live.getMetadata().getLabels() == null ? new LinkedHashMap<>()
-                            : new LinkedHashMap<>(live.getMetadata().getLabels());
-                    labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
-                    live.getMetadata().setLabels(labels);
-                    return live;
-                });
-            }
+            PersistentVolumeClaim live = existingAfterConflict(PersistentVolumeClaim.class, sandbox, name);
+            adoptOrRefuse(live, sandbox, "PersistentVolumeClaim", () -> {
+                Ownership.adopt(live, sandbox);
+                // The tracking label brings it into the label-scoped cache, so later passes see it as owned.
+                Map<String, String> labels = live.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                        : new LinkedHashMap<>(live.getMetadata().getLabels());
+                labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
+                live.getMetadata().setLabels(labels);
+                return live;
+            });
         }
     }
 
@@ -302,10 +300,7 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
             events.normal(sandbox, "ServiceCreated", "Created headless Service " + desired.getMetadata().getName());
             return created.get();
         }
-        Service live = get(Service.class, sandbox, desired.getMetadata().getName());
-        if (live == null) {
-            return null;
-        }
+        Service live = existingAfterConflict(Service.class, sandbox, desired.getMetadata().getName());
         if (live.getSpec().getClusterIP() != null && !live.getSpec().getClusterIP().isEmpty()
                 && !"None".equals(live.getSpec().getClusterIP())
                 && Ownership.of(live, sandbox) == Ownership.UNOWNED) {
@@ -334,10 +329,7 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
             events.normal(sandbox, "PodCreated", "Created Pod " + desired.getMetadata().getName());
             return created.get();
         }
-        Pod live = get(Pod.class, sandbox, desired.getMetadata().getName());
-        if (live == null) {
-            return null; // deleted in between; the delete event brings us back
-        }
+        Pod live = existingAfterConflict(Pod.class, sandbox, desired.getMetadata().getName());
         return adoptOrRefuse(live, sandbox, "Pod", () -> {
             Ownership.adopt(live, sandbox);
             SandboxPodMetadata.of(sandbox).applyTo(live.getMetadata());
@@ -426,6 +418,20 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
             }
             throw failure("creating", object, sandbox, e);
         }
+    }
+
+    /**
+     * The object a create was refused for with 409. When none exists (it was deleted in between, or the conflict was
+     * not "already exists"), nothing would bring this Sandbox back: no event comes for an object that is not in the
+     * label-scoped cache. So this fails, and the reconciler's backoff retries the create.
+     */
+    private <T extends HasMetadata> T existingAfterConflict(Class<T> type, Sandbox sandbox, String name) {
+        T live = get(type, sandbox, name);
+        if (live == null) {
+            throw new SandboxApiException("sandbox " + ref(sandbox) + ": creating " + type.getSimpleName() + " " + name
+                    + " met a conflict (409) but no such " + type.getSimpleName() + " exists; retrying", null);
+        }
+        return live;
     }
 
     private <T extends HasMetadata> T get(Class<T> type, Sandbox sandbox, String name) {

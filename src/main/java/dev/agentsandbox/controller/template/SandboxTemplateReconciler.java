@@ -102,6 +102,7 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
             realign(template, owned, desired);
             return;
         }
+        KubernetesClientException conflict;
         try {
             client.resource(desired).create();
             events.normal(template, "NetworkPolicyCreated", "Created NetworkPolicy " + desired.getMetadata().getName()
@@ -111,11 +112,15 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
             if (e.getCode() != 409) {
                 throw failure("creating NetworkPolicy " + desired.getMetadata().getName(), template, e);
             }
+            conflict = e;
         }
         NetworkPolicy live = client.network().v1().networkPolicies().inNamespace(template.getMetadata().getNamespace())
                 .withName(desired.getMetadata().getName()).get();
         if (live == null) {
-            return; // deleted in between: the next event brings us back
+            // Deleted in between, or a conflict other than "already exists": no event would bring us back for an
+            // object outside the cache, so fail and let the backoff retry the create.
+            throw failure("creating NetworkPolicy " + desired.getMetadata().getName()
+                    + " met a conflict but no such NetworkPolicy exists; retrying", template, conflict);
         }
         if (Ownership.of(live, template) == Ownership.OWNED) {
             realign(template, live, desired); // our own, not yet in the cache

@@ -74,6 +74,7 @@ final class ApiDispatcher extends Dispatcher {
         if (token != null && !("Bearer " + token).equals(request.getHeader("Authorization"))) {
             return ApiStatus.reply(401, "Unauthorized", "Unauthorized");
         }
+        faults.observed(request);
         Optional<ApiFault> fault = faults.next(method, uri);
         if (fault.isPresent() && fault.get().status() > 0) {
             ApiFault f = fault.get();

@@ -5,6 +5,9 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * The seam through which tests inject API faults into the embedded API server: conflicts, server errors,
@@ -13,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ApiFaults {
 
     private final List<ApiFault> rules = new CopyOnWriteArrayList<>();
+    private final List<Consumer<RecordedRequest>> observers = new CopyOnWriteArrayList<>();
     private final AtomicInteger injected = new AtomicInteger();
     private final Random random;
 
@@ -38,6 +42,24 @@ public final class ApiFaults {
     /** Removes every rule (the count of injected faults stays). */
     public void clear() {
         rules.clear();
+    }
+
+    /**
+     * Shows every authenticated request to {@code observer} before any fault applies, so a test can list the API
+     * calls a component makes (for example to compare them with its RBAC role).
+     */
+    public void observe(Consumer<RecordedRequest> observer) {
+        observers.add(observer);
+    }
+
+    public void stopObserving(Consumer<RecordedRequest> observer) {
+        observers.remove(observer);
+    }
+
+    void observed(RecordedRequest request) {
+        for (Consumer<RecordedRequest> observer : observers) {
+            observer.accept(request);
+        }
     }
 
     /** How many requests have been answered by a fault so far. */
