@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.agentsandbox.api.Labels;
@@ -23,12 +22,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The packaged application in the {@code client} role, as a user runs it: a kubeconfig, the environment, a real
- * JVM and a real SIGINT. Needs the package, so it runs only on request:
- * {@code ./mvnw package -DskipTests}, then
- * {@code ./mvnw test -Dtest=ClientJarTest -Dclient.jar=target/quarkus-app/quarkus-run.jar}.
+ * JVM and a real SIGINT. Needs the packaged application, so it runs in {@code ./mvnw verify} (failsafe, after
+ * {@code package}).
  */
-@EnabledIfSystemProperty(named = "client.jar", matches = ".+")
-class ClientJarTest {
+class ClientJarIT {
+
+    static final String JAR = System.getProperty("client.jar", "target/quarkus-app/quarkus-run.jar");
 
     static final String NS = SandboxClient.DEFAULT_NAMESPACE;
 
@@ -75,7 +74,7 @@ class ClientJarTest {
     }
 
     Process start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("java", "-jar", System.getProperty("client.jar"), "client"));
+        List<String> command = new ArrayList<>(List.of("java", "-jar", JAR, "client"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
