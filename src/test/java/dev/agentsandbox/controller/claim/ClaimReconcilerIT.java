@@ -359,6 +359,29 @@ class ClaimReconcilerIT {
     }
 
     @Test
+    void finishedIsMirroredAndTtlAfterFinishedExpiresTheClaim() {
+        String ns = "claim-finished";
+        readyPool(ns, 1);
+        SandboxClaim claim = claim(ns, "job", "pool");
+        ClaimLifecycle lifecycle = new ClaimLifecycle();
+        lifecycle.setShutdownPolicy(ClaimShutdownPolicy.RETAIN);
+        lifecycle.setTtlSecondsAfterFinished(2L);
+        claim.getSpec().setLifecycle(lifecycle);
+        client.resource(claim).create();
+        String sandbox = awaitReady(ns, "job").getStatus().getSandbox().getName();
+
+        // The workload ends: the Sandbox controller sets Finished, the claim mirrors it, and the TTL runs from there.
+        kubelet.succeeded(client.pods().inNamespace(ns).withName(sandbox).get());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.find(
+                live(client, ns, "job").getStatus().getConditions(), Conditions.FINISHED))
+                .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Conditions.TRUE)));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(reason(live(client, ns, "job"))).isEqualTo(Conditions.CLAIM_EXPIRED);
+            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(sandbox).get()).isNull();
+        });
+    }
+
+    @Test
     void deleteAndDeleteForegroundRemoveTheClaimAtShutdownTime() {
         String ns = "claim-delete";
         readyPool(ns, 2);
