@@ -2,6 +2,7 @@ package dev.agentsandbox.client;
 
 import java.util.concurrent.Callable;
 
+import dev.agentsandbox.router.OwnerTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,11 +26,11 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--owner", paramLabel = "OWNER", required = true, description = "The owner the token is for.")
     String owner;
 
-    @Option(names = "--secret", paramLabel = "NAME", defaultValue = OwnerTokenIssuer.DEFAULT_SECRET,
+    @Option(names = "--secret", paramLabel = "NAME", defaultValue = OwnerTokens.DEFAULT_SECRET_NAME,
             description = "Secret holding the token hashes (default: ${DEFAULT-VALUE}).")
     String secret;
 
-    @Option(names = "--secret-namespace", paramLabel = "NAMESPACE", defaultValue = OwnerTokenIssuer.DEFAULT_NAMESPACE,
+    @Option(names = "--secret-namespace", paramLabel = "NAMESPACE", defaultValue = OwnerTokens.DEFAULT_NAMESPACE,
             description = "Namespace of that Secret (default: ${DEFAULT-VALUE}).")
     String secretNamespace;
 
@@ -52,7 +53,7 @@ final class TokenCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         try (KubernetesClient kube = cli.kubernetes().connect(context)) {
-            String token = new OwnerTokenIssuer(kube).issue(who.name(), secretNamespace, secret);
+            String token = OwnerTokens.issue(kube, secretNamespace, secret, who.name());
             cli.out().println(token);
             cli.err().println("stored the SHA-256 of a new router token for owner " + who + " in secret "
                     + secretNamespace + "/" + secret + "; it is shown only now. Hand it to the owner, e.g. as "

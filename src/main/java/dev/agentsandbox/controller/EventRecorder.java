@@ -44,6 +44,9 @@ public class EventRecorder {
 
     private void record(HasMetadata object, String type, String reason, String message) {
         String namespace = object.getMetadata().getNamespace();
+        // Callers log what an operator must see; every Event is traced at debug level with the object's names.
+        LOG.debugf("%s event on %s %s/%s: %s: %s", type, object.getKind(), namespace, object.getMetadata().getName(),
+                reason, message);
         String now = Conditions.timestamp(clock.instant());
         try {
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()

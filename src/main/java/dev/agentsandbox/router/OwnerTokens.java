@@ -17,7 +17,8 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 /**
  * Issues and revokes per-owner router tokens. The Secret stores only the hex SHA-256 of each token under the
  * owner's name, so reading the Secret does not reveal a usable token; the token itself is returned once, to the
- * caller of {@link #issue}.
+ * caller of {@link #issue}. The single owner of that Secret format: the router reads it, local mode and the
+ * client's {@code token} command write it through this class.
  */
 public final class OwnerTokens {
 
@@ -91,8 +92,8 @@ public final class OwnerTokens {
     /** Sets (hash non-null) or removes (hash null) the owner's entry; retries on write conflicts. */
     private static boolean store(KubernetesClient client, String namespace, String secretName, String owner, String hash) {
         for (int attempt = 1;; attempt++) {
-            Secret current = client.secrets().inNamespace(namespace).withName(secretName).get();
             try {
+                Secret current = client.secrets().inNamespace(namespace).withName(secretName).get();
                 if (current == null) {
                     if (hash == null) {
                         return false;
@@ -123,8 +124,14 @@ public final class OwnerTokens {
             } catch (KubernetesClientException e) {
                 boolean retry = (e.getCode() == 409) && attempt < MAX_ATTEMPTS;
                 if (!retry) {
+                    String why = switch (e.getCode()) {
+                        case 403 -> "forbidden by RBAC (403); this needs rights to get, create and update Secrets there";
+                        case 404 -> "namespace " + namespace + " not found (404)";
+                        default -> e.getStatus() != null && e.getStatus().getMessage() != null
+                                ? e.getStatus().getMessage() : e.getMessage();
+                    };
                     throw new KubernetesClientException("Secret " + namespace + "/" + secretName
-                            + ": cannot store the token of owner \"" + owner + "\": " + e.getStatus().getMessage(), e);
+                            + ": cannot store the token of owner \"" + owner + "\": " + why, e);
                 }
             }
         }

@@ -24,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.router.OwnerTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
@@ -273,12 +274,12 @@ class ClientCliTest {
 
         String token = first.out().strip();
         assertThat(first.exit()).as(first.err()).isZero();
-        assertThat(token).matches("[A-Za-z0-9_-]{43}");
+        assertThat(token).matches("sbx_[A-Za-z0-9_-]{43}");
         assertThat(rotated.out().strip()).isNotEqualTo(token);
         var secret = kube.secrets().inNamespace("agent-sandbox-system").withName("sandbox-router-owner-tokens").get();
         String stored = new String(java.util.Base64.getDecoder().decode(secret.getData().get("alice")),
                 StandardCharsets.UTF_8);
-        assertThat(stored).isEqualTo(OwnerTokenIssuer.hash(rotated.out().strip())).matches("[0-9a-f]{64}");
+        assertThat(stored).isEqualTo(OwnerTokens.hash(rotated.out().strip())).matches("[0-9a-f]{64}");
         assertThat(secret.getData().values()).noneMatch(v -> new String(java.util.Base64.getDecoder().decode(v),
                 StandardCharsets.UTF_8).contains(token));
         assertThat(first.err()).contains("ROUTER_TOKEN_ALICE");

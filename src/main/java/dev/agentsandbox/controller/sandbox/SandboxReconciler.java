@@ -75,6 +75,9 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     CreationLatency creationLatency;
 
     @Inject
+    SandboxGauge gauge;
+
+    @Inject
     SandboxControllerConfig config;
 
     @Override
@@ -92,6 +95,10 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
 
     @Override
     public UpdateControl<Sandbox> reconcile(Sandbox sandbox, Context<Sandbox> context) {
+        var primaryCache = context.getPrimaryCache();
+        if (primaryCache != null) { // null only in a context a test builds by hand
+            gauge.observe(sandbox, primaryCache::list);
+        }
         if (sandbox.getMetadata().getDeletionTimestamp() != null) {
             return UpdateControl.noUpdate();
         }

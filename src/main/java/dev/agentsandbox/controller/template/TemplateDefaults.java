@@ -5,6 +5,7 @@ import java.util.Map;
 
 import dev.agentsandbox.api.NetworkPolicyManagement;
 import dev.agentsandbox.api.SandboxTemplate;
+import dev.agentsandbox.api.SandboxTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodDNSConfig;
 import io.fabric8.kubernetes.api.model.PodDNSConfigBuilder;
 
@@ -47,9 +48,13 @@ public final class TemplateDefaults {
 
     /** Whether sandboxes of {@code template} run under the default policy (managed, no rules given). */
     public static boolean usesDefaultPolicy(SandboxTemplate template) {
-        return template.getSpec() != null
-                && template.getSpec().getNetworkPolicyManagement() != NetworkPolicyManagement.UNMANAGED
-                && template.getSpec().getNetworkPolicy() == null;
+        return template.getSpec() != null && usesDefaultPolicy(template.getSpec());
+    }
+
+    /** Whether sandboxes built from {@code spec} run under the default policy (managed, no rules given). */
+    public static boolean usesDefaultPolicy(SandboxTemplateSpec spec) {
+        return spec.getNetworkPolicyManagement() != NetworkPolicyManagement.UNMANAGED
+                && spec.getNetworkPolicy() == null;
     }
 
     /** The {@code dnsConfig} that goes with {@code dnsPolicy: None} under the default policy. */

@@ -30,6 +30,7 @@ import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.api.SandboxWarmPoolStatus;
 import dev.agentsandbox.api.UpdateStrategyType;
+import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -217,6 +218,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
             status.accepted(false, ABOVE_LIMIT, message);
             status.ready(false, ABOVE_LIMIT, message);
             if (status.changed(REPLICAS_ACCEPTED, ABOVE_LIMIT)) {
+                LOG.warn(message);
                 events.warning(pool, ABOVE_LIMIT, message);
             }
             writeStatus(pool, status.build());
@@ -366,8 +368,10 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         Set<String> added = new HashSet<>(heldNow);
         added.removeAll(before);
         if (!added.isEmpty()) {
-            events.warning(pool, NOT_PROGRESSING_EVENT, "warm pool " + key + ": holding Unschedulable members "
-                    + added.stream().sorted().toList() + " instead of replacing them");
+            String message = "warm pool " + key + ": holding Unschedulable members " + added.stream().sorted().toList()
+                    + " instead of replacing them";
+            LOG.warn(message);
+            events.warning(pool, NOT_PROGRESSING_EVENT, message);
         }
         if (!before.isEmpty() && heldNow.isEmpty()) {
             events.normal(pool, PROGRESSING_EVENT, "warm pool " + key + ": no member is held any more");

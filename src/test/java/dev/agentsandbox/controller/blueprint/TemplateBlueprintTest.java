@@ -15,6 +15,7 @@ import dev.agentsandbox.api.PodTemplateMetadata;
 import dev.agentsandbox.api.SandboxNetworkPolicy;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxTemplateSpec;
+import dev.agentsandbox.controller.template.TemplateDefaults;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
@@ -29,7 +30,7 @@ class TemplateBlueprintTest {
         assertThat(pod.getContainers()).singleElement().satisfies(c -> assertThat(c.getImage()).isEqualTo("agent:1"));
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getDnsPolicy()).isEqualTo("None");
-        assertThat(pod.getDnsConfig().getNameservers()).isEqualTo(SecurePodDefaults.PUBLIC_DNS);
+        assertThat(pod.getDnsConfig().getNameservers()).isEqualTo(TemplateDefaults.PUBLIC_DNS);
         assertThat(blueprint.refHash()).isEqualTo(NameHash.of("tpl"));
         assertThat(blueprint.hash()).matches("[0-9a-f]{8}");
     }

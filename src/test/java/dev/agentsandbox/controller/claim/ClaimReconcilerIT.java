@@ -51,11 +51,11 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import dev.agentsandbox.testing.WithEmbeddedApiServer;
 
 @QuarkusTest
 @TestProfile(PoolTestProfile.class)
-@WithKubernetesTestServer(crud = true)
+@WithEmbeddedApiServer
 class ClaimReconcilerIT {
 
     static final Duration WAIT = Duration.ofSeconds(40);
@@ -117,6 +117,17 @@ class ClaimReconcilerIT {
         // The live Pod was not replaced.
         assertThat(client.pods().inNamespace(ns).withName(name).get().getMetadata().getUid())
                 .isEqualTo(podUids.get(name));
+        // ... but relabelled in place by the Sandbox controller: the router and the NetworkPolicy see the adoption.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.pods().inNamespace(ns).withName(name).get()
+                .getMetadata().getLabels())
+                .containsEntry(Labels.OWNER, "alice")
+                .containsEntry(Labels.CLAIM_UID, ready.getMetadata().getUid())
+                .containsEntry(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_WARM)
+                .containsEntry(Labels.SANDBOX_TEMPLATE_REF_HASH, sandbox.getMetadata().getLabels()
+                        .get(Labels.SANDBOX_TEMPLATE_REF_HASH))
+                .doesNotContainKey(Labels.WARM_POOL_SANDBOX));
+        assertThat(client.pods().inNamespace(ns).withName(name).get().getMetadata().getUid())
+                .isEqualTo(podUids.get(name));
         assertThat(reasons(ns)).contains(ClaimReconciler.SANDBOX_ADOPTED);
 
         await().atMost(WAIT).untilAsserted(() -> {
@@ -126,7 +137,8 @@ class ClaimReconcilerIT {
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("agent_sandbox_claim_controller_startup_latency_ms_count{launch_type=\"warm\"")
-                .contains("agent_sandbox_claim_creation_total{").contains("agent_sandbox_warm_pool_ready{");
+                .contains("agent_sandbox_claim_creation_total{").contains("agent_sandbox_warm_pool_ready{")
+                .contains("agent_sandboxes{launch_type=\"warm\",namespace=\"" + ns + "\"");
     }
 
     @Test
@@ -347,6 +359,29 @@ class ClaimReconcilerIT {
     }
 
     @Test
+    void finishedIsMirroredAndTtlAfterFinishedExpiresTheClaim() {
+        String ns = "claim-finished";
+        readyPool(ns, 1);
+        SandboxClaim claim = claim(ns, "job", "pool");
+        ClaimLifecycle lifecycle = new ClaimLifecycle();
+        lifecycle.setShutdownPolicy(ClaimShutdownPolicy.RETAIN);
+        lifecycle.setTtlSecondsAfterFinished(2L);
+        claim.getSpec().setLifecycle(lifecycle);
+        client.resource(claim).create();
+        String sandbox = awaitReady(ns, "job").getStatus().getSandbox().getName();
+
+        // The workload ends: the Sandbox controller sets Finished, the claim mirrors it, and the TTL runs from there.
+        kubelet.succeeded(client.pods().inNamespace(ns).withName(sandbox).get());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.find(
+                live(client, ns, "job").getStatus().getConditions(), Conditions.FINISHED))
+                .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Conditions.TRUE)));
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(reason(live(client, ns, "job"))).isEqualTo(Conditions.CLAIM_EXPIRED);
+            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(sandbox).get()).isNull();
+        });
+    }
+
+    @Test
     void deleteAndDeleteForegroundRemoveTheClaimAtShutdownTime() {
         String ns = "claim-delete";
         readyPool(ns, 2);
@@ -357,21 +392,19 @@ class ClaimReconcilerIT {
                 Instant.now().plusSeconds(3)));
         client.resource(background).create();
         client.resource(foreground).create();
-        awaitReady(ns, "bg");
-        awaitReady(ns, "fg");
+        String bgSandbox = awaitReady(ns, "bg").getStatus().getSandbox().getName();
+        String fgSandbox = awaitReady(ns, "fg").getStatus().getSandbox().getName();
+        // The embedded API server garbage-collects by ownerReferences: the claims and their Sandboxes really go.
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(gone(live(client, ns, "bg"))).isTrue();
-            assertThat(gone(live(client, ns, "fg"))).isTrue();
+            assertThat(live(client, ns, "bg")).isNull();
+            assertThat(live(client, ns, "fg")).isNull();
+            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(bgSandbox).get()).isNull();
+            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(fgSandbox).get()).isNull();
         });
         assertThat(reasons(ns)).contains(Conditions.CLAIM_EXPIRED);
     }
 
     // ---------------------------------------------------------------------------------------------------------
-
-    private static boolean gone(SandboxClaim claim) {
-        // The test API server has no garbage collector: a foreground delete may stay pending on its finalizer.
-        return claim == null || claim.getMetadata().getDeletionTimestamp() != null;
-    }
 
     private void assertInvalid(String ns, String name, Map<String, String> labels, Map<String, String> annotations,
             String messagePart) {

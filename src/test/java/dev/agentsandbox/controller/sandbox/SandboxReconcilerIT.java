@@ -131,6 +131,9 @@ class SandboxReconcilerIT {
         assertThat(scrape).contains("agent_sandbox_creation_latency_ms_count{launch_type=\"none\",namespace=\"test\","
                 + "sandbox_template=\"none\"}");
         assertThat(scrape).contains("agent_sandbox_creation_latency_ms_bucket{");
+        // The gauge counts the Sandboxes in the controller's cache: alpha is one of them.
+        assertThat(scrape).containsPattern("(?m)^agent_sandboxes\\{launch_type=\"none\",namespace=\"test\","
+                + "sandbox_template=\"none\"} [1-9][0-9]*\\.0$");
     }
 
     @Test
@@ -603,6 +606,7 @@ class SandboxReconcilerIT {
                             .filter(o -> ((Class<?>) args[0]).isInstance(o));
                     case "getRetryInfo" -> Optional.empty();
                     case "getClient" -> client;
+                    case "getPrimaryCache" -> null;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }

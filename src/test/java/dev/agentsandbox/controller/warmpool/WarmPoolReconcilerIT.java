@@ -30,7 +30,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.api.UpdateStrategyType;
-import dev.agentsandbox.controller.blueprint.SecurePodDefaults;
+import dev.agentsandbox.controller.template.TemplateDefaults;
 import dev.agentsandbox.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -41,11 +41,11 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import dev.agentsandbox.testing.WithEmbeddedApiServer;
 
 @QuarkusTest
 @TestProfile(PoolTestProfile.class)
-@WithKubernetesTestServer(crud = true)
+@WithEmbeddedApiServer
 class WarmPoolReconcilerIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -92,7 +92,7 @@ class WarmPoolReconcilerIT {
             var podSpec = s.getSpec().getPodTemplate().getSpec();
             assertThat(podSpec.getAutomountServiceAccountToken()).isFalse();
             assertThat(podSpec.getDnsPolicy()).isEqualTo("None");
-            assertThat(podSpec.getDnsConfig().getNameservers()).isEqualTo(SecurePodDefaults.PUBLIC_DNS);
+            assertThat(podSpec.getDnsConfig().getNameservers()).isEqualTo(TemplateDefaults.PUBLIC_DNS);
         });
         CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
                 .withName("sandboxwarmpools.extensions.agents.x-k8s.io").get();
