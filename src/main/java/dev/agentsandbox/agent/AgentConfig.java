@@ -1,10 +1,9 @@
 package dev.agentsandbox.agent;
 
-import java.nio.file.Path;
-import java.util.Optional;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Settings of the agent role. The model itself is configured through {@code OPENAI_BASE_URL},

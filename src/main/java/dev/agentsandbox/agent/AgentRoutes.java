@@ -1,14 +1,5 @@
 package dev.agentsandbox.agent;
 
-import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
-
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Singleton;
-
-import org.jboss.logging.Logger;
-
 import dev.agentsandbox.app.SandboxConfig;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
@@ -17,6 +8,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
 
 /**
  * The agent's HTTP contract (SPEC section 10): {@code GET /healthz}, {@code POST /chat}, {@code POST /chat/stream}
@@ -46,12 +43,17 @@ public class AgentRoutes {
         // JSON escapes can make a prompt up to six bytes per character; the prompt's own limit is checked after.
         long bodyLimit = (long) config.maxPromptChars() * 6 + 4096;
         router.get("/healthz").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("ok", true)));
-        router.post("/chat").handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::chat)
+        router.post("/chat")
+                .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
+                .handler(this::chat)
                 .failureHandler(this::failed);
-        router.post("/chat/stream").handler(BodyHandler.create(false).setBodyLimit(bodyLimit)).handler(this::stream)
+        router.post("/chat/stream")
+                .handler(BodyHandler.create(false).setBodyLimit(bodyLimit))
+                .handler(this::stream)
                 .failureHandler(this::failed);
         router.post("/reset").handler(this::reset).failureHandler(this::failed);
-        LOG.infof("agent endpoints ready: /healthz, /chat, /chat/stream, /reset (prompts up to %d characters)",
+        LOG.infof(
+                "agent endpoints ready: /healthz, /chat, /chat/stream, /reset (prompts up to %d characters)",
                 config.maxPromptChars());
     }
 
@@ -79,7 +81,9 @@ public class AgentRoutes {
             fail(ctx.response(), e);
             return;
         }
-        answer(ctx, owner, agent.get().reset(owner), ignored -> new JsonObject().put("owner", owner.name()).put("reset", true));
+        answer(ctx, owner, agent.get().reset(owner), ignored -> new JsonObject()
+                .put("owner", owner.name())
+                .put("reset", true));
     }
 
     private void stream(RoutingContext ctx) {
@@ -108,7 +112,9 @@ public class AgentRoutes {
     private String promptOf(RoutingContext ctx) {
         JsonObject body;
         try {
-            body = ctx.body() == null || ctx.body().buffer() == null ? null : ctx.body().asJsonObject();
+            body = ctx.body() == null || ctx.body().buffer() == null
+                    ? null
+                    : ctx.body().asJsonObject();
         } catch (DecodeException | ClassCastException e) {
             throw new AgentFailure(400, "request body must be a JSON object like {\"prompt\": \"...\"}");
         }
@@ -125,8 +131,8 @@ public class AgentRoutes {
         }
         int length = text.codePointCount(0, text.length());
         if (length > config.maxPromptChars()) {
-            throw new AgentFailure(413,
-                    "prompt has " + length + " characters, at most " + config.maxPromptChars() + " are accepted");
+            throw new AgentFailure(
+                    413, "prompt has " + length + " characters, at most " + config.maxPromptChars() + " are accepted");
         }
         return text;
     }
@@ -146,13 +152,20 @@ public class AgentRoutes {
     /** Failures raised by Vert.x itself on these routes, such as a body over the limit. */
     private void failed(RoutingContext ctx) {
         int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
-        String detail = switch (status) {
-            case 413 -> "request body too large: prompts up to " + config.maxPromptChars() + " characters are accepted";
-            case 400 -> "malformed request";
-            default -> "request failed" + (ctx.failure() != null ? ": " + ctx.failure().getMessage() : "");
-        };
+        String detail =
+                switch (status) {
+                    case 413 -> "request body too large: prompts up to " + config.maxPromptChars()
+                            + " characters are accepted";
+                    case 400 -> "malformed request";
+                    default -> "request failed"
+                            + (ctx.failure() != null ? ": " + ctx.failure().getMessage() : "");
+                };
         if (status >= 500) {
-            LOG.warnf(ctx.failure(), "agent request %s %s failed", ctx.request().method(), ctx.request().path());
+            LOG.warnf(
+                    ctx.failure(),
+                    "agent request %s %s failed",
+                    ctx.request().method(),
+                    ctx.request().path());
         }
         fail(ctx.response(), new AgentFailure(status, detail));
     }

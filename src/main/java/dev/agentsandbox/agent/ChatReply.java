@@ -1,5 +1,4 @@
 package dev.agentsandbox.agent;
 
 /** The answer to one chat: the owner, the reply and how many user+assistant pairs the owner's history now holds. */
-public record ChatReply(Owner owner, String reply, int historyTurns) {
-}
+public record ChatReply(Owner owner, String reply, int historyTurns) {}

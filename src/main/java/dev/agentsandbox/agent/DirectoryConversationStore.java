@@ -1,5 +1,6 @@
 package dev.agentsandbox.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 /**
  * Histories kept as one JSON file per owner in a directory (a volume of the sandbox), so that conversations survive
  * a restart of the agent. Each write goes to a temporary file that then replaces the owner's file atomically: a crash
@@ -26,8 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public class DirectoryConversationStore implements ConversationStore {
 
     /** What one owner's file holds; the owner is stored so that a file can be told apart from another's. */
-    record HistoryFile(String owner, List<Turn> turns) {
-    }
+    record HistoryFile(String owner, List<Turn> turns) {}
 
     private final Path directory;
     private final ObjectMapper json;

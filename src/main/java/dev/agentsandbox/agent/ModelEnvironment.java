@@ -19,8 +19,7 @@ public final class ModelEnvironment {
     /** In the order they are reported. */
     public static final List<String> REQUIRED = List.of(BASE_URL, API_KEY, MODEL);
 
-    private ModelEnvironment() {
-    }
+    private ModelEnvironment() {}
 
     /** The required variables that {@code lookup} does not know or knows only as blank. */
     public static List<String> missing(Function<String, Optional<String>> lookup) {

@@ -8,8 +8,7 @@ import java.util.concurrent.ExecutionException;
 /** Turns what a model call threw into the status and detail the caller sees: 504 for a timeout, 502 otherwise. */
 public final class ModelFailures {
 
-    private ModelFailures() {
-    }
+    private ModelFailures() {}
 
     public static AgentFailure classify(Throwable error, String model) {
         Throwable root = unwrap(error);
@@ -36,7 +35,8 @@ public final class ModelFailures {
      */
     static boolean isTimeout(Throwable error) {
         for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
-            if (e instanceof SocketTimeoutException || e instanceof HttpTimeoutException
+            if (e instanceof SocketTimeoutException
+                    || e instanceof HttpTimeoutException
                     || e instanceof java.util.concurrent.TimeoutException
                     || e instanceof dev.langchain4j.exception.TimeoutException
                     || e.getClass().getSimpleName().contains("Timeout")) {

@@ -1,12 +1,10 @@
 package dev.agentsandbox.agent;
 
-import java.time.Duration;
-
-import jakarta.inject.Singleton;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Singleton;
+import java.time.Duration;
 
 /**
  * Latency and errors of the calls to the model ({@code agent_model_latency_seconds{mode,outcome}},

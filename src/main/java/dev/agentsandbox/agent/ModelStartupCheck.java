@@ -1,16 +1,13 @@
 package dev.agentsandbox.agent;
 
-import java.util.List;
-
+import dev.agentsandbox.app.SandboxConfig;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-
+import java.util.List;
 import org.eclipse.microprofile.config.Config;
 import org.jboss.logging.Logger;
-
-import dev.agentsandbox.app.SandboxConfig;
-import io.quarkus.runtime.StartupEvent;
 
 /** Stops the agent role at start when its model is not configured, naming what is missing. Other roles skip it. */
 @Singleton

@@ -1,5 +1,18 @@
 package dev.agentsandbox.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,25 +25,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-
-import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.ChatMessage;
-import dev.langchain4j.data.message.SystemMessage;
-import dev.langchain4j.data.message.UserMessage;
-import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 
 /**
  * The owner-aware agent: answers each owner with that owner's own history, one chat at a time per owner. The history
@@ -53,7 +49,11 @@ public class OwnerAgent {
     private final ExecutorService workers;
 
     @Inject
-    public OwnerAgent(AgentConfig config, ChatModel model, StreamingChatModel streamingModel, ModelMetrics metrics,
+    public OwnerAgent(
+            AgentConfig config,
+            ChatModel model,
+            StreamingChatModel streamingModel,
+            ModelMetrics metrics,
             ObjectMapper json,
             @ConfigProperty(name = "quarkus.langchain4j.openai.chat-model.model-name") String modelName,
             @ConfigProperty(name = "quarkus.langchain4j.openai.timeout", defaultValue = "60s") Duration timeout,
@@ -66,30 +66,34 @@ public class OwnerAgent {
         // A slow trickle of tokens could outlast a per-read timeout: bound the whole stream like a chat with retries.
         this.streamDeadline = timeout.multipliedBy(retries + 1L);
         this.store = config.historyDir()
-                .<ConversationStore> map(dir -> new DirectoryConversationStore(dir, json))
+                .<ConversationStore>map(dir -> new DirectoryConversationStore(dir, json))
                 .orElseGet(MemoryConversationStore::new);
         this.workers = workers(config);
-        LOG.infof("agent history: %s", config.historyDir().map(d -> "files in " + d).orElse("in memory"));
+        LOG.infof(
+                "agent history: %s",
+                config.historyDir().map(d -> "files in " + d).orElse("in memory"));
     }
 
     /** Answers {@code prompt} as {@code owner}'s agent. */
     public CompletableFuture<ChatReply> chat(Owner owner, String prompt) {
-        return lanes.submit(owner, () -> onWorker(() -> {
-            List<Turn> history = store.history(owner);
-            long start = System.nanoTime();
-            String reply;
-            try {
-                ChatResponse response = model.chat(request(owner, history, prompt));
-                reply = textOf(response, null);
-            } catch (RuntimeException e) {
-                AgentFailure failure = ModelFailures.classify(e, modelName);
-                metrics.record("chat", Duration.ofNanos(System.nanoTime() - start), failure);
-                log(owner, failure, e);
-                throw failure;
-            }
-            metrics.record("chat", Duration.ofNanos(System.nanoTime() - start), null);
-            return commit(owner, history, prompt, reply);
-        }));
+        return lanes.submit(
+                owner,
+                () -> onWorker(() -> {
+                    List<Turn> history = store.history(owner);
+                    long start = System.nanoTime();
+                    String reply;
+                    try {
+                        ChatResponse response = model.chat(request(owner, history, prompt));
+                        reply = textOf(response, null);
+                    } catch (RuntimeException e) {
+                        AgentFailure failure = ModelFailures.classify(e, modelName);
+                        metrics.record("chat", Duration.ofNanos(System.nanoTime() - start), failure);
+                        log(owner, failure, e);
+                        throw failure;
+                    }
+                    metrics.record("chat", Duration.ofNanos(System.nanoTime() - start), null);
+                    return commit(owner, history, prompt, reply);
+                }));
     }
 
     /** Answers {@code prompt} as {@code owner}'s agent, handing the reply to {@code sink} as the model produces it. */
@@ -105,24 +109,29 @@ public class OwnerAgent {
                 return done;
             }
             // A reply that is not complete by the deadline is answered with 504 and never committed.
-            CompletableFuture.delayedExecutor(streamDeadline.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
-                if (finished.compareAndSet(false, true)) {
-                    AgentFailure failure = new AgentFailure(504, "model " + modelName
-                            + " did not complete the streamed reply within " + streamDeadline.toSeconds() + "s");
-                    metrics.record("stream", streamDeadline, failure);
-                    done.completeExceptionally(failure);
-                }
-            });
+            CompletableFuture.delayedExecutor(streamDeadline.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> {
+                        if (finished.compareAndSet(false, true)) {
+                            AgentFailure failure = new AgentFailure(
+                                    504,
+                                    "model " + modelName + " did not complete the streamed reply within "
+                                            + streamDeadline.toSeconds() + "s");
+                            metrics.record("stream", streamDeadline, failure);
+                            done.completeExceptionally(failure);
+                        }
+                    });
             return done;
         });
     }
 
     /** Forgets {@code owner}'s history, after any chat of that owner still running. */
     public CompletableFuture<Void> reset(Owner owner) {
-        return lanes.submit(owner, () -> onWorker(() -> {
-            store.clear(owner);
-            return null;
-        }));
+        return lanes.submit(
+                owner,
+                () -> onWorker(() -> {
+                    store.clear(owner);
+                    return null;
+                }));
     }
 
     @PreDestroy
@@ -130,8 +139,8 @@ public class OwnerAgent {
         workers.shutdownNow();
     }
 
-    private void startStream(Owner owner, String prompt, ReplyStream sink, CompletableFuture<ChatReply> done,
-            AtomicBoolean finished) {
+    private void startStream(
+            Owner owner, String prompt, ReplyStream sink, CompletableFuture<ChatReply> done, AtomicBoolean finished) {
         List<Turn> history;
         try {
             history = store.history(owner);
@@ -166,8 +175,8 @@ public class OwnerAgent {
                     return;
                 }
                 if (!sink.open()) {
-                    done.completeExceptionally(new AgentFailure(499,
-                            "chat of owner " + owner + ": the caller went away before the reply was complete"));
+                    done.completeExceptionally(new AgentFailure(
+                            499, "chat of owner " + owner + ": the caller went away before the reply was complete"));
                     return;
                 }
                 // Writing the history may touch the disk: never on the thread that delivers the stream.
@@ -227,14 +236,19 @@ public class OwnerAgent {
     }
 
     private String textOf(ChatResponse response, String streamed) {
-        String text = response == null || response.aiMessage() == null ? null : response.aiMessage().text();
+        String text = response == null || response.aiMessage() == null
+                ? null
+                : response.aiMessage().text();
         if ((text == null || text.isEmpty()) && streamed != null) {
             text = streamed;
         }
         if (text == null || text.isEmpty()) {
-            throw new AgentFailure(502, "model " + modelName + " returned no text"
-                    + (response != null && response.finishReason() != null ? " (finish reason "
-                            + response.finishReason() + ")" : ""));
+            throw new AgentFailure(
+                    502,
+                    "model " + modelName + " returned no text"
+                            + (response != null && response.finishReason() != null
+                                    ? " (finish reason " + response.finishReason() + ")"
+                                    : ""));
         }
         return text;
     }
@@ -248,7 +262,8 @@ public class OwnerAgent {
     }
 
     private AgentFailure busy() {
-        return new AgentFailure(503, "agent is busy: " + config.queuedChats() + " chats are already waiting for the model");
+        return new AgentFailure(
+                503, "agent is busy: " + config.queuedChats() + " chats are already waiting for the model");
     }
 
     private static ExecutorService workers(AgentConfig config) {
@@ -256,8 +271,13 @@ public class OwnerAgent {
             throw new IllegalArgumentException("sandbox.agent.workers must be at least 1, not " + config.workers());
         }
         AtomicInteger count = new AtomicInteger();
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(config.workers(), config.workers(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, config.queuedChats())), runnable -> {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(
+                config.workers(),
+                config.workers(),
+                60,
+                TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, config.queuedChats())),
+                runnable -> {
                     Thread thread = new Thread(runnable, "agent-chat-" + count.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;

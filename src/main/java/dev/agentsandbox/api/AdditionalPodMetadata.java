@@ -1,15 +1,15 @@
 package dev.agentsandbox.api;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.Map;
 
 /** Labels and annotations a claim adds to its sandbox's Pod. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AdditionalPodMetadata {
 
-    @JsonPropertyDescription("Labels; keys need an allowed domain prefix (default sandbox.users.io); app=sandbox-router is forbidden.")
+    @JsonPropertyDescription(
+            "Labels; keys need an allowed domain prefix (default sandbox.users.io); app=sandbox-router is forbidden.")
     private Map<String, String> labels;
 
     @JsonPropertyDescription("Annotations; keys in kubernetes.io, k8s.io and agents.x-k8s.io are refused.")

@@ -1,9 +1,8 @@
 package dev.agentsandbox.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.List;
 
 /** The Sandbox a claim was given. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -1,5 +1,7 @@
 package dev.agentsandbox.api;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -8,14 +10,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
-
 /** Condition types and reasons of the API, and how a condition list is updated. */
 public final class Conditions {
 
-    private Conditions() {
-    }
+    private Conditions() {}
 
     public static final String TRUE = "True";
     public static final String FALSE = "False";
@@ -70,17 +68,28 @@ public final class Conditions {
      * Returns a copy of {@code conditions} with {@code type} set. The transition time moves only when the status
      * changes, as Kubernetes conventions ask.
      */
-    public static List<Condition> with(List<Condition> conditions, String type, boolean status, String reason,
-            String message, Long observedGeneration, Instant now) {
+    public static List<Condition> with(
+            List<Condition> conditions,
+            String type,
+            boolean status,
+            String reason,
+            String message,
+            Long observedGeneration,
+            Instant now) {
         List<Condition> result = new ArrayList<>();
         String statusValue = status ? TRUE : FALSE;
         Condition previous = find(conditions, type).orElse(null);
         String transition = previous != null && statusValue.equals(previous.getStatus())
                 ? previous.getLastTransitionTime()
                 : timestamp(now);
-        Condition next = new ConditionBuilder().withType(type).withStatus(statusValue).withReason(reason)
-                .withMessage(message == null ? "" : message).withObservedGeneration(observedGeneration)
-                .withLastTransitionTime(transition).build();
+        Condition next = new ConditionBuilder()
+                .withType(type)
+                .withStatus(statusValue)
+                .withReason(reason)
+                .withMessage(message == null ? "" : message)
+                .withObservedGeneration(observedGeneration)
+                .withLastTransitionTime(transition)
+                .build();
         boolean placed = false;
         if (conditions != null) {
             for (Condition c : conditions) {

@@ -5,8 +5,7 @@ import java.util.List;
 /** Well-known label and annotation keys of the agent-sandbox API, and the reserved prefixes. */
 public final class Labels {
 
-    private Labels() {
-    }
+    private Labels() {}
 
     public static final String PREFIX = "agents.x-k8s.io/";
     public static final String EXTENSIONS_PREFIX = "extensions.agents.x-k8s.io/";

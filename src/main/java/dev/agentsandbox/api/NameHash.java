@@ -8,8 +8,7 @@ public final class NameHash {
     private static final int OFFSET_BASIS = 0x811c9dc5;
     private static final int PRIME = 0x01000193;
 
-    private NameHash() {
-    }
+    private NameHash() {}
 
     public static String of(String name) {
         return String.format("%08x", fnv1a32(name.getBytes(StandardCharsets.UTF_8)));

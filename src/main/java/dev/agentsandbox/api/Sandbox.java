@@ -11,9 +11,18 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Sandbox.GROUP)
 @Version(Sandbox.VERSION)
 @ShortNames("sandbox")
-@AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.conditions[?(@.type=='Ready')].status")
-@AdditionalPrinterColumn(name = "Reason", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.conditions[?(@.type=='Ready')].reason")
-@AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
+@AdditionalPrinterColumn(
+        name = "Ready",
+        type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type=='Ready')].status")
+@AdditionalPrinterColumn(
+        name = "Reason",
+        type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type=='Ready')].reason")
+@AdditionalPrinterColumn(
+        name = "Age",
+        type = AdditionalPrinterColumn.Type.DATE,
+        jsonPath = ".metadata.creationTimestamp")
 public class Sandbox extends CustomResource<SandboxSpec, SandboxStatus> implements Namespaced {
 
     public static final String GROUP = "agents.x-k8s.io";

@@ -1,10 +1,9 @@
 package dev.agentsandbox.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import java.util.List;
 
 /** What a sandbox is made of: shared by Sandbox and SandboxTemplate (fields are inline in both). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,10 +13,12 @@ public class SandboxBlueprint {
     @Required
     private PodTemplate podTemplate;
 
-    @JsonPropertyDescription("One PersistentVolumeClaim per entry, owned by the sandbox; immutable once set on a Sandbox.")
+    @JsonPropertyDescription(
+            "One PersistentVolumeClaim per entry, owned by the sandbox; immutable once set on a Sandbox.")
     private List<VolumeClaimTemplate> volumeClaimTemplates;
 
-    @JsonPropertyDescription("true: create a headless Service named after the sandbox; false: delete the owned one; unset: keep an existing one but never create one.")
+    @JsonPropertyDescription(
+            "true: create a headless Service named after the sandbox; false: delete the owned one; unset: keep an existing one but never create one.")
     private Boolean service;
 
     public PodTemplate getPodTemplate() {

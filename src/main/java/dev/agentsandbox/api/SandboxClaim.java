@@ -11,10 +11,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(SandboxTemplate.GROUP)
 @Version(SandboxTemplate.VERSION)
 @ShortNames("sandboxclaim")
-@AdditionalPrinterColumn(name = "Ready", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.conditions[?(@.type=='Ready')].status")
-@AdditionalPrinterColumn(name = "Sandbox", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.sandbox.name")
-@AdditionalPrinterColumn(name = "Reason", type = AdditionalPrinterColumn.Type.STRING, jsonPath = ".status.conditions[?(@.type=='Ready')].reason")
-@AdditionalPrinterColumn(name = "Age", type = AdditionalPrinterColumn.Type.DATE, jsonPath = ".metadata.creationTimestamp")
+@AdditionalPrinterColumn(
+        name = "Ready",
+        type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type=='Ready')].status")
+@AdditionalPrinterColumn(
+        name = "Sandbox",
+        type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.sandbox.name")
+@AdditionalPrinterColumn(
+        name = "Reason",
+        type = AdditionalPrinterColumn.Type.STRING,
+        jsonPath = ".status.conditions[?(@.type=='Ready')].reason")
+@AdditionalPrinterColumn(
+        name = "Age",
+        type = AdditionalPrinterColumn.Type.DATE,
+        jsonPath = ".metadata.creationTimestamp")
 public class SandboxClaim extends CustomResource<SandboxClaimSpec, SandboxClaimStatus> implements Namespaced {
 
     public static final String KIND = "SandboxClaim";

@@ -1,10 +1,9 @@
 package dev.agentsandbox.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import java.util.List;
 
 /** A request for a sandbox from a warm pool. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,10 +19,12 @@ public class SandboxClaimSpec {
     @JsonPropertyDescription("Labels and annotations merged into the sandbox's Pod.")
     private AdditionalPodMetadata additionalPodMetadata;
 
-    @JsonPropertyDescription("Environment variables for the sandbox; forces a cold start and needs the template's envVarsInjectionPolicy.")
+    @JsonPropertyDescription(
+            "Environment variables for the sandbox; forces a cold start and needs the template's envVarsInjectionPolicy.")
     private List<ClaimEnvVar> env;
 
-    @JsonPropertyDescription("Volumes for the sandbox; forces a cold start and needs the template's volumeClaimTemplatesPolicy.")
+    @JsonPropertyDescription(
+            "Volumes for the sandbox; forces a cold start and needs the template's volumeClaimTemplatesPolicy.")
     private List<VolumeClaimTemplate> volumeClaimTemplates;
 
     public WarmPoolRef getWarmPoolRef() {

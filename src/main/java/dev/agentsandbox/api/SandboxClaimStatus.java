@@ -1,10 +1,9 @@
 package dev.agentsandbox.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
 
 /** Observed state of a claim. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

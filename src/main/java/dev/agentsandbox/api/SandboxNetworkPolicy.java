@@ -1,11 +1,10 @@
 package dev.agentsandbox.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import java.util.List;
 
 /** Ingress and egress rules for a template's sandboxes; podSelector and policyTypes are managed by the controller. An empty list denies that direction. */
 @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -6,18 +6,24 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** Desired state of a Sandbox: the blueprint plus lifecycle. */
-@ValidationRule(value = "!has(oldSelf.volumeClaimTemplates) || (has(self.volumeClaimTemplates) && self.volumeClaimTemplates == oldSelf.volumeClaimTemplates)", message = "volumeClaimTemplates is immutable once set", fieldPath = ".volumeClaimTemplates")
+@ValidationRule(
+        value =
+                "!has(oldSelf.volumeClaimTemplates) || (has(self.volumeClaimTemplates) && self.volumeClaimTemplates == oldSelf.volumeClaimTemplates)",
+        message = "volumeClaimTemplates is immutable once set",
+        fieldPath = ".volumeClaimTemplates")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SandboxSpec extends SandboxBlueprint {
 
-    @JsonPropertyDescription("RFC 3339 time at which the sandbox expires (Ready=False/SandboxExpired; Pod and Service deleted).")
+    @JsonPropertyDescription(
+            "RFC 3339 time at which the sandbox expires (Ready=False/SandboxExpired; Pod and Service deleted).")
     private String shutdownTime;
 
     @JsonPropertyDescription("What happens at shutdownTime: Delete removes the Sandbox, Retain keeps it.")
     @Default("Retain")
     private ShutdownPolicy shutdownPolicy;
 
-    @JsonPropertyDescription("Running keeps the Pod running; Suspended deletes only the Pod (Service and volumes stay).")
+    @JsonPropertyDescription(
+            "Running keeps the Pod running; Suspended deletes only the Pod (Service and volumes stay).")
     @Default("Running")
     private OperatingMode operatingMode;
 

@@ -8,10 +8,12 @@ import io.fabric8.generator.annotation.Default;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SandboxTemplateSpec extends SandboxBlueprint {
 
-    @JsonPropertyDescription("Rules of the managed NetworkPolicy; when absent the secure default applies (ingress from the router only, egress to the public internet only).")
+    @JsonPropertyDescription(
+            "Rules of the managed NetworkPolicy; when absent the secure default applies (ingress from the router only, egress to the public internet only).")
     private SandboxNetworkPolicy networkPolicy;
 
-    @JsonPropertyDescription("Managed: one NetworkPolicy per template, owned by it; Unmanaged: none (an owned one is removed).")
+    @JsonPropertyDescription(
+            "Managed: one NetworkPolicy per template, owned by it; Unmanaged: none (an owned one is removed).")
     @Default("Managed")
     private NetworkPolicyManagement networkPolicyManagement;
 

@@ -1,12 +1,11 @@
 package dev.agentsandbox.api;
 
-import java.util.List;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.model.annotation.LabelSelector;
 import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.List;
 
 /** Observed state of a warm pool. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,7 +18,8 @@ public class SandboxWarmPoolStatus {
     @JsonPropertyDescription("Members that are Ready.")
     private Integer readyReplicas;
 
-    @JsonPropertyDescription("Label selector of the members: agents.x-k8s.io/warm-pool-sandbox=<hash of the pool name>.")
+    @JsonPropertyDescription(
+            "Label selector of the members: agents.x-k8s.io/warm-pool-sandbox=<hash of the pool name>.")
     @LabelSelector
     private String selector;
 

@@ -14,7 +14,10 @@ public enum ShutdownPolicy {
     /** The value as written in YAML. */
     public String value() {
         try {
-            return getDeclaringClass().getField(name()).getAnnotation(JsonProperty.class).value();
+            return getDeclaringClass()
+                    .getField(name())
+                    .getAnnotation(JsonProperty.class)
+                    .value();
         } catch (NoSuchFieldException e) {
             throw new IllegalStateException(e);
         }

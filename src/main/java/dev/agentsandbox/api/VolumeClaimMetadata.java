@@ -1,16 +1,16 @@
 package dev.agentsandbox.api;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import java.util.Map;
 
 /** Name, labels and annotations of a volume claim template. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VolumeClaimMetadata {
 
-    @JsonPropertyDescription("Name of the template: the PVC is named <name>-<sandbox> and mounted as a volume of this name.")
+    @JsonPropertyDescription(
+            "Name of the template: the PVC is named <name>-<sandbox> and mounted as a volume of this name.")
     @Required
     private String name;
 

@@ -1,9 +1,8 @@
 package dev.agentsandbox.app;
 
-import java.util.Arrays;
-
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Arrays;
 
 /**
  * Entry point of the packaged application: {@code java -jar quarkus-run.jar <role> [args...]}, or the role from
@@ -13,7 +12,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 public class Main {
 
     public static void main(String... args) {
-        RoleSelection selection = RoleSelection.of(args, System.getenv("SANDBOX_ROLE"), System.getProperty(Role.CONFIG_KEY));
+        RoleSelection selection =
+                RoleSelection.of(args, System.getenv("SANDBOX_ROLE"), System.getProperty(Role.CONFIG_KEY));
         if (selection.error() != null) {
             System.err.println(selection.error());
             System.exit(2);
@@ -33,16 +33,20 @@ public class Main {
             if (args.length > 0 && Role.parse(args[0]).isPresent()) {
                 return new RoleSelection(Role.parse(args[0]).get(), Arrays.copyOfRange(args, 1, args.length), null);
             }
-            for (String candidate : new String[] { sysprop, env }) {
+            for (String candidate : new String[] {sysprop, env}) {
                 if (candidate != null && !candidate.isBlank()) {
                     return Role.parse(candidate)
                             .map(r -> new RoleSelection(r, args, null))
-                            .orElseGet(() -> new RoleSelection(null, args,
+                            .orElseGet(() -> new RoleSelection(
+                                    null,
+                                    args,
                                     "unknown role \"" + candidate + "\": expected one of " + Role.choices()));
                 }
             }
             String given = args.length > 0 ? " (\"" + args[0] + "\" is not one)" : "";
-            return new RoleSelection(null, args,
+            return new RoleSelection(
+                    null,
+                    args,
                     "no role given" + given + ": pass one of " + Role.choices()
                             + " as the first argument, or set SANDBOX_ROLE");
         }

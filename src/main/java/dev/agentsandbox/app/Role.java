@@ -41,7 +41,9 @@ public enum Role {
         if (value == null || value.isBlank()) {
             return Optional.empty();
         }
-        return Arrays.stream(values()).filter(r -> r.id().equals(value.trim().toLowerCase(Locale.ROOT))).findFirst();
+        return Arrays.stream(values())
+                .filter(r -> r.id().equals(value.trim().toLowerCase(Locale.ROOT)))
+                .findFirst();
     }
 
     public static String choices() {

@@ -1,13 +1,11 @@
 package dev.agentsandbox.app;
 
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.QuarkusApplication;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-
 import org.jboss.logging.Logger;
-
-import io.quarkus.runtime.Quarkus;
-import io.quarkus.runtime.QuarkusApplication;
 
 /** Runs the selected role's main, or serves until shutdown. */
 public class RoleApplication implements QuarkusApplication {

@@ -1,11 +1,9 @@
 package dev.agentsandbox.app;
 
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
-
 import org.jboss.logging.Logger;
-
-import io.quarkus.runtime.StartupEvent;
 
 /** Says in the startup log which role this process runs. */
 @Singleton

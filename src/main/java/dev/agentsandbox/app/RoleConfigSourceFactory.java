@@ -1,17 +1,15 @@
 package dev.agentsandbox.app;
 
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.common.MapBackedConfigSource;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-
 import org.eclipse.microprofile.config.spi.ConfigSource;
-
-import io.smallrye.config.ConfigSourceContext;
-import io.smallrye.config.ConfigSourceFactory;
-import io.smallrye.config.ConfigValue;
-import io.smallrye.config.common.MapBackedConfigSource;
 
 /**
  * Role-specific defaults for the Quarkus runtime (listener, logging), so that one build serves every role.
@@ -29,8 +27,8 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
             return Collections.emptyList();
         }
         return Role.parse(value.getValue())
-                .map(role -> List.<ConfigSource> of(new MapBackedConfigSource("sandbox-role-defaults", defaults(role, inPod()), ORDINAL) {
-                }))
+                .map(role -> List.<ConfigSource>of(
+                        new MapBackedConfigSource("sandbox-role-defaults", defaults(role, inPod()), ORDINAL) {}))
                 .orElse(Collections.emptyList());
     }
 
@@ -82,7 +80,9 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
         }
         if (role == Role.ROUTER) {
             // No reconcilers run here, so the operator SDK's readiness check would keep the router unready forever.
-            d.put("quarkus.smallrye-health.check.\"io.quarkiverse.operatorsdk.runtime.OperatorHealthCheck\".enabled", "false");
+            d.put(
+                    "quarkus.smallrye-health.check.\"io.quarkiverse.operatorsdk.runtime.OperatorHealthCheck\".enabled",
+                    "false");
         }
         return d;
     }

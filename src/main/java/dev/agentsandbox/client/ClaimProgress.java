@@ -4,14 +4,11 @@ package dev.agentsandbox.client;
 public interface ClaimProgress {
 
     /** Ignores every event. */
-    ClaimProgress SILENT = new ClaimProgress() {
-    };
+    ClaimProgress SILENT = new ClaimProgress() {};
 
     /** The claim's Ready reason changed while it is not Ready yet (e.g. {@code WarmPoolNotFound}). */
-    default void waiting(ClaimRef claim, String reason, String message) {
-    }
+    default void waiting(ClaimRef claim, String reason, String message) {}
 
     /** The claim is Ready. */
-    default void ready(ReadySandbox sandbox) {
-    }
+    default void ready(ReadySandbox sandbox) {}
 }

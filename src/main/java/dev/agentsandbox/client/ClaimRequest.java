@@ -1,16 +1,15 @@
 package dev.agentsandbox.client;
 
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
-import java.util.Map;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimSpec;
 import dev.agentsandbox.api.WarmPoolRef;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 /** The SandboxClaim this client asks for: owner and created-by labels, the request time, the warm pool. */
 final class ClaimRequest {
@@ -19,11 +18,10 @@ final class ClaimRequest {
     static final String CREATED_BY = "java-client";
 
     /** RFC 3339 in UTC with milliseconds, so that latencies below one second stay visible. */
-    static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX")
-            .withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter TIMESTAMP =
+            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
 
-    private ClaimRequest() {
-    }
+    private ClaimRequest() {}
 
     /** The labels that mark an owner's claims made by this client; the reuse and delete lookups select on them. */
     static Map<String, String> ownerSelector(Owner owner) {
@@ -33,7 +31,8 @@ final class ClaimRequest {
     /** A claim named {@code name} for {@code owner} on {@code warmPool}, stamped with the request time. */
     static SandboxClaim build(Owner owner, String namespace, String name, String warmPool, Instant requestedAt) {
         SandboxClaim claim = new SandboxClaim();
-        ObjectMetaBuilder meta = new ObjectMetaBuilder().withNamespace(namespace)
+        ObjectMetaBuilder meta = new ObjectMetaBuilder()
+                .withNamespace(namespace)
                 .withLabels(ownerSelector(owner))
                 .withAnnotations(Map.of(Labels.CLIENT_FIRST_REQUESTED_AT, TIMESTAMP.format(requestedAt)))
                 .withName(name);

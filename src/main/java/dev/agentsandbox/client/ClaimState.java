@@ -1,10 +1,9 @@
 package dev.agentsandbox.client;
 
-import java.util.Set;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.SandboxClaim;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.util.Set;
 
 /**
  * Where a claim stands, judged from its status: Ready, still waiting (with the controller's reason), or failed for
@@ -19,9 +18,14 @@ import io.fabric8.kubernetes.api.model.Condition;
 public record ClaimState(Phase phase, String sandbox, String reason, String message) {
 
     /** Ready reasons after which waiting is pointless. */
-    public static final Set<String> TERMINAL = Set.of(Conditions.INVALID_METADATA,
-            Conditions.ENV_VARS_INJECTION_REJECTED, Conditions.VOLUME_CLAIM_TEMPLATES_ERROR, Conditions.CLAIM_EXPIRED,
-            Conditions.SANDBOX_EXPIRED, Conditions.POD_FAILED, Conditions.POD_SUCCEEDED);
+    public static final Set<String> TERMINAL = Set.of(
+            Conditions.INVALID_METADATA,
+            Conditions.ENV_VARS_INJECTION_REJECTED,
+            Conditions.VOLUME_CLAIM_TEMPLATES_ERROR,
+            Conditions.CLAIM_EXPIRED,
+            Conditions.SANDBOX_EXPIRED,
+            Conditions.POD_FAILED,
+            Conditions.POD_SUCCEEDED);
 
     /** The three outcomes a waiting client cares about. */
     public enum Phase {
@@ -32,8 +36,11 @@ public record ClaimState(Phase phase, String sandbox, String reason, String mess
 
     public static ClaimState of(SandboxClaim claim) {
         var status = claim.getStatus();
-        String sandbox = status == null || status.getSandbox() == null ? null : status.getSandbox().getName();
-        Condition ready = status == null ? null
+        String sandbox = status == null || status.getSandbox() == null
+                ? null
+                : status.getSandbox().getName();
+        Condition ready = status == null
+                ? null
                 : Conditions.find(status.getConditions(), Conditions.READY).orElse(null);
         String reason = ready == null ? null : ready.getReason();
         String message = ready == null ? null : ready.getMessage();

@@ -1,5 +1,11 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.api.Conditions;
+import dev.agentsandbox.api.SandboxClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -7,13 +13,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-
-import dev.agentsandbox.api.Conditions;
-import dev.agentsandbox.api.SandboxClaim;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
  * Waits for one claim to become Ready by watching it (an informer on that single name), so the client reacts to
@@ -68,20 +67,27 @@ final class ClaimWatch {
         };
         long deadline = System.nanoTime() + timeout.toNanos();
         try (SharedIndexInformer<SandboxClaim> informer = kube.resources(SandboxClaim.class)
-                .inNamespace(ref.namespace()).withName(ref.name()).inform(handler)) {
+                .inNamespace(ref.namespace())
+                .withName(ref.name())
+                .inform(handler)) {
             if (informer.getStore().list().isEmpty() && !outcome.isDone()) {
                 throw new ClaimNotFoundException(ref.namespace(), ref.name(), "not found");
             }
             return outcome.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             ClaimState state = lastState.get();
-            throw new ClaimTimeoutException(ref.namespace(), ref.name(), timeout,
-                    state == null ? null : state.reason(), explain(lastSeen.get(), state));
+            throw new ClaimTimeoutException(
+                    ref.namespace(),
+                    ref.name(),
+                    timeout,
+                    state == null ? null : state.reason(),
+                    explain(lastSeen.get(), state));
         } catch (ExecutionException e) {
             if (e.getCause() instanceof SandboxClientException known) {
                 throw known;
             }
-            throw new SandboxClientException("claim " + ref + ": " + e.getCause().getMessage(), e.getCause());
+            throw new SandboxClientException(
+                    "claim " + ref + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxClientException("claim " + ref + ": interrupted while waiting for Ready", e);
@@ -95,11 +101,13 @@ final class ClaimWatch {
         if (state == null || state.reason() == null) {
             return "no Ready condition yet (is the agent-sandbox controller running?)";
         }
-        String pool = claim == null || claim.getSpec() == null || claim.getSpec().getWarmPoolRef() == null ? "?"
-                : claim.getSpec().getWarmPoolRef().getName();
+        String pool =
+                claim == null || claim.getSpec() == null || claim.getSpec().getWarmPoolRef() == null
+                        ? "?"
+                        : claim.getSpec().getWarmPoolRef().getName();
         String namespace = claim == null ? "?" : claim.getMetadata().getNamespace();
-        String controllerSays = state.reason() + (state.message() == null || state.message().isBlank() ? ""
-                : " (" + state.message() + ")");
+        String controllerSays = state.reason()
+                + (state.message() == null || state.message().isBlank() ? "" : " (" + state.message() + ")");
         return switch (state.reason()) {
             case Conditions.WARM_POOL_NOT_FOUND -> "warm pool \"" + pool + "\" not found in namespace " + namespace
                     + ": " + controllerSays;

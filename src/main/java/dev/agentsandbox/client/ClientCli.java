@@ -3,7 +3,6 @@ package dev.agentsandbox.client;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
-
 import picocli.CommandLine;
 
 /**
@@ -18,7 +17,11 @@ public final class ClientCli {
     private final PrintStream err;
     private final ShutdownHooks hooks;
 
-    public ClientCli(KubernetesAccess kubernetes, Map<String, String> env, PrintStream out, PrintStream err,
+    public ClientCli(
+            KubernetesAccess kubernetes,
+            Map<String, String> env,
+            PrintStream out,
+            PrintStream err,
             ShutdownHooks hooks) {
         this.kubernetes = kubernetes;
         this.env = Map.copyOf(env);
@@ -34,8 +37,10 @@ public final class ClientCli {
                 .setParameterExceptionHandler((e, given) -> {
                     // The message says what is wrong; the full usage would bury it.
                     e.getCommandLine().getErr().println("error: " + e.getMessage());
-                    e.getCommandLine().getErr().println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName()
-                            + " --help' for the flags.");
+                    e.getCommandLine()
+                            .getErr()
+                            .println("Try '"
+                                    + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the flags.");
                     return ExitCode.USAGE;
                 })
                 .setOut(new PrintWriter(out, true))

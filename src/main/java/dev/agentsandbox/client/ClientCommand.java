@@ -1,5 +1,8 @@
 package dev.agentsandbox.client;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
@@ -15,11 +18,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import io.fabric8.kubernetes.client.KubernetesClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,17 +25,24 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** The {@code client} command: claim, chat, check, and clean up, for one or several owners in parallel. */
-@Command(name = "client", sortOptions = false, usageHelpAutoWidth = true,
+@Command(
+        name = "client",
+        sortOptions = false,
+        usageHelpAutoWidth = true,
         description = {
-                "Claims a sandbox for each owner from a warm pool, sends the message to the owner's agent through "
-                        + "the router, and checks that the reply begins with \"I am <owner>'s agent\" (OK or FAIL).",
-                "Without --reuse the claim is deleted on exit, also on Ctrl-C. Progress goes to stderr, results to "
-                        + "stdout." },
-        footer = { "", "Router tokens, most specific first: --owner-token OWNER=TOKEN, env ROUTER_TOKEN_<OWNER> "
-                + "(upper case, other characters as _), --token, env ROUTER_TOKEN.",
-                "Exit codes: 0 all OK, 1 routing check FAIL, 2 usage, 3 claim not Ready (timeout, missing warm pool, "
-                        + "failed, not found), 4 router unreachable, 5 router error (401, 403, 5xx), 6 Kubernetes API "
-                        + "error. With several owners, the highest code." })
+            "Claims a sandbox for each owner from a warm pool, sends the message to the owner's agent through "
+                    + "the router, and checks that the reply begins with \"I am <owner>'s agent\" (OK or FAIL).",
+            "Without --reuse the claim is deleted on exit, also on Ctrl-C. Progress goes to stderr, results to "
+                    + "stdout."
+        },
+        footer = {
+            "",
+            "Router tokens, most specific first: --owner-token OWNER=TOKEN, env ROUTER_TOKEN_<OWNER> "
+                    + "(upper case, other characters as _), --token, env ROUTER_TOKEN.",
+            "Exit codes: 0 all OK, 1 routing check FAIL, 2 usage, 3 claim not Ready (timeout, missing warm pool, "
+                    + "failed, not found), 4 router unreachable, 5 router error (401, 403, 5xx), 6 Kubernetes API "
+                    + "error. With several owners, the highest code."
+        })
 final class ClientCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,54 +56,82 @@ final class ClientCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = { "-h", "--help" }, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = "--name", split = ",", paramLabel = "OWNER",
+    @Option(
+            names = "--name",
+            split = ",",
+            paramLabel = "OWNER",
             description = "Owner to run for (sent as X-Owner); repeat or separate by commas for several in parallel.")
     List<String> names = new ArrayList<>();
 
-    @Option(names = "--msg", paramLabel = "TEXT",
+    @Option(
+            names = "--msg",
+            paramLabel = "TEXT",
             description = "Message for the agent (default: \"" + OwnerRun.DEFAULT_PROMPT + "\").")
     String message;
 
     @Option(names = "--reuse", description = "Keep the owner's claim and reuse it on the next run (found by labels).")
     boolean reuse;
 
-    @Option(names = "--reset",
+    @Option(
+            names = "--reset",
             description = "Clear the history of the owner's kept sandbox; then chat if --msg is given.")
     boolean reset;
 
     @Option(names = "--delete", description = "Delete every claim of the owner made by this client, then exit.")
     boolean delete;
 
-    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+    @Option(
+            names = "--output",
+            paramLabel = "FORMAT",
+            defaultValue = "text",
             description = "text or json (one JSON object per owner and line).")
     Output output;
 
-    @Option(names = "--router-url", paramLabel = "URL", description = "Router base URL (default: env ROUTER_BASE_URL, else ROUTER_URL).")
+    @Option(
+            names = "--router-url",
+            paramLabel = "URL",
+            description = "Router base URL (default: env ROUTER_BASE_URL, else ROUTER_URL).")
     String routerUrl;
 
-    @Option(names = "--token", paramLabel = "TOKEN",
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
             description = "Router bearer token for every owner (default: env ROUTER_TOKEN).")
     String token;
 
     @Option(names = "--owner-token", paramLabel = "OWNER=TOKEN", description = "Router token of one owner; repeatable.")
     Map<String, String> ownerTokens = new LinkedHashMap<>();
 
-    @Option(names = "--namespace", paramLabel = "NAMESPACE", defaultValue = SandboxClient.DEFAULT_NAMESPACE,
+    @Option(
+            names = "--namespace",
+            paramLabel = "NAMESPACE",
+            defaultValue = SandboxClient.DEFAULT_NAMESPACE,
             description = "Namespace of the claims (default: ${DEFAULT-VALUE}).")
     String namespace;
 
-    @Option(names = "--warm-pool", paramLabel = "POOL", defaultValue = SandboxClient.DEFAULT_WARM_POOL,
+    @Option(
+            names = "--warm-pool",
+            paramLabel = "POOL",
+            defaultValue = SandboxClient.DEFAULT_WARM_POOL,
             description = "Warm pool to claim from (default: ${DEFAULT-VALUE}).")
     String warmPool;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "180",
+    @Option(
+            names = "--timeout",
+            paramLabel = "SECONDS",
+            defaultValue = "180",
             description = "How long to wait for Ready (default: ${DEFAULT-VALUE}).")
     long timeoutSeconds;
 
-    @Option(names = "--context", paramLabel = "CONTEXT",
+    @Option(
+            names = "--context",
+            paramLabel = "CONTEXT",
             description = "Kubeconfig context (default: the current context, as kubectl).")
     String context;
 
@@ -121,7 +154,9 @@ final class ClientCommand implements Callable<Integer> {
             return ExitCode.KUBERNETES;
         }
         try (KubernetesClient kube = connected) {
-            SandboxClient.Builder builder = SandboxClient.builder(kube).namespace(namespace).warmPool(warmPool)
+            SandboxClient.Builder builder = SandboxClient.builder(kube)
+                    .namespace(namespace)
+                    .warmPool(warmPool)
                     .readyTimeout(options.timeout());
             if (router != null) {
                 builder.router(router, tokens(owners));
@@ -157,7 +192,10 @@ final class ClientCommand implements Callable<Integer> {
                 try {
                     results.add(futures.get(i).get());
                 } catch (ExecutionException e) {
-                    results.add(OwnerResult.failed(owners.get(i).name(), null, null,
+                    results.add(OwnerResult.failed(
+                            owners.get(i).name(),
+                            null,
+                            null,
                             new SandboxClientException(String.valueOf(e.getCause()), e.getCause())));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -212,10 +250,12 @@ final class ClientCommand implements Callable<Integer> {
             return null;
         }
         // ROUTER_BASE_URL as in the upstream example; ROUTER_URL as `local --serve` prints it.
-        String url = routerUrl != null ? routerUrl
+        String url = routerUrl != null
+                ? routerUrl
                 : cli.env().getOrDefault("ROUTER_BASE_URL", cli.env().get("ROUTER_URL"));
         if (url == null || url.isBlank()) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(
+                    spec.commandLine(),
                     "no router URL: pass --router-url or set ROUTER_BASE_URL or ROUTER_URL (e.g. http://127.0.0.1:8080)");
         }
         URI uri;
@@ -225,7 +265,8 @@ final class ClientCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "router URL \"" + url + "\" is not a URL");
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(
+                    spec.commandLine(),
                     "router URL \"" + url + "\" must be http(s)://host[:port], e.g. http://127.0.0.1:8080");
         }
         return uri;

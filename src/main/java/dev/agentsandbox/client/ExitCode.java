@@ -3,8 +3,7 @@ package dev.agentsandbox.client;
 /** Exit codes of the command-line client; with several owners the run exits with the highest one. */
 public final class ExitCode {
 
-    private ExitCode() {
-    }
+    private ExitCode() {}
 
     /** Every owner got an answer from their own agent (or was reset or deleted as asked). */
     public static final int OK = 0;
@@ -23,7 +22,8 @@ public final class ExitCode {
 
     /** The code for an error that ended one owner's run. */
     static int of(RuntimeException e) {
-        if (e instanceof ClaimTimeoutException || e instanceof ClaimFailedException
+        if (e instanceof ClaimTimeoutException
+                || e instanceof ClaimFailedException
                 || e instanceof ClaimNotFoundException) {
             return CLAIM;
         }

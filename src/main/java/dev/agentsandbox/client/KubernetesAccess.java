@@ -21,7 +21,9 @@ public interface KubernetesAccess {
             config.setRequestRetryBackoffLimit(1);
             // Its own Vert.x, not the one Quarkus manages: on Ctrl-C Quarkus closes its Vert.x while the shutdown
             // hook still has a claim to delete.
-            return new KubernetesClientBuilder().withHttpClientFactory(new VertxHttpClientFactory()).withConfig(config)
+            return new KubernetesClientBuilder()
+                    .withHttpClientFactory(new VertxHttpClientFactory())
+                    .withConfig(config)
                     .build();
         };
     }

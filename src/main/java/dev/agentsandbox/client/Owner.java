@@ -1,10 +1,9 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.api.NameHash;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
-
-import dev.agentsandbox.api.NameHash;
 
 /**
  * The end user a sandbox belongs to. The name travels as the {@code agents.x-k8s.io/owner} label value, the

@@ -11,12 +11,26 @@ import java.util.Map;
  *
  * @param check {@code OK}, {@code FAIL} (routing check), {@code ERROR}, {@code RESET} or {@code DELETED}
  */
-record OwnerResult(String owner, String claim, ReadySandbox sandbox, ChatReply reply, String check, String error,
-        List<String> deleted, int exitCode) {
+record OwnerResult(
+        String owner,
+        String claim,
+        ReadySandbox sandbox,
+        ChatReply reply,
+        String check,
+        String error,
+        List<String> deleted,
+        int exitCode) {
 
     static OwnerResult chatted(ClaimRef claim, ReadySandbox sandbox, ChatReply reply, Owner owner) {
         boolean ok = reply.answersAs(owner);
-        return new OwnerResult(owner.name(), claim.name(), sandbox, reply, ok ? "OK" : "FAIL", null, null,
+        return new OwnerResult(
+                owner.name(),
+                claim.name(),
+                sandbox,
+                reply,
+                ok ? "OK" : "FAIL",
+                null,
+                null,
                 ok ? ExitCode.OK : ExitCode.CHECK_FAILED);
     }
 
@@ -59,8 +73,8 @@ record OwnerResult(String owner, String claim, ReadySandbox sandbox, ChatReply r
 
     String text() {
         return switch (check) {
-            case "OK", "FAIL" -> owner + ": " + check + " | sandbox " + sandbox.sandbox() + " (" + start() + ") | history "
-                    + reply.historyTurns() + " | " + reply.reply();
+            case "OK", "FAIL" -> owner + ": " + check + " | sandbox " + sandbox.sandbox() + " (" + start()
+                    + ") | history " + reply.historyTurns() + " | " + reply.reply();
             case "RESET" -> owner + ": RESET history of sandbox " + sandbox.sandbox();
             case "DELETED" -> owner + ": DELETED "
                     + (deleted.isEmpty() ? "nothing (no claims)" : String.join(", ", deleted));

@@ -65,8 +65,9 @@ final class OwnerRun {
 
     private ClaimRef claim(Owner owner) {
         if (options.reset()) {
-            ClaimRef kept = client.findClaim(owner.name()).orElseThrow(() -> new ClaimNotFoundException(
-                    client.namespace(), owner.keptClaimName(), "owner " + owner + " has no claim to reset"));
+            ClaimRef kept = client.findClaim(owner.name())
+                    .orElseThrow(() -> new ClaimNotFoundException(
+                            client.namespace(), owner.keptClaimName(), "owner " + owner + " has no claim to reset"));
             say(owner, "reusing claim " + kept);
             return kept;
         }
@@ -106,9 +107,13 @@ final class OwnerRun {
 
         @Override
         public void ready(ReadySandbox sandbox) {
-            say(sandbox.owner(), "sandbox " + sandbox.sandbox() + " assigned"
-                    + (sandbox.launchType() == null ? "" : " (" + sandbox.launchType() + " start)")
-                    + (sandbox.readyMillis() == null ? ", ready" : ", ready after " + sandbox.readyMillis() + " ms"));
+            say(
+                    sandbox.owner(),
+                    "sandbox " + sandbox.sandbox() + " assigned"
+                            + (sandbox.launchType() == null ? "" : " (" + sandbox.launchType() + " start)")
+                            + (sandbox.readyMillis() == null
+                                    ? ", ready"
+                                    : ", ready after " + sandbox.readyMillis() + " ms"));
         }
     }
 }

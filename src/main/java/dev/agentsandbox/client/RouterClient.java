@@ -1,5 +1,7 @@
 package dev.agentsandbox.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,9 +9,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Sends HTTP requests to a sandbox through the router, with the routing headers of the wire contract
@@ -33,8 +32,15 @@ public final class RouterClient {
     private final int port;
 
     public RouterClient(URI base, RouterTokens tokens, Duration requestTimeout, int port) {
-        this(base, tokens, HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(10)).build(), requestTimeout, port);
+        this(
+                base,
+                tokens,
+                HttpClient.newBuilder()
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .build(),
+                requestTimeout,
+                port);
     }
 
     RouterClient(URI base, RouterTokens tokens, HttpClient http, Duration requestTimeout, int port) {
@@ -56,7 +62,9 @@ public final class RouterClient {
     /** {@code POST /chat} as the sandbox's owner. */
     public ChatReply chat(ReadySandbox sandbox, String prompt) {
         JsonNode body = post(sandbox, "/chat", Map.of("prompt", prompt));
-        return new ChatReply(body.path("owner").asText(sandbox.owner().name()), body.path("reply").asText(null),
+        return new ChatReply(
+                body.path("owner").asText(sandbox.owner().name()),
+                body.path("reply").asText(null),
                 body.path("history_turns").asInt(0));
     }
 
@@ -71,8 +79,10 @@ public final class RouterClient {
         try {
             return JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new SandboxClientException("sandbox " + sandbox.namespace() + "/" + sandbox.sandbox() + ": "
-                    + path + " did not answer JSON: " + abbreviate(response.body()), e);
+            throw new SandboxClientException(
+                    "sandbox " + sandbox.namespace() + "/" + sandbox.sandbox() + ": " + path + " did not answer JSON: "
+                            + abbreviate(response.body()),
+                    e);
         }
     }
 
@@ -86,8 +96,11 @@ public final class RouterClient {
                 .header("X-Owner", sandbox.owner().name())
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(jsonBody));
+                .method(
+                        method,
+                        jsonBody == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString(jsonBody));
         tokens.forOwner(sandbox.owner()).ifPresent(token -> request.header("Authorization", "Bearer " + token));
         HttpResponse<String> response;
         try {
@@ -108,23 +121,26 @@ public final class RouterClient {
         int status = response.statusCode();
         String detail = detail(response.body());
         String target = "sandbox " + sandbox.namespace() + "/" + sandbox.sandbox();
-        String message = switch (status) {
-            case 401 -> "router at " + base + " rejected the token for owner " + sandbox.owner() + " (401 "
-                    + detail + "): " + (tokens.forOwner(sandbox.owner()).isPresent()
-                            ? "the token is wrong or was rotated"
-                            : "no token given; pass --token or set ROUTER_TOKEN or " + sandbox.owner().tokenVariable());
-            case 403 -> "router at " + base + " refused owner " + sandbox.owner() + " access to " + target
-                    + " (403 " + detail + "): the token belongs to another owner";
-            default -> {
-                if (status / 100 == 3) {
-                    yield "router at " + base + " answered a redirect (" + status + " to "
-                            + response.headers().firstValue("Location").orElse("?")
-                            + "); redirects are not followed";
-                }
-                yield "router at " + base + " answered " + status + " for " + path + " on " + target + ": "
-                        + detail;
-            }
-        };
+        String message =
+                switch (status) {
+                    case 401 -> "router at " + base + " rejected the token for owner " + sandbox.owner() + " (401 "
+                            + detail + "): "
+                            + (tokens.forOwner(sandbox.owner()).isPresent()
+                                    ? "the token is wrong or was rotated"
+                                    : "no token given; pass --token or set ROUTER_TOKEN or "
+                                            + sandbox.owner().tokenVariable());
+                    case 403 -> "router at " + base + " refused owner " + sandbox.owner() + " access to " + target
+                            + " (403 " + detail + "): the token belongs to another owner";
+                    default -> {
+                        if (status / 100 == 3) {
+                            yield "router at " + base + " answered a redirect (" + status + " to "
+                                    + response.headers().firstValue("Location").orElse("?")
+                                    + "); redirects are not followed";
+                        }
+                        yield "router at " + base + " answered " + status + " for " + path + " on " + target + ": "
+                                + detail;
+                    }
+                };
         return new RouterRejectedException(message, status, detail);
     }
 

@@ -1,5 +1,14 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.Sandbox;
+import dev.agentsandbox.api.SandboxClaim;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,16 +20,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.Sandbox;
-import dev.agentsandbox.api.SandboxClaim;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.KubernetesResourceList;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
-import io.fabric8.kubernetes.client.dsl.Resource;
 
 /**
  * The Java SDK for owner-aware sandboxes: claims a sandbox from a warm pool for an owner, waits until it is Ready,
@@ -84,7 +83,7 @@ public final class SandboxClient {
      */
     public ClaimRef createClaim(String owner) {
         Owner who = new Owner(owner);
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             Instant requestedAt = clock.instant();
             ClaimRef ref = new ClaimRef(who, namespace, who.oneShotClaimName(), true, requestedAt);
             created.add(ref);
@@ -122,7 +121,8 @@ public final class SandboxClient {
             // Another run created the kept claim between our lookup and our create: use theirs, if it is this
             // owner's (the name is predictable, so someone else may have taken it).
             SandboxClaim taken = getClaim(who.keptClaimName());
-            Map<String, String> labels = Optional.ofNullable(taken.getMetadata().getLabels()).orElse(Map.of());
+            Map<String, String> labels =
+                    Optional.ofNullable(taken.getMetadata().getLabels()).orElse(Map.of());
             if (!labels.entrySet().containsAll(ClaimRequest.ownerSelector(who).entrySet())) {
                 throw new SandboxClientException("claim " + namespace + "/" + who.keptClaimName()
                         + " exists but is not owner " + who + "'s claim made by this client (labels " + labels + ")");
@@ -178,8 +178,8 @@ public final class SandboxClient {
     public ReadySandbox awaitReady(ClaimRef claim, Duration timeout, ClaimProgress progress) {
         ClaimState state = watch.awaitReady(claim, timeout, progress);
         Instant readyAt = clock.instant();
-        ReadySandbox ready = new ReadySandbox(claim, state.sandbox(), launchType(state.sandbox()),
-                readyMillis(claim, readyAt));
+        ReadySandbox ready =
+                new ReadySandbox(claim, state.sandbox(), launchType(state.sandbox()), readyMillis(claim, readyAt));
         progress.ready(ready);
         return ready;
     }
@@ -237,13 +237,15 @@ public final class SandboxClient {
 
     /** A thread that deletes this client's claims; register it as a JVM shutdown hook for one-shot use. */
     public Thread shutdownCleanup() {
-        return new Thread(() -> {
-            try {
-                deleteCreatedClaims();
-            } catch (RuntimeException e) {
-                System.err.println("could not delete claims on exit: " + e.getMessage());
-            }
-        }, "sandbox-claim-cleanup");
+        return new Thread(
+                () -> {
+                    try {
+                        deleteCreatedClaims();
+                    } catch (RuntimeException e) {
+                        System.err.println("could not delete claims on exit: " + e.getMessage());
+                    }
+                },
+                "sandbox-claim-cleanup");
     }
 
     /** Registers {@link #shutdownCleanup()} with the JVM (Ctrl-C, SIGTERM, normal exit); returns the hook. */
@@ -267,8 +269,9 @@ public final class SandboxClient {
     /** Clears the conversation history of the owner's kept sandbox. */
     public void reset(String owner) {
         Owner who = new Owner(owner);
-        ClaimRef claim = findClaim(who).orElseThrow(() -> new ClaimNotFoundException(namespace, who.keptClaimName(),
-                "owner " + who + " has no claim to reset"));
+        ClaimRef claim = findClaim(who)
+                .orElseThrow(() -> new ClaimNotFoundException(
+                        namespace, who.keptClaimName(), "owner " + who + " has no claim to reset"));
         reset(awaitReady(claim));
     }
 
@@ -306,15 +309,25 @@ public final class SandboxClient {
     }
 
     private ClaimRef ref(Owner owner, SandboxClaim claim, boolean createdNow) {
-        return new ClaimRef(owner, namespace, claim.getMetadata().getName(), createdNow,
+        return new ClaimRef(
+                owner,
+                namespace,
+                claim.getMetadata().getName(),
+                createdNow,
                 ClaimRequest.instant(claim, Labels.CLIENT_FIRST_REQUESTED_AT));
     }
 
     private String launchType(String sandboxName) {
         try {
-            Sandbox sandbox = kube.resources(Sandbox.class).inNamespace(namespace).withName(sandboxName).get();
-            return Optional.ofNullable(sandbox).map(HasMetadata::getMetadata).map(m -> m.getLabels())
-                    .map((Map<String, String> labels) -> labels.get(Labels.LAUNCH_TYPE)).orElse(null);
+            Sandbox sandbox = kube.resources(Sandbox.class)
+                    .inNamespace(namespace)
+                    .withName(sandboxName)
+                    .get();
+            return Optional.ofNullable(sandbox)
+                    .map(HasMetadata::getMetadata)
+                    .map(m -> m.getLabels())
+                    .map((Map<String, String> labels) -> labels.get(Labels.LAUNCH_TYPE))
+                    .orElse(null);
         } catch (KubernetesClientException e) {
             // The launch type is informative; a client allowed to read claims but not Sandboxes still works.
             return null;
@@ -332,8 +345,8 @@ public final class SandboxClient {
         try {
             SandboxClaim current = claims().withName(claim.name()).get();
             Instant firstReady = current == null ? null : ClaimRequest.instant(current, Labels.CLAIM_FIRST_READY_AT);
-            Instant requested = current == null ? null
-                    : ClaimRequest.instant(current, Labels.CLIENT_FIRST_REQUESTED_AT);
+            Instant requested =
+                    current == null ? null : ClaimRequest.instant(current, Labels.CLIENT_FIRST_REQUESTED_AT);
             if (firstReady == null || requested == null || firstReady.isBefore(requested)) {
                 return null;
             }
@@ -344,16 +357,22 @@ public final class SandboxClient {
     }
 
     private SandboxClientException apiError(String object, String verb, KubernetesClientException e) {
-        String why = switch (e.getCode()) {
-            case 401 -> "the Kubernetes API at " + kube.getMasterUrl() + " rejected the credentials (401)";
-            case 403 -> "forbidden by RBAC (403)";
-            case 404 -> "404 " + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse("not found")
-                    + " (is the namespace there, and are the agent-sandbox CRDs installed?)";
-            default -> e.getCode() > 0
-                    ? e.getCode() + " "
-                            + Optional.ofNullable(e.getStatus()).map(s -> s.getMessage()).orElse(e.getMessage())
-                    : "cannot reach the Kubernetes API at " + kube.getMasterUrl() + ": " + rootCause(e);
-        };
+        String why =
+                switch (e.getCode()) {
+                    case 401 -> "the Kubernetes API at " + kube.getMasterUrl() + " rejected the credentials (401)";
+                    case 403 -> "forbidden by RBAC (403)";
+                    case 404 -> "404 "
+                            + Optional.ofNullable(e.getStatus())
+                                    .map(s -> s.getMessage())
+                                    .orElse("not found")
+                            + " (is the namespace there, and are the agent-sandbox CRDs installed?)";
+                    default -> e.getCode() > 0
+                            ? e.getCode() + " "
+                                    + Optional.ofNullable(e.getStatus())
+                                            .map(s -> s.getMessage())
+                                            .orElse(e.getMessage())
+                            : "cannot reach the Kubernetes API at " + kube.getMasterUrl() + ": " + rootCause(e);
+                };
         return new SandboxClientException(object + ": cannot " + verb + ": " + why, e);
     }
 
@@ -362,7 +381,8 @@ public final class SandboxClient {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() == null ? root.getClass().getSimpleName()
+        return root.getMessage() == null
+                ? root.getClass().getSimpleName()
                 : root.getClass().getSimpleName() + " (" + root.getMessage() + ")";
     }
 

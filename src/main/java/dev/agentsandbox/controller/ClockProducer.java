@@ -1,11 +1,9 @@
 package dev.agentsandbox.controller;
 
-import java.time.Clock;
-
+import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-
-import io.quarkus.arc.DefaultBean;
+import java.time.Clock;
 
 /** The wall clock, replaceable in tests by an alternative bean. */
 public class ClockProducer {

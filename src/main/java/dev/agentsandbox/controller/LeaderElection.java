@@ -1,15 +1,13 @@
 package dev.agentsandbox.controller;
 
-import jakarta.enterprise.inject.Produces;
-import jakarta.inject.Singleton;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
-
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.quarkus.runtime.Quarkus;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * The Lease that lets two controller replicas run safely: only the holder reconciles. A replica that loses the
@@ -26,7 +24,8 @@ public class LeaderElection {
     @Produces
     @Singleton
     LeaderElectionConfiguration leaderElection(
-            @ConfigProperty(name = "sandbox.controller.lease-namespace", defaultValue = "agent-sandbox-system") String namespace) {
+            @ConfigProperty(name = "sandbox.controller.lease-namespace", defaultValue = "agent-sandbox-system")
+                    String namespace) {
         return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                 .withLeaseNamespace(namespace)
                 .withLeaderCallbacks(new LeaderCallbacks(

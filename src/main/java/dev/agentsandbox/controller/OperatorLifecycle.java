@@ -1,15 +1,13 @@
 package dev.agentsandbox.controller;
 
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Singleton;
-
-import org.jboss.logging.Logger;
-
 import dev.agentsandbox.app.SandboxConfig;
 import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 /**
  * Starts the reconcilers only in the roles that run them. The operator SDK's own start is switched off at build

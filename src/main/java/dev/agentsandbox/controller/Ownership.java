@@ -1,15 +1,14 @@
 package dev.agentsandbox.controller;
 
+import dev.agentsandbox.api.Labels;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-
-import dev.agentsandbox.api.Labels;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 
 /**
  * Who controls an object relative to one owner (a Sandbox or a SandboxTemplate): the owner itself, nobody, or
@@ -41,7 +40,8 @@ public enum Ownership {
 
     /** "Kind/name (uid)" of the object's controller, for messages. */
     public static String describeController(HasMetadata object) {
-        return controllerOf(object).map(r -> r.getKind() + "/" + r.getName() + " (uid " + r.getUid() + ")")
+        return controllerOf(object)
+                .map(r -> r.getKind() + "/" + r.getName() + " (uid " + r.getUid() + ")")
                 .orElse("nobody");
     }
 
@@ -59,9 +59,14 @@ public enum Ownership {
 
     /** The controller owner reference for {@code owner}, as the garbage collector expects it. */
     public static OwnerReference controllerReference(HasMetadata owner) {
-        return new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
-                .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).withController(true)
-                .withBlockOwnerDeletion(true).build();
+        return new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
     }
 
     /** Sets {@code owner} as the controller of {@code object}, keeping its other (non-controller) references. */

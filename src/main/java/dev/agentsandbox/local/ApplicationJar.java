@@ -1,17 +1,15 @@
 package dev.agentsandbox.local;
 
+import dev.agentsandbox.app.Main;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-import dev.agentsandbox.app.Main;
-
 /** Finds the packaged application ({@code quarkus-app/quarkus-run.jar}) that agent Pods run. */
 final class ApplicationJar {
 
-    private ApplicationJar() {
-    }
+    private ApplicationJar() {}
 
     static Optional<Path> find(Optional<String> configured) {
         if (configured.isPresent()) {
@@ -24,7 +22,11 @@ final class ApplicationJar {
         }
         try {
             // fast-jar layout: quarkus-app/app/<application>.jar or quarkus-app/lib/main/...; quarkus-run.jar is above
-            Path source = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path source = Path.of(Main.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (Path p = source; p != null; p = p.getParent()) {
                 Optional<Path> jar = existing(p.resolve("quarkus-run.jar"));
                 if (jar.isPresent()) {

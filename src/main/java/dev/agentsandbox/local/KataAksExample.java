@@ -1,5 +1,10 @@
 package dev.agentsandbox.local;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,14 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-
 import org.jboss.logging.Logger;
-
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 
 /**
  * Applies the kata-aks example (namespace, template, warm pool) to the embedded API, without what only AKS has:
@@ -32,14 +30,14 @@ final class KataAksExample {
     private static final List<String> FILES = List.of("namespace.yaml", "sandbox-template.yaml", "warm-pool.yaml");
     private static final Set<String> KINDS = Set.of("Namespace", "SandboxTemplate", "SandboxWarmPool");
 
-    private KataAksExample() {
-    }
+    private KataAksExample() {}
 
     static void apply(KubernetesClient client, Optional<String> configuredDir) throws IOException {
         Path dir = Path.of(configuredDir.orElse("deploy/kata-aks"));
         List<HasMetadata> objects = new ArrayList<>();
         for (String file : FILES) {
-            try (InputStream in = Files.isRegularFile(dir.resolve(file)) ? Files.newInputStream(dir.resolve(file))
+            try (InputStream in = Files.isRegularFile(dir.resolve(file))
+                    ? Files.newInputStream(dir.resolve(file))
                     : KataAksExample.class.getResourceAsStream("/local/kata-aks/" + file)) {
                 if (in == null) {
                     throw new IOException("kata-aks example file " + file + " is neither in " + dir.toAbsolutePath()
@@ -48,7 +46,9 @@ final class KataAksExample {
                 objects.addAll(client.load(in).items());
             }
         }
-        LOG.infof("applying the kata-aks example from %s", Files.isDirectory(dir) ? dir.toAbsolutePath() : "the application's copy");
+        LOG.infof(
+                "applying the kata-aks example from %s",
+                Files.isDirectory(dir) ? dir.toAbsolutePath() : "the application's copy");
         for (HasMetadata object : objects) {
             if (!KINDS.contains(object.getKind())) {
                 continue;
@@ -63,23 +63,31 @@ final class KataAksExample {
     @SuppressWarnings("unchecked")
     private static void withoutAksScheduling(GenericKubernetesResource template) {
         Object spec = template.getAdditionalProperties().get("spec");
-        if (spec instanceof Map<?, ?> s && s.get("podTemplate") instanceof Map<?, ?> pt
+        if (spec instanceof Map<?, ?> s
+                && s.get("podTemplate") instanceof Map<?, ?> pt
                 && pt.get("spec") instanceof Map<?, ?> podSpec) {
             Map<String, Object> p = (Map<String, Object>) podSpec;
             Object runtimeClass = p.remove("runtimeClassName");
             Object nodeSelector = p.remove("nodeSelector");
             if (runtimeClass != null || nodeSelector != null) {
-                LOG.infof("template %s: runtimeClassName %s and nodeSelector %s ignored locally (no Kata VMs here; "
-                        + "sandboxes run as local processes)", template.getMetadata().getName(), runtimeClass, nodeSelector);
+                LOG.infof(
+                        "template %s: runtimeClassName %s and nodeSelector %s ignored locally (no Kata VMs here; "
+                                + "sandboxes run as local processes)",
+                        template.getMetadata().getName(), runtimeClass, nodeSelector);
             }
         }
     }
 
     /** Creates or replaces Secret {@code azure-foundry} with the model settings the agents should use. */
     static void modelSecret(KubernetesClient client, String namespace, Map<String, String> settings) {
-        SecretBuilder secret = new SecretBuilder().withNewMetadata().withName("azure-foundry").withNamespace(namespace)
-                .endMetadata().withType("Opaque");
-        settings.forEach((k, v) -> secret.addToData(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        SecretBuilder secret = new SecretBuilder()
+                .withNewMetadata()
+                .withName("azure-foundry")
+                .withNamespace(namespace)
+                .endMetadata()
+                .withType("Opaque");
+        settings.forEach(
+                (k, v) -> secret.addToData(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
         client.resource(secret.build()).createOr(NonDeletingOperation::update);
     }
 }

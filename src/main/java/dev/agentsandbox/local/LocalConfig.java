@@ -1,10 +1,9 @@
 package dev.agentsandbox.local;
 
-import java.time.Duration;
-import java.util.Optional;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of local mode ({@code sandbox.local.*}). */
 @ConfigMapping(prefix = "sandbox.local")

@@ -8,8 +8,7 @@ final class LocalDataDir {
     static final String PROPERTY = "sandbox.local.data-dir";
     static final String ENV = "SANDBOX_LOCAL_DATA_DIR";
 
-    private LocalDataDir() {
-    }
+    private LocalDataDir() {}
 
     static Path resolve() {
         String configured = System.getProperty(PROPERTY);
@@ -17,7 +16,8 @@ final class LocalDataDir {
             configured = System.getenv(ENV);
         }
         if (configured == null || configured.isBlank()) {
-            return Path.of(System.getProperty("user.home"), ".agent-sandbox", "local").toAbsolutePath();
+            return Path.of(System.getProperty("user.home"), ".agent-sandbox", "local")
+                    .toAbsolutePath();
         }
         return Path.of(configured).toAbsolutePath();
     }

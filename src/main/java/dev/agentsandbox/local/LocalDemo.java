@@ -1,12 +1,11 @@
 package dev.agentsandbox.local;
 
+import dev.agentsandbox.client.ClientCli;
+import dev.agentsandbox.client.ShutdownHooks;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import dev.agentsandbox.client.ClientCli;
-import dev.agentsandbox.client.ShutdownHooks;
 
 /**
  * The platform's main job, shown end to end by {@code local} without {@code --serve}: the Java client claims a
@@ -38,22 +37,37 @@ final class LocalDemo {
         out.println("  claims: " + String.join(", ", OWNERS) + " from warm pool " + LocalPreBoot.DEMO_NAMESPACE + "/"
                 + KataAksExample.POOL + ", in parallel");
         out.println();
-        List<String> args = new ArrayList<>(List.of("--name", String.join(",", OWNERS), "--msg", PROMPT,
-                "--router-url", router.url(), "--namespace", LocalPreBoot.DEMO_NAMESPACE,
-                "--warm-pool", KataAksExample.POOL, "--timeout", "120"));
+        List<String> args = new ArrayList<>(List.of(
+                "--name",
+                String.join(",", OWNERS),
+                "--msg",
+                PROMPT,
+                "--router-url",
+                router.url(),
+                "--namespace",
+                LocalPreBoot.DEMO_NAMESPACE,
+                "--warm-pool",
+                KataAksExample.POOL,
+                "--timeout",
+                "120"));
         for (String owner : OWNERS) {
             router.ownerToken(owner).ifPresent(token -> {
                 args.add("--owner-token");
                 args.add(owner + "=" + token);
             });
         }
-        ClientCli client = new ClientCli(context -> runtime.server().client(LocalPreBoot.DEMO_NAMESPACE), Map.of(),
-                out, err, ShutdownHooks.jvm());
+        ClientCli client = new ClientCli(
+                context -> runtime.server().client(LocalPreBoot.DEMO_NAMESPACE),
+                Map.of(),
+                out,
+                err,
+                ShutdownHooks.jvm());
         int exit = client.run(args.toArray(String[]::new));
         out.println();
-        out.println(exit == 0
-                ? "demo passed: each owner was answered by their own agent; the demo claims were deleted"
-                : "demo FAILED (client exit code " + exit + "); see the lines above");
+        out.println(
+                exit == 0
+                        ? "demo passed: each owner was answered by their own agent; the demo claims were deleted"
+                        : "demo FAILED (client exit code " + exit + "); see the lines above");
         return exit;
     }
 }

@@ -1,5 +1,17 @@
 package dev.agentsandbox.local;
 
+import dev.agentsandbox.app.Role;
+import dev.agentsandbox.app.RoleMain;
+import dev.agentsandbox.local.kubelet.KubeletSettings;
+import dev.agentsandbox.local.kubelet.ProcessKubelet;
+import dev.agentsandbox.local.model.DemoModel;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.quarkus.runtime.Quarkus;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -10,23 +22,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
-
-import dev.agentsandbox.app.Role;
-import dev.agentsandbox.app.RoleMain;
-import dev.agentsandbox.local.kubelet.KubeletSettings;
-import dev.agentsandbox.local.kubelet.ProcessKubelet;
-import dev.agentsandbox.local.model.DemoModel;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.quarkus.runtime.Quarkus;
 
 /**
  * {@code local --serve}: with the embedded API already up ({@link LocalPreBoot}) and the controllers and router of
@@ -40,8 +37,12 @@ public class LocalMain implements RoleMain {
     private static final Logger LOG = Logger.getLogger(LocalMain.class);
     private static final List<String> MODEL_KEYS = List.of("OPENAI_BASE_URL", "OPENAI_API_KEY", "LLM_MODEL");
     private static final ResourceDefinitionContext POOLS = new ResourceDefinitionContext.Builder()
-            .withGroup("extensions.agents.x-k8s.io").withVersion("v1beta1").withPlural("sandboxwarmpools")
-            .withKind("SandboxWarmPool").withNamespaced(true).build();
+            .withGroup("extensions.agents.x-k8s.io")
+            .withVersion("v1beta1")
+            .withPlural("sandboxwarmpools")
+            .withKind("SandboxWarmPool")
+            .withNamespaced(true)
+            .build();
 
     @Inject
     Instance<LocalConfig> config;
@@ -79,15 +80,23 @@ public class LocalMain implements RoleMain {
             if (jar.isEmpty()) {
                 LOG.warn("the application jar (quarkus-run.jar) was not found: agent Pods will stay Pending");
             }
-            kubelet = new ProcessKubelet(client, new KubeletSettings(runtime.dataDir(), cfg.agentImageMarker(),
-                    jar.map(LocalMain::agentCommand).orElse(List.of()), model == null ? Map.of() : modelEnv,
-                    cfg.nodeName(), clock)).start();
+            kubelet = new ProcessKubelet(
+                            client,
+                            new KubeletSettings(
+                                    runtime.dataDir(),
+                                    cfg.agentImageMarker(),
+                                    jar.map(LocalMain::agentCommand).orElse(List.of()),
+                                    model == null ? Map.of() : modelEnv,
+                                    cfg.nodeName(),
+                                    clock))
+                    .start();
             KataAksExample.apply(client, cfg.exampleDir());
             KataAksExample.modelSecret(client, LocalPreBoot.DEMO_NAMESPACE, modelEnv);
             boolean ready = awaitPool(client, cfg.readyTimeout());
             if (!ready) {
-                LOG.warnf("warm pool %s/%s is not ready after %s; printing anyway", LocalPreBoot.DEMO_NAMESPACE,
-                        KataAksExample.POOL, cfg.readyTimeout());
+                LOG.warnf(
+                        "warm pool %s/%s is not ready after %s; printing anyway",
+                        LocalPreBoot.DEMO_NAMESPACE, KataAksExample.POOL, cfg.readyTimeout());
             }
             if (!serve) {
                 String modelDescription = model != null
@@ -118,7 +127,9 @@ public class LocalMain implements RoleMain {
     private static Map<String, String> realModelSettings() {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         for (String key : MODEL_KEYS) {
-            Optional<String> v = ConfigProvider.getConfig().getOptionalValue(key, String.class).filter(s -> !s.isBlank());
+            Optional<String> v = ConfigProvider.getConfig()
+                    .getOptionalValue(key, String.class)
+                    .filter(s -> !s.isBlank());
             if (v.isEmpty()) {
                 return Map.of();
             }
@@ -140,7 +151,9 @@ public class LocalMain implements RoleMain {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             GenericKubernetesResource pool = client.genericKubernetesResources(POOLS)
-                    .inNamespace(LocalPreBoot.DEMO_NAMESPACE).withName(KataAksExample.POOL).get();
+                    .inNamespace(LocalPreBoot.DEMO_NAMESPACE)
+                    .withName(KataAksExample.POOL)
+                    .get();
             if (pool != null && readyReplicas(pool) >= desiredReplicas(pool)) {
                 return true;
             }

@@ -1,19 +1,17 @@
 package dev.agentsandbox.local;
 
+import dev.agentsandbox.app.PreBoot;
+import dev.agentsandbox.app.Role;
+import dev.agentsandbox.local.api.ApiFaults;
+import dev.agentsandbox.local.api.EmbeddedApiServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-
 import org.jboss.logging.Logger;
-
-import dev.agentsandbox.app.PreBoot;
-import dev.agentsandbox.app.Role;
-import dev.agentsandbox.local.api.ApiFaults;
-import dev.agentsandbox.local.api.EmbeddedApiServer;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * Before Quarkus boots in the local role: starts the embedded Kubernetes API on 127.0.0.1, applies the four CRDs
@@ -41,13 +39,15 @@ public final class LocalPreBoot implements PreBoot {
             Path kubeconfig = Kubeconfig.write(dataDir.resolve("kubeconfig"), server, DEMO_NAMESPACE);
             // quarkus.kubernetes-client.* are fixed at build time; fabric8's system properties configure the
             // client Quarkus creates at runtime
-            for (Map.Entry<String, String> p : server.clientSystemProperties(DEMO_NAMESPACE).entrySet()) {
+            for (Map.Entry<String, String> p :
+                    server.clientSystemProperties(DEMO_NAMESPACE).entrySet()) {
                 System.setProperty(p.getKey(), p.getValue());
             }
             LocalRuntime.started(new LocalRuntime(server, kubeconfig, dataDir));
         } catch (IOException | RuntimeException e) {
             server.close();
-            throw e instanceof IOException io ? new UncheckedIOException("local mode cannot start: " + e.getMessage(), io)
+            throw e instanceof IOException io
+                    ? new UncheckedIOException("local mode cannot start: " + e.getMessage(), io)
                     : (RuntimeException) e;
         }
     }
@@ -58,9 +58,12 @@ public final class LocalPreBoot implements PreBoot {
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }
-        Optional<Path> jar = ApplicationJar.find(Optional.ofNullable(System.getProperty("sandbox.local.application-jar")));
-        return ApplicationJar.generatedManifests(jar).filter(Files::isDirectory).orElseThrow(() -> new IllegalStateException(
-                "local mode needs the CRDs the build generates (target/kubernetes/*-v1.yml next to "
-                        + "target/quarkus-app); build with ./mvnw package or set sandbox.local.crd-dir"));
+        Optional<Path> jar =
+                ApplicationJar.find(Optional.ofNullable(System.getProperty("sandbox.local.application-jar")));
+        return ApplicationJar.generatedManifests(jar)
+                .filter(Files::isDirectory)
+                .orElseThrow(() -> new IllegalStateException(
+                        "local mode needs the CRDs the build generates (target/kubernetes/*-v1.yml next to "
+                                + "target/quarkus-app); build with ./mvnw package or set sandbox.local.crd-dir"));
     }
 }

@@ -1,18 +1,15 @@
 package dev.agentsandbox.local;
 
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import dev.agentsandbox.router.OwnerTokens;
 import dev.agentsandbox.router.RouterConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.vertx.http.HttpServer;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The router as local mode runs it: in this process, on 127.0.0.1, with per-owner tokens. Tokens for the demo
@@ -48,7 +45,7 @@ public class LocalRouterAccess implements LocalRouterEndpoint {
         if (!tokens.enabled()) {
             return Optional.empty();
         }
-        return Optional.of(issued.computeIfAbsent(owner,
-                o -> OwnerTokens.issue(client, tokens.secretNamespace(), tokens.secretName(), o)));
+        return Optional.of(issued.computeIfAbsent(
+                owner, o -> OwnerTokens.issue(client, tokens.secretNamespace(), tokens.secretName(), o)));
     }
 }

@@ -1,10 +1,9 @@
 package dev.agentsandbox.local;
 
+import dev.agentsandbox.local.api.EmbeddedApiServer;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-
-import dev.agentsandbox.local.api.EmbeddedApiServer;
 
 /** What local mode started before Quarkus booted, handed over to {@link LocalMain}. */
 record LocalRuntime(EmbeddedApiServer server, Path kubeconfig, Path dataDir) {

@@ -41,19 +41,42 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * used inside (PodSpec, NetworkPolicy rules) are registered by the Kubernetes client extension.
  * {@code ModelReflectionTest} fails when a class of {@code dev.agentsandbox.api} is missing here.
  */
-@RegisterForReflection(targets = {
-        Sandbox.class, SandboxSpec.class, SandboxStatus.class, SandboxBlueprint.class,
-        PodTemplate.class, PodTemplateMetadata.class, VolumeClaimTemplate.class, VolumeClaimMetadata.class,
-        SandboxTemplate.class, SandboxTemplateSpec.class, SandboxNetworkPolicy.class,
-        SandboxClaim.class, SandboxClaimSpec.class, SandboxClaimStatus.class, ClaimedSandbox.class,
-        ClaimLifecycle.class, ClaimEnvVar.class, AdditionalPodMetadata.class, WarmPoolRef.class,
-        SandboxWarmPool.class, SandboxWarmPoolSpec.class, SandboxWarmPoolStatus.class,
-        SandboxTemplateRef.class, WarmPoolUpdateStrategy.class,
-        ShutdownPolicy.class, OperatingMode.class, NetworkPolicyManagement.class, EnvVarsInjectionPolicy.class,
-        VolumeClaimTemplatesPolicy.class, ClaimShutdownPolicy.class, UpdateStrategyType.class
-}, registerFullHierarchy = true)
+@RegisterForReflection(
+        targets = {
+            Sandbox.class,
+            SandboxSpec.class,
+            SandboxStatus.class,
+            SandboxBlueprint.class,
+            PodTemplate.class,
+            PodTemplateMetadata.class,
+            VolumeClaimTemplate.class,
+            VolumeClaimMetadata.class,
+            SandboxTemplate.class,
+            SandboxTemplateSpec.class,
+            SandboxNetworkPolicy.class,
+            SandboxClaim.class,
+            SandboxClaimSpec.class,
+            SandboxClaimStatus.class,
+            ClaimedSandbox.class,
+            ClaimLifecycle.class,
+            ClaimEnvVar.class,
+            AdditionalPodMetadata.class,
+            WarmPoolRef.class,
+            SandboxWarmPool.class,
+            SandboxWarmPoolSpec.class,
+            SandboxWarmPoolStatus.class,
+            SandboxTemplateRef.class,
+            WarmPoolUpdateStrategy.class,
+            ShutdownPolicy.class,
+            OperatingMode.class,
+            NetworkPolicyManagement.class,
+            EnvVarsInjectionPolicy.class,
+            VolumeClaimTemplatesPolicy.class,
+            ClaimShutdownPolicy.class,
+            UpdateStrategyType.class
+        },
+        registerFullHierarchy = true)
 public final class ModelReflection {
 
-    private ModelReflection() {
-    }
+    private ModelReflection() {}
 }

@@ -3,7 +3,6 @@ package dev.agentsandbox.router;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.jboss.logging.Logger;
 
 /**
@@ -33,13 +32,34 @@ public final class AccessLog implements AutoCloseable {
      * @param owner the owner the request was routed for, or null
      * @param sandbox {@code namespace/name:port}, or null when the request was refused before resolution
      */
-    public void log(String remote, String method, String path, String sandbox, String owner, int status, long bytes,
+    public void log(
+            String remote,
+            String method,
+            String path,
+            String sandbox,
+            String owner,
+            int status,
+            long bytes,
             long nanos) {
         StringBuilder line = new StringBuilder(128);
-        line.append(remote).append(' ').append(method).append(' ').append(path).append(' ')
-                .append(sandbox == null ? "-" : sandbox).append(" owner=").append(owner == null ? "-" : owner)
-                .append(' ').append(status).append(' ').append(bytes).append("B ")
-                .append(nanos / 1_000_000).append('.').append((nanos / 100_000) % 10).append("ms");
+        line.append(remote)
+                .append(' ')
+                .append(method)
+                .append(' ')
+                .append(path)
+                .append(' ')
+                .append(sandbox == null ? "-" : sandbox)
+                .append(" owner=")
+                .append(owner == null ? "-" : owner)
+                .append(' ')
+                .append(status)
+                .append(' ')
+                .append(bytes)
+                .append("B ")
+                .append(nanos / 1_000_000)
+                .append('.')
+                .append((nanos / 100_000) % 10)
+                .append("ms");
         if (!lines.offer(line.toString())) {
             metrics.accessLogLineDropped();
         }

@@ -26,9 +26,12 @@ public final class CallerAuthenticator {
      *
      * @param ownerTokens null when per-owner tokens are off
      */
-    public static CallerAuthenticator of(Optional<String> sharedToken, OwnerTokenStore ownerTokens,
-            boolean allowUnauthenticated) {
-        byte[] shared = sharedToken.filter(t -> !t.isBlank()).map(CallerAuthenticator::sha256).orElse(null);
+    public static CallerAuthenticator of(
+            Optional<String> sharedToken, OwnerTokenStore ownerTokens, boolean allowUnauthenticated) {
+        byte[] shared = sharedToken
+                .filter(t -> !t.isBlank())
+                .map(CallerAuthenticator::sha256)
+                .orElse(null);
         if (shared == null && ownerTokens == null && !allowUnauthenticated) {
             throw new IllegalStateException("the router refuses to start without authentication: set "
                     + "ROUTER_AUTH_TOKEN (a shared bearer token), or enable per-owner tokens "

@@ -1,9 +1,8 @@
 package dev.agentsandbox.router;
 
-import java.util.List;
-
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.List;
 
 /**
  * Which headers cross the router, in each direction. Routing headers, {@code Host}, {@code Authorization},
@@ -15,19 +14,39 @@ public final class ForwardedHeaders {
 
     public static final String X_OWNER = "X-Owner";
 
-    private static final List<String> HOP_BY_HOP = List.of("Connection", "Keep-Alive", "Proxy-Authenticate",
-            "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer", "Trailers", "Transfer-Encoding", "Upgrade");
-    private static final List<String> IDENTITY = List.of("Host", "Authorization", X_OWNER, "X-Forwarded-For",
-            "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "Expect");
+    private static final List<String> HOP_BY_HOP = List.of(
+            "Connection",
+            "Keep-Alive",
+            "Proxy-Authenticate",
+            "Proxy-Authorization",
+            "Proxy-Connection",
+            "TE",
+            "Trailer",
+            "Trailers",
+            "Transfer-Encoding",
+            "Upgrade");
+    private static final List<String> IDENTITY = List.of(
+            "Host",
+            "Authorization",
+            X_OWNER,
+            "X-Forwarded-For",
+            "X-Forwarded-Proto",
+            "X-Forwarded-Host",
+            "Forwarded",
+            "Expect");
     /**
      * The handshake of a relayed WebSocket is made by the router's own client, not copied. A handshake has no body:
      * a copied {@code Content-Length: 0} (java.net.http sends one) makes some servers treat it as a plain request.
      */
-    private static final List<String> WEBSOCKET_HANDSHAKE = List.of("Sec-WebSocket-Key", "Sec-WebSocket-Version",
-            "Sec-WebSocket-Extensions", "Sec-WebSocket-Accept", "Sec-WebSocket-Protocol", "Content-Length");
+    private static final List<String> WEBSOCKET_HANDSHAKE = List.of(
+            "Sec-WebSocket-Key",
+            "Sec-WebSocket-Version",
+            "Sec-WebSocket-Extensions",
+            "Sec-WebSocket-Accept",
+            "Sec-WebSocket-Protocol",
+            "Content-Length");
 
-    private ForwardedHeaders() {
-    }
+    private ForwardedHeaders() {}
 
     /**
      * Turns {@code request}'s headers into those a sandbox receives. For plain HTTP the request's own map is reused
@@ -53,7 +72,8 @@ public final class ForwardedHeaders {
         if (effectiveOwner != null) {
             headers.set(X_OWNER, effectiveOwner);
         }
-        String remote = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        String remote =
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         if (remote != null) {
             headers.set("X-Forwarded-For", priorForwardedFor == null ? remote : priorForwardedFor + ", " + remote);
         }

@@ -6,8 +6,7 @@ import io.vertx.core.json.JsonObject;
 /** The router's own answers: {@code {"detail": "..."}} errors, as upstream's FastAPI router sends them. */
 final class JsonError {
 
-    private JsonError() {
-    }
+    private JsonError() {}
 
     /** Answers {@code rejection}; when the response has already started, the only honest signal left is a reset. */
     static void send(HttpServerResponse response, RouteRejection rejection) {

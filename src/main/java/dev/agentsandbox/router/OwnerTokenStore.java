@@ -1,17 +1,15 @@
 package dev.agentsandbox.router;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-
 import org.jboss.logging.Logger;
-
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
  * The owner-token Secret as the router sees it: watched, and rebuilt into a hash-to-owner index on every change,
@@ -79,8 +77,9 @@ public final class OwnerTokenStore implements AutoCloseable {
                 String hash = decode(encoded);
                 if (!OwnerTokens.isValidOwner(owner) || hash == null) {
                     // Never log the value: it is a hash, but an operator may have pasted a raw token by mistake.
-                    LOG.warnf("Secret %s: entry for owner \"%s\" is not a 64-digit hex SHA-256; ignored", secretKey,
-                            OwnerTokens.isValidOwner(owner) ? owner : "<invalid name>");
+                    LOG.warnf(
+                            "Secret %s: entry for owner \"%s\" is not a 64-digit hex SHA-256; ignored",
+                            secretKey, OwnerTokens.isValidOwner(owner) ? owner : "<invalid name>");
                     return;
                 }
                 next.put(hash, owner);
@@ -92,7 +91,8 @@ public final class OwnerTokenStore implements AutoCloseable {
 
     private static String decode(String encoded) {
         try {
-            String hash = new String(Base64.getDecoder().decode(encoded), StandardCharsets.US_ASCII).trim()
+            String hash = new String(Base64.getDecoder().decode(encoded), StandardCharsets.US_ASCII)
+                    .trim()
                     .toLowerCase(java.util.Locale.ROOT);
             if (hash.length() != 64 || !hash.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
                 return null;

@@ -1,5 +1,9 @@
 package dev.agentsandbox.router;
 
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -8,11 +12,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
-
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 
 /**
  * Issues and revokes per-owner router tokens. The Secret stores only the hex SHA-256 of each token under the
@@ -37,8 +36,7 @@ public final class OwnerTokens {
         }
     });
 
-    private OwnerTokens() {
-    }
+    private OwnerTokens() {}
 
     /**
      * Creates a new token for {@code owner}, replacing any previous one (rotation), and returns it. Creates the
@@ -90,25 +88,35 @@ public final class OwnerTokens {
     }
 
     /** Sets (hash non-null) or removes (hash null) the owner's entry; retries on write conflicts. */
-    private static boolean store(KubernetesClient client, String namespace, String secretName, String owner, String hash) {
-        for (int attempt = 1;; attempt++) {
+    private static boolean store(
+            KubernetesClient client, String namespace, String secretName, String owner, String hash) {
+        for (int attempt = 1; ; attempt++) {
             try {
-                Secret current = client.secrets().inNamespace(namespace).withName(secretName).get();
+                Secret current = client.secrets()
+                        .inNamespace(namespace)
+                        .withName(secretName)
+                        .get();
                 if (current == null) {
                     if (hash == null) {
                         return false;
                     }
-                    client.secrets().inNamespace(namespace).resource(new SecretBuilder()
-                            .withNewMetadata().withName(secretName).withNamespace(namespace)
-                            .addToLabels("app.kubernetes.io/part-of", "agent-sandbox")
-                            .addToLabels("app.kubernetes.io/component", "sandbox-router")
-                            .endMetadata()
-                            .withType("Opaque")
-                            .addToData(owner, encode(hash))
-                            .build()).create();
+                    client.secrets()
+                            .inNamespace(namespace)
+                            .resource(new SecretBuilder()
+                                    .withNewMetadata()
+                                    .withName(secretName)
+                                    .withNamespace(namespace)
+                                    .addToLabels("app.kubernetes.io/part-of", "agent-sandbox")
+                                    .addToLabels("app.kubernetes.io/component", "sandbox-router")
+                                    .endMetadata()
+                                    .withType("Opaque")
+                                    .addToData(owner, encode(hash))
+                                    .build())
+                            .create();
                     return true;
                 }
-                Map<String, String> data = current.getData() == null ? new HashMap<>() : new HashMap<>(current.getData());
+                Map<String, String> data =
+                        current.getData() == null ? new HashMap<>() : new HashMap<>(current.getData());
                 boolean existed = data.containsKey(owner);
                 if (hash == null) {
                     if (!existed) {
@@ -124,14 +132,19 @@ public final class OwnerTokens {
             } catch (KubernetesClientException e) {
                 boolean retry = (e.getCode() == 409) && attempt < MAX_ATTEMPTS;
                 if (!retry) {
-                    String why = switch (e.getCode()) {
-                        case 403 -> "forbidden by RBAC (403); this needs rights to get, create and update Secrets there";
-                        case 404 -> "namespace " + namespace + " not found (404)";
-                        default -> e.getStatus() != null && e.getStatus().getMessage() != null
-                                ? e.getStatus().getMessage() : e.getMessage();
-                    };
-                    throw new KubernetesClientException("Secret " + namespace + "/" + secretName
-                            + ": cannot store the token of owner \"" + owner + "\": " + why, e);
+                    String why =
+                            switch (e.getCode()) {
+                                case 403 -> "forbidden by RBAC (403); this needs rights to get, create and update Secrets there";
+                                case 404 -> "namespace " + namespace + " not found (404)";
+                                default -> e.getStatus() != null
+                                                && e.getStatus().getMessage() != null
+                                        ? e.getStatus().getMessage()
+                                        : e.getMessage();
+                            };
+                    throw new KubernetesClientException(
+                            "Secret " + namespace + "/" + secretName + ": cannot store the token of owner \"" + owner
+                                    + "\": " + why,
+                            e);
                 }
             }
         }

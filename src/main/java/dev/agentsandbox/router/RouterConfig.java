@@ -1,11 +1,10 @@
 package dev.agentsandbox.router;
 
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 
 /**
  * Settings of the router role ({@code sandbox.router.*}). The three settings named by the wire contract keep their

@@ -1,13 +1,5 @@
 package dev.agentsandbox.router;
 
-import java.time.Clock;
-
-import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.inject.Instance;
-import jakarta.inject.Singleton;
-
-import org.jboss.logging.Logger;
-
 import dev.agentsandbox.app.SandboxConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,6 +7,11 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import org.jboss.logging.Logger;
 
 /**
  * Makes the main HTTP server the sandbox router in the router and local roles: one catch-all route ahead of
@@ -38,21 +35,34 @@ public class RouterLifecycle {
     private AccessLog accessLog;
     private SandboxProxy proxy;
 
-    void routes(@Observes Router router, SandboxConfig sandbox, RouterConfig config, KubernetesClient client,
-            MeterRegistry registry, Vertx vertx, Instance<Clock> clocks) {
+    void routes(
+            @Observes Router router,
+            SandboxConfig sandbox,
+            RouterConfig config,
+            KubernetesClient client,
+            MeterRegistry registry,
+            Vertx vertx,
+            Instance<Clock> clocks) {
         if (!sandbox.role().runsRouter()) {
             return;
         }
         Clock clock = clocks.isResolvable() ? clocks.get() : Clock.systemUTC();
         RouterConfig.OwnerTokensConfig owners = config.ownerTokens();
-        ownerTokens = owners.enabled() ? OwnerTokenStore.watch(client, owners.secretNamespace(), owners.secretName()) : null;
-        CallerAuthenticator authenticator = CallerAuthenticator.of(config.authToken(), ownerTokens,
-                config.allowUnauthenticated());
+        ownerTokens =
+                owners.enabled() ? OwnerTokenStore.watch(client, owners.secretNamespace(), owners.secretName()) : null;
+        CallerAuthenticator authenticator =
+                CallerAuthenticator.of(config.authToken(), ownerTokens, config.allowUnauthenticated());
         RouterMetrics metrics = new RouterMetrics(registry, clock);
         directory = SandboxDirectory.create(client, config.namespaces(), metrics::sandboxRemoved);
-        accessLog = config.accessLog().enabled() ? new AccessLog(config.accessLog().queueSize(), metrics) : null;
-        proxy = new SandboxProxy(vertx, config, authenticator, new SandboxRoutes(directory, config.retryAfterSeconds()),
-                metrics, accessLog);
+        accessLog =
+                config.accessLog().enabled() ? new AccessLog(config.accessLog().queueSize(), metrics) : null;
+        proxy = new SandboxProxy(
+                vertx,
+                config,
+                authenticator,
+                new SandboxRoutes(directory, config.retryAfterSeconds()),
+                metrics,
+                accessLog);
         router.route().order(ROUTE_ORDER).handler(ctx -> {
             HttpServerRequest request = ctx.request();
             if (request.path().startsWith("/q/") && request.getHeader(RoutingHeaders.SANDBOX_ID) == null) {
@@ -65,20 +75,25 @@ public class RouterLifecycle {
             if (e != null) {
                 LOG.errorf(e, "router: cannot watch Sandboxes; every request will be answered 503 until it can");
             } else {
-                LOG.infof("router: Sandbox cache synced (%s)",
+                LOG.infof(
+                        "router: Sandbox cache synced (%s)",
                         config.namespaces().map(n -> "namespaces " + n).orElse("all namespaces"));
             }
         });
         if (ownerTokens != null) {
             ownerTokens.start().whenComplete((v, e) -> {
                 if (e != null) {
-                    LOG.errorf(e, "router: cannot watch Secret %s/%s; owner tokens are not accepted until it can",
-                            owners.secretNamespace(), owners.secretName());
+                    LOG.errorf(
+                            e,
+                            "router: cannot watch Secret %s/%s; owner tokens are not accepted until it can",
+                            owners.secretNamespace(),
+                            owners.secretName());
                 }
             });
         }
-        LOG.infof("router: authentication by %s; proxy timeout %d s", authentication(config, authenticator),
-                config.proxyTimeoutSeconds());
+        LOG.infof(
+                "router: authentication by %s; proxy timeout %d s",
+                authentication(config, authenticator), config.proxyTimeoutSeconds());
     }
 
     private static String authentication(RouterConfig config, CallerAuthenticator authenticator) {
@@ -87,7 +102,8 @@ public class RouterLifecycle {
         }
         String shared = config.authToken().filter(t -> !t.isBlank()).isPresent() ? "shared token" : null;
         String owner = config.ownerTokens().enabled()
-                ? "owner tokens from Secret " + config.ownerTokens().secretNamespace() + "/" + config.ownerTokens().secretName()
+                ? "owner tokens from Secret " + config.ownerTokens().secretNamespace() + "/"
+                        + config.ownerTokens().secretName()
                 : null;
         return shared != null && owner != null ? shared + " and " + owner : shared != null ? shared : owner;
     }

@@ -1,5 +1,10 @@
 package dev.agentsandbox.router;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -7,12 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 
 /**
  * The router's Prometheus metrics: requests by status with a latency histogram, in-flight exchanges, upstream
@@ -23,7 +22,9 @@ public final class RouterMetrics {
 
     /** Why a request to a sandbox failed. */
     public enum UpstreamError {
-        CONNECT, TIMEOUT, RESET
+        CONNECT,
+        TIMEOUT,
+        RESET
     }
 
     private final MeterRegistry registry;
@@ -38,16 +39,23 @@ public final class RouterMetrics {
     public RouterMetrics(MeterRegistry registry, Clock clock) {
         this.registry = registry;
         this.clock = clock;
-        Gauge.builder("sandbox.router.active.exchanges", httpInFlight, AtomicInteger::get).tag("kind", "http")
-                .description("HTTP requests being proxied right now").register(registry);
-        Gauge.builder("sandbox.router.active.exchanges", webSockets, AtomicInteger::get).tag("kind", "websocket")
-                .description("WebSocket connections being relayed right now").register(registry);
+        Gauge.builder("sandbox.router.active.exchanges", httpInFlight, AtomicInteger::get)
+                .tag("kind", "http")
+                .description("HTTP requests being proxied right now")
+                .register(registry);
+        Gauge.builder("sandbox.router.active.exchanges", webSockets, AtomicInteger::get)
+                .tag("kind", "websocket")
+                .description("WebSocket connections being relayed right now")
+                .register(registry);
         for (UpstreamError e : UpstreamError.values()) {
-            errors[e.ordinal()] = Counter.builder("sandbox.router.upstream.errors").tag("kind", e.name().toLowerCase())
-                    .description("Requests whose sandbox refused, reset or did not answer").register(registry);
+            errors[e.ordinal()] = Counter.builder("sandbox.router.upstream.errors")
+                    .tag("kind", e.name().toLowerCase())
+                    .description("Requests whose sandbox refused, reset or did not answer")
+                    .register(registry);
         }
         droppedLogLines = Counter.builder("sandbox.router.access.log.dropped")
-                .description("Access log lines dropped because the writer fell behind").register(registry);
+                .description("Access log lines dropped because the writer fell behind")
+                .register(registry);
     }
 
     public void requestStarted() {
@@ -60,9 +68,12 @@ public final class RouterMetrics {
         int index = status >= 100 && status < 600 ? status : 0;
         Timer timer = byStatus[index];
         if (timer == null) {
-            timer = Timer.builder("sandbox.router.requests").tag("status", Integer.toString(status))
-                    .description("Requests answered by the router, by HTTP status").publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(180))
+            timer = Timer.builder("sandbox.router.requests")
+                    .tag("status", Integer.toString(status))
+                    .description("Requests answered by the router, by HTTP status")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofNanos(100_000))
+                    .maximumExpectedValue(Duration.ofSeconds(180))
                     .register(registry);
             byStatus[index] = timer;
         }
@@ -107,15 +118,21 @@ public final class RouterMetrics {
     /** Forgets a deleted sandbox, so the gauge does not outlive it. */
     public void sandboxRemoved(String sandbox) {
         if (lastRequest.remove(sandbox) != null) {
-            registry.find("sandbox.router.last.request").tags(tags(sandbox)).gauges().forEach(registry::remove);
+            registry.find("sandbox.router.last.request")
+                    .tags(tags(sandbox))
+                    .gauges()
+                    .forEach(registry::remove);
         }
     }
 
     private AtomicLong registerLastRequest(String sandbox) {
         AtomicLong last = new AtomicLong();
-        Gauge.builder("sandbox.router.last.request", last, l -> l.get() / 1000.0).baseUnit("seconds")
-                .description("Unix time of the last request routed to the sandbox").tags(tags(sandbox))
-                .strongReference(true).register(registry);
+        Gauge.builder("sandbox.router.last.request", last, l -> l.get() / 1000.0)
+                .baseUnit("seconds")
+                .description("Unix time of the last request routed to the sandbox")
+                .tags(tags(sandbox))
+                .strongReference(true)
+                .register(registry);
         return last;
     }
 

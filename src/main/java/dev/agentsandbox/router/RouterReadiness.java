@@ -2,7 +2,6 @@ package dev.agentsandbox.router;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -18,8 +17,14 @@ public class RouterReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         if (!router.active()) {
-            return HealthCheckResponse.named("sandbox-router").up().withData("active", false).build();
+            return HealthCheckResponse.named("sandbox-router")
+                    .up()
+                    .withData("active", false)
+                    .build();
         }
-        return HealthCheckResponse.named("sandbox-router").status(router.ready()).withData("active", true).build();
+        return HealthCheckResponse.named("sandbox-router")
+                .status(router.ready())
+                .withData("active", true)
+                .build();
     }
 }

@@ -1,8 +1,7 @@
 package dev.agentsandbox.router;
 
-import java.util.List;
-
 import io.vertx.core.MultiMap;
+import java.util.List;
 
 /**
  * The routing headers of the wire contract (SPEC 9) and their validation. Every value is checked character by
@@ -18,8 +17,8 @@ public final class RoutingHeaders {
     public static final String SANDBOX_TIMEOUT = "X-Sandbox-Timeout";
 
     /** Headers that steer the router and are therefore never forwarded to a sandbox. */
-    public static final List<String> ALL = List.of(SANDBOX_ID, SANDBOX_NAMESPACE, SANDBOX_PORT, SANDBOX_POD_IP,
-            SANDBOX_TIMEOUT);
+    public static final List<String> ALL =
+            List.of(SANDBOX_ID, SANDBOX_NAMESPACE, SANDBOX_PORT, SANDBOX_POD_IP, SANDBOX_TIMEOUT);
 
     public static final String DEFAULT_NAMESPACE = "default";
     public static final int DEFAULT_PORT = 8888;
@@ -58,7 +57,8 @@ public final class RoutingHeaders {
             throw bad("Invalid X-Sandbox-Pod-IP: must be an IPv4 or IPv6 address.");
         }
         String timeoutValue = single(headers, SANDBOX_TIMEOUT);
-        long timeout = timeoutValue == null ? maxTimeoutMillis : Math.min(maxTimeoutMillis, timeoutMillis(timeoutValue));
+        long timeout =
+                timeoutValue == null ? maxTimeoutMillis : Math.min(maxTimeoutMillis, timeoutMillis(timeoutValue));
         return new SandboxAddress(namespace, id, port, podIp, timeout);
     }
 

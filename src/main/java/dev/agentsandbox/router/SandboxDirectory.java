@@ -1,5 +1,9 @@
 package dev.agentsandbox.router;
 
+import dev.agentsandbox.api.Sandbox;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,11 +12,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
-
-import dev.agentsandbox.api.Sandbox;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
 /**
  * The Sandboxes the router can reach, from an informer cache: one informer for all namespaces, or one per
@@ -23,7 +22,8 @@ public final class SandboxDirectory implements AutoCloseable {
     private final SharedIndexInformer<Sandbox> everywhere;
     private final Map<String, SharedIndexInformer<Sandbox>> byNamespace;
 
-    private SandboxDirectory(SharedIndexInformer<Sandbox> everywhere, Map<String, SharedIndexInformer<Sandbox>> byNamespace) {
+    private SandboxDirectory(
+            SharedIndexInformer<Sandbox> everywhere, Map<String, SharedIndexInformer<Sandbox>> byNamespace) {
         this.everywhere = everywhere;
         this.byNamespace = byNamespace;
     }
@@ -34,31 +34,33 @@ public final class SandboxDirectory implements AutoCloseable {
      * @param namespaces the allow-list; empty for every namespace
      * @param onRemoved called with {@code namespace/name} when a Sandbox disappears
      */
-    public static SandboxDirectory create(KubernetesClient client, Optional<List<String>> namespaces,
-            Consumer<String> onRemoved) {
+    public static SandboxDirectory create(
+            KubernetesClient client, Optional<List<String>> namespaces, Consumer<String> onRemoved) {
         ResourceEventHandler<Sandbox> removal = new ResourceEventHandler<>() {
             @Override
-            public void onAdd(Sandbox sandbox) {
-            }
+            public void onAdd(Sandbox sandbox) {}
 
             @Override
-            public void onUpdate(Sandbox previous, Sandbox sandbox) {
-            }
+            public void onUpdate(Sandbox previous, Sandbox sandbox) {}
 
             @Override
             public void onDelete(Sandbox sandbox, boolean finalStateUnknown) {
-                onRemoved.accept(sandbox.getMetadata().getNamespace() + "/" + sandbox.getMetadata().getName());
+                onRemoved.accept(sandbox.getMetadata().getNamespace() + "/"
+                        + sandbox.getMetadata().getName());
             }
         };
-        List<String> allowed = namespaces.orElse(List.of()).stream().filter(n -> !n.isBlank()).toList();
+        List<String> allowed =
+                namespaces.orElse(List.of()).stream().filter(n -> !n.isBlank()).toList();
         if (allowed.isEmpty()) {
-            SharedIndexInformer<Sandbox> informer = client.resources(Sandbox.class).inAnyNamespace().runnableInformer(0);
+            SharedIndexInformer<Sandbox> informer =
+                    client.resources(Sandbox.class).inAnyNamespace().runnableInformer(0);
             informer.addEventHandler(removal);
             return new SandboxDirectory(informer, Map.of());
         }
         Map<String, SharedIndexInformer<Sandbox>> informers = new HashMap<>();
         for (String namespace : allowed) {
-            SharedIndexInformer<Sandbox> informer = client.resources(Sandbox.class).inNamespace(namespace).runnableInformer(0);
+            SharedIndexInformer<Sandbox> informer =
+                    client.resources(Sandbox.class).inNamespace(namespace).runnableInformer(0);
             informer.addEventHandler(removal);
             informers.put(namespace, informer);
         }

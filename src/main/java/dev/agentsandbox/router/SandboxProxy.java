@@ -1,10 +1,5 @@
 package dev.agentsandbox.router;
 
-import java.net.ConnectException;
-import java.util.concurrent.TimeoutException;
-
-import org.jboss.logging.Logger;
-
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -19,6 +14,9 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.streams.ReadStream;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+import org.jboss.logging.Logger;
 
 /**
  * The router's request path: validate the routing headers, authenticate, resolve and authorise against the
@@ -41,8 +39,13 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
     private final long connectTimeoutMillis;
     private final long maxBodyBytes;
 
-    public SandboxProxy(Vertx vertx, RouterConfig config, CallerAuthenticator authenticator, SandboxRoutes routes,
-            RouterMetrics metrics, AccessLog accessLog) {
+    public SandboxProxy(
+            Vertx vertx,
+            RouterConfig config,
+            CallerAuthenticator authenticator,
+            SandboxRoutes routes,
+            RouterMetrics metrics,
+            AccessLog accessLog) {
         this.routingHeaders = new RoutingHeaders(config.proxyTimeoutSeconds() * 1000L);
         this.authenticator = authenticator;
         this.routes = routes;
@@ -58,8 +61,11 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
                 .setDecompressionSupported(false)
                 .setMaxHeaderSize(64 * 1024)
                 .setMaxInitialLineLength(16 * 1024);
-        this.client = vertx.createHttpClient(options,
-                new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerSandbox()).setMaxWaitQueueSize(-1));
+        this.client = vertx.createHttpClient(
+                options,
+                new PoolOptions()
+                        .setHttp1MaxSize(config.maxConnectionsPerSandbox())
+                        .setMaxWaitQueueSize(-1));
         this.webSockets = new WebSocketRelay(vertx, connectTimeoutMillis, metrics);
     }
 
@@ -126,11 +132,13 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             }
             HttpClientRequest upstream = ar.result();
             exchange.upstream = upstream;
-            ReadStream<Buffer> body = declaredLength >= 0 ? request : new BoundedBody(request, maxBodyBytes, () -> {
-                // The 413 first: resetting the upstream fails the pending send, whose handler would answer 502.
-                fail(exchange, new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes."));
-                upstream.reset();
-            });
+            ReadStream<Buffer> body = declaredLength >= 0
+                    ? request
+                    : new BoundedBody(request, maxBodyBytes, () -> {
+                        // The 413 first: resetting the upstream fails the pending send, whose handler would answer 502.
+                        fail(exchange, new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes."));
+                        upstream.reset();
+                    });
             upstream.send(body).onComplete(rar -> {
                 if (rar.failed()) {
                     fail(exchange, rar.cause());
@@ -172,15 +180,18 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             rejection = r;
         } else if (cause instanceof TimeoutException) {
             metrics.upstreamError(RouterMetrics.UpstreamError.TIMEOUT);
-            rejection = new RouteRejection(504, "Sandbox " + exchange.route.sandbox() + " did not answer within "
-                    + timeoutText(exchange.route.timeoutMillis()) + ".");
+            rejection = new RouteRejection(
+                    504,
+                    "Sandbox " + exchange.route.sandbox() + " did not answer within "
+                            + timeoutText(exchange.route.timeoutMillis()) + ".");
         } else if (cause instanceof ConnectException) {
             metrics.upstreamError(RouterMetrics.UpstreamError.CONNECT);
-            rejection = new RouteRejection(502, "Could not connect to the backend sandbox: " + exchange.route.sandbox() + ".");
+            rejection = new RouteRejection(
+                    502, "Could not connect to the backend sandbox: " + exchange.route.sandbox() + ".");
         } else {
             metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
-            rejection = new RouteRejection(502, "Sandbox " + exchange.route.sandbox()
-                    + " closed the connection before answering.");
+            rejection = new RouteRejection(
+                    502, "Sandbox " + exchange.route.sandbox() + " closed the connection before answering.");
         }
         HttpServerResponse response = exchange.request.response();
         if (!response.ended() && !response.closed()) {
@@ -200,10 +211,17 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         SandboxRoute route = exchange.route;
         if (accessLog != null) {
             HttpServerRequest request = exchange.request;
-            accessLog.log(request.remoteAddress() == null ? "-" : request.remoteAddress().hostAddress(),
-                    request.method().name(), request.path(),
-                    route == null ? null : route.sandbox() + ":" + route.port(), route == null ? null : route.owner(),
-                    status, response.bytesWritten(), nanos);
+            accessLog.log(
+                    request.remoteAddress() == null
+                            ? "-"
+                            : request.remoteAddress().hostAddress(),
+                    request.method().name(),
+                    request.path(),
+                    route == null ? null : route.sandbox() + ":" + route.port(),
+                    route == null ? null : route.owner(),
+                    status,
+                    response.bytesWritten(),
+                    nanos);
         }
     }
 

@@ -9,5 +9,4 @@ package dev.agentsandbox.router;
  * @param owner the Sandbox's {@code agents.x-k8s.io/owner} label, or null when it has none
  * @param timeoutMillis how long the sandbox may stay silent
  */
-public record SandboxRoute(String sandbox, String host, int port, String owner, long timeoutMillis) {
-}
+public record SandboxRoute(String sandbox, String host, int port, String owner, long timeoutMillis) {}

@@ -1,12 +1,11 @@
 package dev.agentsandbox.router;
 
-import java.util.List;
-import java.util.Map;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Resolves a {@link SandboxAddress} to a {@link SandboxRoute} for a {@link Caller}: the target always comes from the
@@ -37,7 +36,8 @@ public final class SandboxRoutes {
         Map<String, String> labels = sandbox.getMetadata().getLabels();
         String owner = labels == null ? null : labels.get(Labels.OWNER);
         if (caller.boundToOwner() && !caller.owner().equals(owner)) {
-            throw new RouteRejection(403, "Sandbox " + address.key() + " does not belong to owner " + caller.owner() + ".");
+            throw new RouteRejection(
+                    403, "Sandbox " + address.key() + " does not belong to owner " + caller.owner() + ".");
         }
         SandboxStatus status = sandbox.getStatus();
         if (status == null || !Conditions.isTrue(status.getConditions(), Conditions.READY)) {

@@ -1,9 +1,5 @@
 package dev.agentsandbox.router;
 
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
-
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -14,6 +10,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Relays a WebSocket between a client and a sandbox frame by frame. The sandbox is connected first, so a sandbox
@@ -44,7 +43,11 @@ final class WebSocketRelay {
      * @param fail answers a failure before the upgrade
      * @param upgraded called once the client's socket is open
      */
-    void relay(HttpServerRequest request, SandboxRoute route, Exchange exchange, BiConsumer<Exchange, Throwable> fail,
+    void relay(
+            HttpServerRequest request,
+            SandboxRoute route,
+            Exchange exchange,
+            BiConsumer<Exchange, Throwable> fail,
             Runnable upgraded) {
         request.pause();
         WebSocketConnectOptions options = new WebSocketConnectOptions()
@@ -67,8 +70,10 @@ final class WebSocketRelay {
                 request.resume();
                 Throwable cause = ar.cause();
                 if (cause instanceof UpgradeRejectedException rejected) {
-                    cause = new RouteRejection(502, "Sandbox " + route.sandbox() + " refused the WebSocket upgrade with "
-                            + "status " + rejected.getStatus() + ".");
+                    cause = new RouteRejection(
+                            502,
+                            "Sandbox " + route.sandbox() + " refused the WebSocket upgrade with " + "status "
+                                    + rejected.getStatus() + ".");
                 }
                 fail.accept(exchange, cause);
                 // The connection was held for an upgrade that will not happen; closing it makes sure the client
@@ -91,8 +96,7 @@ final class WebSocketRelay {
                     open.remove(downstream);
                     metrics.webSocketClosed();
                 });
-                pipe(upstream, downstream, () -> {
-                });
+                pipe(upstream, downstream, () -> {});
                 upstream.resume();
             });
         });

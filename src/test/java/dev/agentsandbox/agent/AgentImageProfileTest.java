@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
 import javax.xml.parsers.DocumentBuilderFactory;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -33,7 +31,9 @@ class AgentImageProfileTest {
 
     @BeforeAll
     static void readProfile() throws Exception {
-        Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(Path.of("pom.xml").toFile())
+        Element project = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(Path.of("pom.xml").toFile())
                 .getDocumentElement();
         for (Element p : children(child(project, "profiles"), "profile")) {
             if ("agent".equals(text(p, "id"))) {
@@ -66,9 +66,12 @@ class AgentImageProfileTest {
                         .forEach(e -> excludes.add(e.getTextContent().trim()));
             }
         }
-        assertThat(excludes).containsExactlyInAnyOrderElementsOf(
-                LEFT_OUT.stream().map(p -> "dev/agentsandbox/" + p + "/**").toList());
-        assertThat(dependencies()).containsEntry("io.quarkiverse.operatorsdk:quarkus-operator-sdk", "test")
+        assertThat(excludes)
+                .containsExactlyInAnyOrderElementsOf(LEFT_OUT.stream()
+                        .map(p -> "dev/agentsandbox/" + p + "/**")
+                        .toList());
+        assertThat(dependencies())
+                .containsEntry("io.quarkiverse.operatorsdk:quarkus-operator-sdk", "test")
                 .containsEntry("io.quarkus:quarkus-kubernetes-client", "test")
                 .containsEntry("io.quarkus:quarkus-kubernetes", "test")
                 .containsEntry("io.fabric8:kubernetes-server-mock", "test")
@@ -83,7 +86,8 @@ class AgentImageProfileTest {
         List<String> offenders = new ArrayList<>();
         for (String pkg : List.of("agent", "app")) {
             try (Stream<Path> files = Files.walk(Path.of("src/main/java/dev/agentsandbox", pkg))) {
-                for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                for (Path file :
+                        files.filter(f -> f.toString().endsWith(".java")).toList()) {
                     Matcher m = leftOut.matcher(Files.readString(file));
                     if (m.find()) {
                         offenders.add(file + " uses " + m.group());

@@ -1,9 +1,8 @@
 package dev.agentsandbox.agent;
 
+import io.quarkus.test.junit.QuarkusTestProfile;
 import java.util.List;
 import java.util.Map;
-
-import io.quarkus.test.junit.QuarkusTestProfile;
 
 /** Boots the application in the agent role against {@link FakeOpenAi}. */
 public class AgentRoleProfile implements QuarkusTestProfile {

@@ -2,12 +2,11 @@ package dev.agentsandbox.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import dev.agentsandbox.app.Role;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class AgentRoutesTest {
 

@@ -2,16 +2,14 @@ package dev.agentsandbox.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 class DirectoryConversationStoreTest {
 
@@ -23,11 +21,13 @@ class DirectoryConversationStoreTest {
     @Test
     void aNewStoreReadsWhatTheLastOneWrote() {
         Owner alice = new Owner("alice");
-        List<Turn> turns = List.of(new Turn("hi", "I am alice's agent. Hello."), new Turn("ünïcödé \"quotes\"\n", "ok"));
+        List<Turn> turns =
+                List.of(new Turn("hi", "I am alice's agent. Hello."), new Turn("ünïcödé \"quotes\"\n", "ok"));
         new DirectoryConversationStore(dir, json).replace(alice, turns);
 
         assertThat(new DirectoryConversationStore(dir, json).history(alice)).isEqualTo(turns);
-        assertThat(new DirectoryConversationStore(dir, json).history(new Owner("bob"))).isEmpty();
+        assertThat(new DirectoryConversationStore(dir, json).history(new Owner("bob")))
+                .isEmpty();
     }
 
     @Test

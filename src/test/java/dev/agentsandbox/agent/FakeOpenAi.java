@@ -1,5 +1,11 @@
 package dev.agentsandbox.agent;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -16,13 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * A model on loopback that speaks OpenAI chat completions (plain and streamed) under an Azure-style path
@@ -57,14 +56,14 @@ public final class FakeOpenAi implements AutoCloseable {
         public List<Turn> history() {
             List<Turn> turns = new ArrayList<>();
             for (int i = 1; i + 1 < messages.size() - 1; i += 2) {
-                turns.add(new Turn(messages.get(i).content(), messages.get(i + 1).content()));
+                turns.add(
+                        new Turn(messages.get(i).content(), messages.get(i + 1).content()));
             }
             return turns;
         }
     }
 
-    public record Message(String role, String content) {
-    }
+    public record Message(String role, String content) {}
 
     private final ObjectMapper json = new ObjectMapper();
     private final HttpServer server;
@@ -121,7 +120,8 @@ public final class FakeOpenAi implements AutoCloseable {
             JsonNode body = json.readTree(exchange.getRequestBody().readAllBytes());
             List<Message> messages = new ArrayList<>();
             for (JsonNode m : body.path("messages")) {
-                messages.add(new Message(m.path("role").asText(), m.path("content").asText()));
+                messages.add(
+                        new Message(m.path("role").asText(), m.path("content").asText()));
             }
             String model = body.path("model").asText();
             boolean stream = body.path("stream").asBoolean(false);
@@ -131,7 +131,10 @@ public final class FakeOpenAi implements AutoCloseable {
 
             if (prompt.contains("[fail]")) {
                 recorded.add(probe);
-                send(exchange, 500, "{\"error\":{\"message\":\"the fake model failed on purpose\",\"type\":\"server_error\"}}");
+                send(
+                        exchange,
+                        500,
+                        "{\"error\":{\"message\":\"the fake model failed on purpose\",\"type\":\"server_error\"}}");
                 return;
             }
             if (prompt.contains("[slow]")) {
@@ -156,13 +159,17 @@ public final class FakeOpenAi implements AutoCloseable {
                 ObjectNode choice = response.putArray("choices").addObject();
                 choice.put("index", 0).put("finish_reason", "stop");
                 choice.putObject("message").put("role", "assistant").put("content", reply);
-                response.putObject("usage").put("prompt_tokens", 10).put("completion_tokens", 10).put("total_tokens", 20);
+                response.putObject("usage")
+                        .put("prompt_tokens", 10)
+                        .put("completion_tokens", 10)
+                        .put("total_tokens", 20);
                 send(exchange, 200, json.writeValueAsString(response));
             }
         }
     }
 
-    private void stream(HttpExchange exchange, String model, String reply, boolean hold, boolean stall) throws IOException {
+    private void stream(HttpExchange exchange, String model, String reply, boolean hold, boolean stall)
+            throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
         exchange.sendResponseHeaders(200, 0);
         OutputStream out = exchange.getResponseBody();

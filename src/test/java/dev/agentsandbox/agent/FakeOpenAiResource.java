@@ -1,12 +1,11 @@
 package dev.agentsandbox.agent;
 
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Starts {@link FakeOpenAi} before the agent boots and points the agent at it through the same variables a pod gets
@@ -29,12 +28,18 @@ public class FakeOpenAiResource implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         return Map.of(
-                ModelEnvironment.BASE_URL, model.baseUrl(),
-                ModelEnvironment.API_KEY, API_KEY,
-                ModelEnvironment.MODEL, MODEL,
-                "sandbox.agent.history-dir", historyDir.toString(),
-                "quarkus.langchain4j.openai.timeout", "2s",
-                "quarkus.langchain4j.openai.max-retries", "1");
+                ModelEnvironment.BASE_URL,
+                model.baseUrl(),
+                ModelEnvironment.API_KEY,
+                API_KEY,
+                ModelEnvironment.MODEL,
+                MODEL,
+                "sandbox.agent.history-dir",
+                historyDir.toString(),
+                "quarkus.langchain4j.openai.timeout",
+                "2s",
+                "quarkus.langchain4j.openai.max-retries",
+                "1");
     }
 
     @Override

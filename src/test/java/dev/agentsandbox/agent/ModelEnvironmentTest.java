@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 class ModelEnvironmentTest {
@@ -13,7 +12,8 @@ class ModelEnvironmentTest {
     @Test
     void namesEveryMissingVariable() {
         List<String> missing = ModelEnvironment.missing(name -> Optional.ofNullable(
-                Map.of("OPENAI_BASE_URL", "https://example.openai.azure.com/openai/v1/", "LLM_MODEL", " ").get(name)));
+                Map.of("OPENAI_BASE_URL", "https://example.openai.azure.com/openai/v1/", "LLM_MODEL", " ")
+                        .get(name)));
         assertThat(missing).containsExactly("OPENAI_API_KEY", "LLM_MODEL");
         assertThat(ModelEnvironment.refusal(missing))
                 .startsWith("agent cannot start: missing environment variables OPENAI_API_KEY, LLM_MODEL.")

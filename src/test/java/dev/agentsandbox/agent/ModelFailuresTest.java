@@ -2,22 +2,22 @@ package dev.agentsandbox.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.langchain4j.exception.HttpException;
 import java.net.SocketTimeoutException;
 import java.util.concurrent.CompletionException;
-
 import org.junit.jupiter.api.Test;
-
-import dev.langchain4j.exception.HttpException;
 
 class ModelFailuresTest {
 
     @Test
     void timeoutsAnywhereInTheChainAre504() {
         AgentFailure failure = ModelFailures.classify(
-                new CompletionException(new RuntimeException("wrapped", new SocketTimeoutException("Read timed out"))), "\"m\"");
+                new CompletionException(new RuntimeException("wrapped", new SocketTimeoutException("Read timed out"))),
+                "\"m\"");
         assertThat(failure.status()).isEqualTo(504);
         assertThat(failure.detail()).contains("model \"m\" did not answer in time");
-        assertThat(ModelFailures.classify(new dev.langchain4j.exception.TimeoutException("slow"), "\"m\"").status())
+        assertThat(ModelFailures.classify(new dev.langchain4j.exception.TimeoutException("slow"), "\"m\"")
+                        .status())
                 .isEqualTo(504);
     }
 
@@ -31,6 +31,7 @@ class ModelFailuresTest {
     @Test
     void agentFailuresPassThrough() {
         AgentFailure busy = new AgentFailure(503, "busy");
-        assertThat(ModelFailures.classify(new CompletionException(busy), "\"m\"")).isSameAs(busy);
+        assertThat(ModelFailures.classify(new CompletionException(busy), "\"m\""))
+                .isSameAs(busy);
     }
 }

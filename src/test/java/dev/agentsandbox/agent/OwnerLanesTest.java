@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,18 +33,24 @@ class OwnerLanesTest {
         List<CompletableFuture<Integer>> results = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
             int n = i;
-            results.add(lanes.submit(owner, () -> CompletableFuture.supplyAsync(() -> {
-                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
-                sleep(2);
-                order.add(n);
-                running.decrementAndGet();
-                if (n % 7 == 0) {
-                    throw new IllegalStateException("failure " + n);
-                }
-                return n;
-            }, pool)));
+            results.add(lanes.submit(
+                    owner,
+                    () -> CompletableFuture.supplyAsync(
+                            () -> {
+                                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                                sleep(2);
+                                order.add(n);
+                                running.decrementAndGet();
+                                if (n % 7 == 0) {
+                                    throw new IllegalStateException("failure " + n);
+                                }
+                                return n;
+                            },
+                            pool)));
         }
-        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).handle((r, e) -> null).get(10, TimeUnit.SECONDS);
+        CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
+                .handle((r, e) -> null)
+                .get(10, TimeUnit.SECONDS);
         assertThat(order).isSorted().hasSize(30);
         assertThat(maxRunning).hasValue(1);
         assertThat(results.get(7)).isCompletedExceptionally();
@@ -58,17 +63,23 @@ class OwnerLanesTest {
         CountDownLatch bothStarted = new CountDownLatch(2);
         List<CompletableFuture<Boolean>> results = new ArrayList<>();
         for (String name : List.of("alice", "bob")) {
-            results.add(lanes.submit(new Owner(name), () -> CompletableFuture.supplyAsync(() -> {
-                bothStarted.countDown();
-                try {
-                    return bothStarted.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, pool)));
+            results.add(lanes.submit(
+                    new Owner(name),
+                    () -> CompletableFuture.supplyAsync(
+                            () -> {
+                                bothStarted.countDown();
+                                try {
+                                    return bothStarted.await(5, TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            },
+                            pool)));
         }
         for (CompletableFuture<Boolean> result : results) {
-            assertThat(result.get(10, TimeUnit.SECONDS)).as("both owners ran at the same time").isTrue();
+            assertThat(result.get(10, TimeUnit.SECONDS))
+                    .as("both owners ran at the same time")
+                    .isTrue();
         }
     }
 

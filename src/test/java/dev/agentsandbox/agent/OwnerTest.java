@@ -3,9 +3,9 @@ package dev.agentsandbox.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class OwnerTest {
 
@@ -16,19 +16,18 @@ class OwnerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "alice", "A", "bob.smith", "user_1", "x-y-z", "0" })
+    @ValueSource(strings = {"alice", "A", "bob.smith", "user_1", "x-y-z", "0"})
     void labelValuesAreOwners(String value) {
         assertThat(Owner.fromHeader(value).name()).isEqualTo(value);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "-alice", "alice-", ".x", "x.", "a b", "a/b", "../etc", "ä", "a\nb" })
+    @ValueSource(strings = {"-alice", "alice-", ".x", "x.", "a b", "a/b", "../etc", "ä", "a\nb"})
     void otherValuesAreRefusedWith400(String value) {
-        assertThatThrownBy(() -> Owner.fromHeader(value))
-                .isInstanceOfSatisfying(AgentFailure.class, e -> {
-                    assertThat(e.status()).isEqualTo(400);
-                    assertThat(e.detail()).contains("X-Owner").doesNotContain("\n");
-                });
+        assertThatThrownBy(() -> Owner.fromHeader(value)).isInstanceOfSatisfying(AgentFailure.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.detail()).contains("X-Owner").doesNotContain("\n");
+        });
     }
 
     @Test

@@ -2,17 +2,15 @@ package dev.agentsandbox.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.app.Main.RoleSelection;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class RoleSelectionTest {
 
     @Test
     void firstArgumentWinsAndIsConsumed() {
-        RoleSelection s = RoleSelection.of(new String[] { "client", "--name", "alice" }, "router", null);
+        RoleSelection s = RoleSelection.of(new String[] {"client", "--name", "alice"}, "router", null);
         assertThat(s.role()).isEqualTo(Role.CLIENT);
         assertThat(s.args()).containsExactly("--name", "alice");
         assertThat(s.error()).isNull();
@@ -20,7 +18,7 @@ class RoleSelectionTest {
 
     @Test
     void environmentPicksTheRoleWhenNoArgumentNamesOne() {
-        RoleSelection s = RoleSelection.of(new String[] { "--serve" }, "router", null);
+        RoleSelection s = RoleSelection.of(new String[] {"--serve"}, "router", null);
         assertThat(s.role()).isEqualTo(Role.ROUTER);
         assertThat(s.args()).containsExactly("--serve");
     }
@@ -34,20 +32,26 @@ class RoleSelectionTest {
 
     @Test
     void missingRoleSaysHowToGiveOne() {
-        RoleSelection s = RoleSelection.of(new String[] { "serve" }, null, null);
-        assertThat(s.error()).contains("no role given").contains("\"serve\" is not one").contains("SANDBOX_ROLE");
+        RoleSelection s = RoleSelection.of(new String[] {"serve"}, null, null);
+        assertThat(s.error())
+                .contains("no role given")
+                .contains("\"serve\" is not one")
+                .contains("SANDBOX_ROLE");
     }
 
     @Test
     void noRoleListensOnAllInterfacesOutsideAPodNorOnPort8080UnlessRouterOrAgent() {
         for (Role role : Role.values()) {
             Map<String, String> d = RoleConfigSourceFactory.defaults(role, false);
-            assertThat(d.getOrDefault("quarkus.http.host", "127.0.0.1")).as(role.id()).isEqualTo("127.0.0.1");
+            assertThat(d.getOrDefault("quarkus.http.host", "127.0.0.1"))
+                    .as(role.id())
+                    .isEqualTo("127.0.0.1");
             if (role != Role.ROUTER && role != Role.AGENT) {
                 assertThat(d.get("quarkus.http.port")).as(role.id()).isNotEqualTo("8080");
             }
         }
-        assertThat(RoleConfigSourceFactory.defaults(Role.CLIENT, true)).containsEntry("quarkus.http.host-enabled", "false");
+        assertThat(RoleConfigSourceFactory.defaults(Role.CLIENT, true))
+                .containsEntry("quarkus.http.host-enabled", "false");
         assertThat(RoleConfigSourceFactory.defaults(Role.ROUTER, true)).containsEntry("quarkus.http.host", "0.0.0.0");
         assertThat(RoleConfigSourceFactory.defaults(Role.CONTROLLER, true)).containsEntry("quarkus.http.port", "8081");
         assertThat(RoleConfigSourceFactory.defaults(Role.LOCAL, true)).containsEntry("quarkus.http.host", "127.0.0.1");

@@ -1,8 +1,7 @@
 package dev.agentsandbox.bench;
 
-import java.util.Map;
-
 import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
 
 /**
  * Controller role with production timings (a 5 minute not-Ready grace period: under a benchmark's load a short one

@@ -7,33 +7,6 @@ import static dev.agentsandbox.controller.warmpool.PoolFixtures.pool;
 import static dev.agentsandbox.controller.warmpool.PoolFixtures.template;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
@@ -50,6 +23,30 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Benchmarks of the warm pool and claim controllers against the test API server (fabric8 CRUD mock) with the test
@@ -91,14 +88,24 @@ class ControllerBenchIT {
         Instant start = Instant.now();
         for (int i = 0; i < 300; i++) {
             String name = "cm" + i;
-            creators.submit(() -> client.configMaps().inNamespace("bench-baseline").resource(new ConfigMapBuilder()
-                    .withNewMetadata().withName(name).endMetadata().addToData("k", "v").build()).create());
+            creators.submit(() -> client.configMaps()
+                    .inNamespace("bench-baseline")
+                    .resource(new ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName(name)
+                            .endMetadata()
+                            .addToData("k", "v")
+                            .build())
+                    .create());
         }
         creators.shutdown();
         assertThat(creators.awaitTermination(120, TimeUnit.SECONDS)).isTrue();
         Duration took = Duration.between(start, Instant.now());
-        report("API server baseline", String.format("300 ConfigMap creates from 16 threads in %d ms (%.0f creates/s)",
-                took.toMillis(), 300_000.0 / took.toMillis()));
+        report(
+                "API server baseline",
+                String.format(
+                        "300 ConfigMap creates from 16 threads in %d ms (%.0f creates/s)",
+                        took.toMillis(), 300_000.0 / took.toMillis()));
     }
 
     @Test
@@ -110,42 +117,53 @@ class ControllerBenchIT {
         CountDownLatch ready = new CountDownLatch(1);
         Instant[] readyAt = new Instant[1];
         try (Watch members = client.resources(Sandbox.class).inNamespace(ns).watch(new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, Sandbox s) {
-                memberSeen.putIfAbsent(s.getMetadata().getName(), Instant.now());
-            }
+                    @Override
+                    public void eventReceived(Action action, Sandbox s) {
+                        memberSeen.putIfAbsent(s.getMetadata().getName(), Instant.now());
+                    }
 
-            @Override
-            public void onClose(WatcherException cause) {
-            }
-        }); Watch poolWatch = client.resources(SandboxWarmPool.class).inNamespace(ns).watch(new Watcher<>() {
-            @Override
-            public void eventReceived(Action action, SandboxWarmPool p) {
-                if (p.getStatus() != null && Integer.valueOf(300).equals(p.getStatus().getReadyReplicas())
-                        && readyAt[0] == null) {
-                    readyAt[0] = Instant.now();
-                    ready.countDown();
-                }
-            }
+                    @Override
+                    public void onClose(WatcherException cause) {}
+                });
+                Watch poolWatch = client.resources(SandboxWarmPool.class)
+                        .inNamespace(ns)
+                        .watch(new Watcher<>() {
+                            @Override
+                            public void eventReceived(Action action, SandboxWarmPool p) {
+                                if (p.getStatus() != null
+                                        && Integer.valueOf(300)
+                                                .equals(p.getStatus().getReadyReplicas())
+                                        && readyAt[0] == null) {
+                                    readyAt[0] = Instant.now();
+                                    ready.countDown();
+                                }
+                            }
 
-            @Override
-            public void onClose(WatcherException cause) {
-            }
-        })) {
+                            @Override
+                            public void onClose(WatcherException cause) {}
+                        })) {
             int requestsBefore = requests();
             Instant start = Instant.now();
             client.resource(pool(ns, "pool", "tpl", 300, null)).create();
-            assertThat(ready.await(300, TimeUnit.SECONDS)).as("pool of 300 ready").isTrue();
+            assertThat(ready.await(300, TimeUnit.SECONDS))
+                    .as("pool of 300 ready")
+                    .isTrue();
             Duration total = Duration.between(start, readyAt[0]);
             List<Instant> created = new ArrayList<>(memberSeen.values());
             Collections.sort(created);
             Duration creating = Duration.between(start, created.get(created.size() - 1));
             int requests = requests() - requestsBefore;
-            report("Warm pool: 0 -> 300 ready members",
-                    String.format("total %d ms; %.0f ready members/s; all 300 Sandboxes created after %d ms (%.0f/s);"
-                            + " members ever created %d; API requests %d (%.0f/s)", total.toMillis(),
-                            300_000.0 / total.toMillis(), creating.toMillis(),
-                            300_000.0 / Math.max(1, creating.toMillis()), memberSeen.size(), requests,
+            report(
+                    "Warm pool: 0 -> 300 ready members",
+                    String.format(
+                            "total %d ms; %.0f ready members/s; all 300 Sandboxes created after %d ms (%.0f/s);"
+                                    + " members ever created %d; API requests %d (%.0f/s)",
+                            total.toMillis(),
+                            300_000.0 / total.toMillis(),
+                            creating.toMillis(),
+                            300_000.0 / Math.max(1, creating.toMillis()),
+                            memberSeen.size(),
+                            requests,
                             requests * 1000.0 / total.toMillis()));
             assertThat(memberSeen).hasSize(300);
         }
@@ -162,7 +180,8 @@ class ControllerBenchIT {
             client.resource(claim(ns, name, "pool")).create();
             SandboxClaim ready = awaitReady(ns, name, Duration.ofSeconds(30));
             assertThat(ready.getMetadata().getLabels() == null
-                    || !ready.getMetadata().getLabels().containsKey("x")).isTrue();
+                            || !ready.getMetadata().getLabels().containsKey("x"))
+                    .isTrue();
             latencies.add(controllerLatencyMs(ready));
             assertThat(launchType(ready)).isEqualTo(Labels.LAUNCH_TYPE_WARM);
             // Let the pool refill, as in steady state; a refill that lags is reported, not waited for.
@@ -173,7 +192,8 @@ class ControllerBenchIT {
                         + ": status " + io.fabric8.kubernetes.client.utils.Serialization.asJson(p.getStatus()));
             }
         }
-        report("Claims: warm, one at a time (pool of 100), controller first-observed -> Ready",
+        report(
+                "Claims: warm, one at a time (pool of 100), controller first-observed -> Ready",
                 percentiles(latencies) + (refillLags == 0 ? "" : "; the refill lagged > 5 s " + refillLags + " times"));
     }
 
@@ -211,8 +231,7 @@ class ControllerBenchIT {
             }
 
             @Override
-            public void onClose(WatcherException cause) {
-            }
+            public void onClose(WatcherException cause) {}
         })) {
             ExecutorService creators = Executors.newFixedThreadPool(16);
             int requestsBefore = requests();
@@ -230,7 +249,8 @@ class ControllerBenchIT {
             List<Double> latencies = new ArrayList<>();
             int warm = 0;
             Set<String> sandboxes = ConcurrentHashMap.newKeySet();
-            for (SandboxClaim c : client.resources(SandboxClaim.class).inNamespace(ns).list().getItems()) {
+            for (SandboxClaim c :
+                    client.resources(SandboxClaim.class).inNamespace(ns).list().getItems()) {
                 if (c.getMetadata().getAnnotations() != null
                         && c.getMetadata().getAnnotations().containsKey(Labels.CLAIM_FIRST_READY_AT)) {
                     latencies.add(controllerLatencyMs(c));
@@ -241,11 +261,19 @@ class ControllerBenchIT {
                 }
             }
             assertThat(sandboxes).hasSize(300);
-            report("Claims: burst of 300 on a pool of 300",
-                    String.format("all Ready after %d ms (%.0f claims/s); the 300 creates took %d ms; %d warm, %d cold;"
-                            + " API requests %d (%.0f/s); controller latency %s", total.toMillis(),
-                            300_000.0 / total.toMillis(), createdIn.toMillis(), warm, 300 - warm, requests,
-                            requests * 1000.0 / total.toMillis(), percentiles(latencies)));
+            report(
+                    "Claims: burst of 300 on a pool of 300",
+                    String.format(
+                            "all Ready after %d ms (%.0f claims/s); the 300 creates took %d ms; %d warm, %d cold;"
+                                    + " API requests %d (%.0f/s); controller latency %s",
+                            total.toMillis(),
+                            300_000.0 / total.toMillis(),
+                            createdIn.toMillis(),
+                            warm,
+                            300 - warm,
+                            requests,
+                            requests * 1000.0 / total.toMillis(),
+                            percentiles(latencies)));
         }
     }
 
@@ -255,8 +283,10 @@ class ControllerBenchIT {
     }
 
     private String launchType(SandboxClaim claim) {
-        Sandbox sandbox = client.resources(Sandbox.class).inNamespace(claim.getMetadata().getNamespace())
-                .withName(claim.getStatus().getSandbox().getName()).get();
+        Sandbox sandbox = client.resources(Sandbox.class)
+                .inNamespace(claim.getMetadata().getNamespace())
+                .withName(claim.getStatus().getSandbox().getName())
+                .get();
         return sandbox.getMetadata().getLabels().get(Labels.LAUNCH_TYPE);
     }
 
@@ -269,8 +299,9 @@ class ControllerBenchIT {
     static String percentiles(List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
-        return String.format("n=%d p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms", sorted.size(),
-                at(sorted, 0.50), at(sorted, 0.90), at(sorted, 0.99), sorted.get(sorted.size() - 1));
+        return String.format(
+                "n=%d p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
+                sorted.size(), at(sorted, 0.50), at(sorted, 0.90), at(sorted, 0.99), sorted.get(sorted.size() - 1));
     }
 
     private static double at(List<Double> sorted, double p) {
@@ -290,7 +321,9 @@ class ControllerBenchIT {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             SandboxWarmPool p = livePool(client, ns, "pool");
-            if (p != null && p.getStatus() != null && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas())
+            if (p != null
+                    && p.getStatus() != null
+                    && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas())
                     && Integer.valueOf(replicas).equals(p.getStatus().getReplicas())) {
                 return true;
             }
@@ -303,7 +336,9 @@ class ControllerBenchIT {
         Instant deadline = Instant.now().plusSeconds(300);
         while (Instant.now().isBefore(deadline)) {
             SandboxWarmPool p = livePool(client, ns, "pool");
-            if (p != null && p.getStatus() != null && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas())
+            if (p != null
+                    && p.getStatus() != null
+                    && Integer.valueOf(replicas).equals(p.getStatus().getReadyReplicas())
                     && Integer.valueOf(replicas).equals(p.getStatus().getReplicas())) {
                 return;
             }
@@ -315,8 +350,12 @@ class ControllerBenchIT {
     private SandboxClaim awaitReady(String ns, String name, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
-            SandboxClaim c = client.resources(SandboxClaim.class).inNamespace(ns).withName(name).get();
-            if (isReady(c) && c.getMetadata().getAnnotations() != null
+            SandboxClaim c = client.resources(SandboxClaim.class)
+                    .inNamespace(ns)
+                    .withName(name)
+                    .get();
+            if (isReady(c)
+                    && c.getMetadata().getAnnotations() != null
                     && c.getMetadata().getAnnotations().containsKey(Labels.CLAIM_FIRST_READY_AT)) {
                 return c;
             }

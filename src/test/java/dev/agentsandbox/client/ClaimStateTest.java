@@ -2,15 +2,13 @@ package dev.agentsandbox.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.ClaimedSandbox;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimStatus;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** How a claim's status is judged while waiting. */
 class ClaimStateTest {
@@ -30,24 +28,37 @@ class ClaimStateTest {
 
     @Test
     void readyNeedsTheConditionAndTheSandboxName() {
-        assertThat(ClaimState.of(claim("sb", true, Conditions.DEPENDENCIES_READY)).phase())
+        assertThat(ClaimState.of(claim("sb", true, Conditions.DEPENDENCIES_READY))
+                        .phase())
                 .isEqualTo(ClaimState.Phase.READY);
-        assertThat(ClaimState.of(claim(null, true, Conditions.DEPENDENCIES_READY)).phase())
-                .as("Ready without a sandbox name cannot be routed to").isEqualTo(ClaimState.Phase.WAITING);
-        assertThat(ClaimState.of(claim("sb", false, Conditions.SANDBOX_NOT_READY)).phase())
+        assertThat(ClaimState.of(claim(null, true, Conditions.DEPENDENCIES_READY))
+                        .phase())
+                .as("Ready without a sandbox name cannot be routed to")
+                .isEqualTo(ClaimState.Phase.WAITING);
+        assertThat(ClaimState.of(claim("sb", false, Conditions.SANDBOX_NOT_READY))
+                        .phase())
                 .isEqualTo(ClaimState.Phase.WAITING);
         assertThat(ClaimState.of(new SandboxClaim()).phase()).isEqualTo(ClaimState.Phase.WAITING);
     }
 
     @Test
     void missingObjectsAreWaitedOutButBrokenClaimsFailAtOnce() {
-        for (String healing : List.of(Conditions.WARM_POOL_NOT_FOUND, Conditions.TEMPLATE_NOT_FOUND,
-                Conditions.SANDBOX_CREATE_PENDING, Conditions.ADOPTION_CONFLICT, Conditions.RECONCILER_ERROR)) {
-            assertThat(ClaimState.of(claim(null, false, healing)).phase()).as(healing)
+        for (String healing : List.of(
+                Conditions.WARM_POOL_NOT_FOUND,
+                Conditions.TEMPLATE_NOT_FOUND,
+                Conditions.SANDBOX_CREATE_PENDING,
+                Conditions.ADOPTION_CONFLICT,
+                Conditions.RECONCILER_ERROR)) {
+            assertThat(ClaimState.of(claim(null, false, healing)).phase())
+                    .as(healing)
                     .isEqualTo(ClaimState.Phase.WAITING);
         }
-        for (String terminal : List.of(Conditions.INVALID_METADATA, Conditions.ENV_VARS_INJECTION_REJECTED,
-                Conditions.VOLUME_CLAIM_TEMPLATES_ERROR, Conditions.CLAIM_EXPIRED, Conditions.SANDBOX_EXPIRED)) {
+        for (String terminal : List.of(
+                Conditions.INVALID_METADATA,
+                Conditions.ENV_VARS_INJECTION_REJECTED,
+                Conditions.VOLUME_CLAIM_TEMPLATES_ERROR,
+                Conditions.CLAIM_EXPIRED,
+                Conditions.SANDBOX_EXPIRED)) {
             ClaimState state = ClaimState.of(claim(null, false, terminal));
             assertThat(state.phase()).as(terminal).isEqualTo(ClaimState.Phase.FAILED);
             assertThat(state.reason()).isEqualTo(terminal);

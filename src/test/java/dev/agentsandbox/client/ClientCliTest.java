@@ -2,6 +2,12 @@ package dev.agentsandbox.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.router.OwnerTokens;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,18 +20,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.SandboxClaim;
-import dev.agentsandbox.router.OwnerTokens;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The command-line client, run as a plain class against the mock API server, a fake claim controller and a
@@ -83,13 +80,22 @@ class ClientCliTest {
     Result run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = new ClientCli(context -> api.client(), env, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), hooks).run(args);
+        int exit = new ClientCli(
+                        context -> api.client(),
+                        env,
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        hooks)
+                .run(args);
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     List<SandboxClaim> claimsOf(String owner) {
-        return kube.resources(SandboxClaim.class).inNamespace(NS).withLabel(Labels.OWNER, owner).list().getItems();
+        return kube.resources(SandboxClaim.class)
+                .inNamespace(NS)
+                .withLabel(Labels.OWNER, owner)
+                .list()
+                .getItems();
     }
 
     @Test
@@ -97,10 +103,15 @@ class ClientCliTest {
         Result r = run("--name", "alice", "--msg", "hi");
 
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("alice: OK | sandbox ").contains(" (warm start, ready in ")
+        assertThat(r.out())
+                .startsWith("alice: OK | sandbox ")
+                .contains(" (warm start, ready in ")
                 .contains(" ms) | history 1 | I am alice's agent. You said: hi");
-        assertThat(r.err()).contains("alice: claim " + NS + "/alice-").contains("created")
-                .contains("assigned (warm start), ready after").contains("deleted");
+        assertThat(r.err())
+                .contains("alice: claim " + NS + "/alice-")
+                .contains("created")
+                .contains("assigned (warm start), ready after")
+                .contains("deleted");
         assertThat(claimsOf("alice")).isEmpty();
         assertThat(router.requests()).hasSize(1);
         assertThat(hooks.added).hasSize(1);
@@ -109,7 +120,9 @@ class ClientCliTest {
 
     @Test
     void reuseTwiceFindsTheSameClaimAndTheAgentRemembers() {
-        JsonNode first = run("--name", "alice", "--reuse", "--msg", "one", "--output", "json").json().get(0);
+        JsonNode first = run("--name", "alice", "--reuse", "--msg", "one", "--output", "json")
+                .json()
+                .get(0);
         Result second = run("--name", "alice", "--reuse", "--msg", "two", "--output", "json");
         JsonNode again = second.json().get(0);
 
@@ -117,8 +130,10 @@ class ClientCliTest {
         assertThat(again.get("claim").asText()).isEqualTo(first.get("claim").asText());
         assertThat(again.get("history_turns").asInt()).isEqualTo(2);
         assertThat(second.err()).contains("reusing claim");
-        assertThat(again.fieldNames()).toIterable().containsExactly("owner", "claim", "sandbox", "launch_type",
-                "ready_ms", "reply", "history_turns", "check");
+        assertThat(again.fieldNames())
+                .toIterable()
+                .containsExactly(
+                        "owner", "claim", "sandbox", "launch_type", "ready_ms", "reply", "history_turns", "check");
         assertThat(again.get("check").asText()).isEqualTo("OK");
         assertThat(again.get("launch_type").asText()).isEqualTo("warm");
         assertThat(claimsOf("alice")).hasSize(1);
@@ -161,17 +176,19 @@ class ClientCliTest {
 
     @Test
     void parallelOwnersEachPassTheRoutingCheckWithTheirOwnToken() {
-        Result r = run("--name", "alice,bob", "--name", "carol", "--owner-token", "carol=carol-token", "--output",
-                "json");
+        Result r =
+                run("--name", "alice,bob", "--name", "carol", "--owner-token", "carol=carol-token", "--output", "json");
 
         assertThat(r.exit()).as(r.err()).isZero();
         List<JsonNode> results = r.json();
         assertThat(results).extracting(n -> n.get("owner").asText()).containsExactly("alice", "bob", "carol");
         assertThat(results).allSatisfy(n -> assertThat(n.get("check").asText()).isEqualTo("OK"));
         assertThat(results).extracting(n -> n.get("sandbox").asText()).doesNotHaveDuplicates();
-        assertThat(router.requests()).extracting(h -> h.get("authorization"))
+        assertThat(router.requests())
+                .extracting(h -> h.get("authorization"))
                 .containsExactlyInAnyOrder("Bearer alice-token", "Bearer bob-token", "Bearer carol-token");
-        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).list().getItems()).isEmpty();
+        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).list().getItems())
+                .isEmpty();
     }
 
     @Test
@@ -197,7 +214,8 @@ class ClientCliTest {
         Result r = run("--name", "alice", "--warm-pool", "nope", "--timeout", "2", "--output", "json");
 
         assertThat(r.exit()).isEqualTo(ExitCode.CLAIM);
-        assertThat(r.err()).contains("waiting: WarmPoolNotFound")
+        assertThat(r.err())
+                .contains("waiting: WarmPoolNotFound")
                 .contains("not Ready after 2 s: warm pool \"nope\" not found in namespace " + NS);
         assertThat(r.json().get(0).get("check").asText()).isEqualTo("ERROR");
         assertThat(r.json().get(0).get("error").asText()).contains("warm pool \"nope\" not found");
@@ -233,14 +251,18 @@ class ClientCliTest {
         Result r = run("--name", "alice", "--owner-token", "alice=bob-token");
 
         assertThat(r.exit()).isEqualTo(ExitCode.ROUTER_REJECTED);
-        assertThat(r.err()).contains("refused owner alice access to sandbox " + NS + "/").contains("(403");
+        assertThat(r.err())
+                .contains("refused owner alice access to sandbox " + NS + "/")
+                .contains("(403");
     }
 
     @Test
     void ctrlCInOneShotModeDeletesTheClaim() throws Exception {
         var chatArrived = router.stallChats();
         CompletableFuture<Result> running = CompletableFuture.supplyAsync(() -> run("--name", "alice"));
-        assertThat(chatArrived.await(20, TimeUnit.SECONDS)).as("the client reached the agent").isTrue();
+        assertThat(chatArrived.await(20, TimeUnit.SECONDS))
+                .as("the client reached the agent")
+                .isTrue();
         assertThat(claimsOf("alice")).hasSize(1);
 
         hooks.added.get(0).run(); // what the JVM does on Ctrl-C
@@ -259,11 +281,14 @@ class ClientCliTest {
         env.remove("ROUTER_BASE_URL");
         assertThat(run("--name", "alice")).satisfies(r -> {
             assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
-            assertThat(r.err()).contains("error: no router URL: pass --router-url or set ROUTER_BASE_URL")
-                    .contains("Try 'client --help'").doesNotContain("Usage:");
+            assertThat(r.err())
+                    .contains("error: no router URL: pass --router-url or set ROUTER_BASE_URL")
+                    .contains("Try 'client --help'")
+                    .doesNotContain("Usage:");
         });
         assertThat(run("--name", "alice", "--delete", "--msg", "x").exit()).isEqualTo(ExitCode.USAGE);
-        assertThat(run("--name", "not valid!", "--router-url", "http://127.0.0.1:1").err())
+        assertThat(run("--name", "not valid!", "--router-url", "http://127.0.0.1:1")
+                        .err())
                 .contains("owner \"not valid!\" is not valid");
     }
 
@@ -276,12 +301,16 @@ class ClientCliTest {
         assertThat(first.exit()).as(first.err()).isZero();
         assertThat(token).matches("sbx_[A-Za-z0-9_-]{43}");
         assertThat(rotated.out().strip()).isNotEqualTo(token);
-        var secret = kube.secrets().inNamespace("agent-sandbox-system").withName("sandbox-router-owner-tokens").get();
-        String stored = new String(java.util.Base64.getDecoder().decode(secret.getData().get("alice")),
-                StandardCharsets.UTF_8);
+        var secret = kube.secrets()
+                .inNamespace("agent-sandbox-system")
+                .withName("sandbox-router-owner-tokens")
+                .get();
+        String stored =
+                new String(java.util.Base64.getDecoder().decode(secret.getData().get("alice")), StandardCharsets.UTF_8);
         assertThat(stored).isEqualTo(OwnerTokens.hash(rotated.out().strip())).matches("[0-9a-f]{64}");
-        assertThat(secret.getData().values()).noneMatch(v -> new String(java.util.Base64.getDecoder().decode(v),
-                StandardCharsets.UTF_8).contains(token));
+        assertThat(secret.getData().values())
+                .noneMatch(v ->
+                        new String(java.util.Base64.getDecoder().decode(v), StandardCharsets.UTF_8).contains(token));
         assertThat(first.err()).contains("ROUTER_TOKEN_ALICE");
     }
 

@@ -2,6 +2,9 @@ package dev.agentsandbox.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.SandboxClaim;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,15 +13,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.SandboxClaim;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * The packaged application in the {@code client} role, as a user runs it: a kubeconfig, the environment, a real
@@ -48,7 +46,9 @@ class ClientJarIT {
         controller = new FakeClaimController(kube);
         router = new FakeRouter(kube, Map.of("alice-token", "alice"));
         kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
+        Files.writeString(
+                kubeconfig,
+                """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -62,7 +62,8 @@ class ClientJarIT {
                 users:
                 - name: test
                   user: {token: test}
-                """.formatted(api.url()));
+                """
+                        .formatted(api.url()));
     }
 
     @AfterEach
@@ -77,7 +78,8 @@ class ClientJarIT {
         List<String> command = new ArrayList<>(List.of("java", "-jar", JAR, "client"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
+                .redirectOutput(dir.resolve("out").toFile())
+                .redirectError(dir.resolve("err").toFile());
         builder.environment().remove("KUBERNETES_SERVICE_HOST");
         builder.environment().put("KUBECONFIG", kubeconfig.toString());
         builder.environment().put("ROUTER_BASE_URL", router.url().toString());
@@ -96,22 +98,34 @@ class ClientJarIT {
         assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).as(read("err")).isZero();
         assertThat(read("out")).contains("\"owner\":\"alice\"").contains("\"check\":\"OK\"");
-        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).list().getItems()).isEmpty();
+        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).list().getItems())
+                .isEmpty();
     }
 
     @Test
     void sigintDeletesTheOneShotClaim() throws Exception {
         var chatArrived = router.stallChats();
         Process process = start("--name", "alice");
-        assertThat(chatArrived.await(90, TimeUnit.SECONDS)).as("the client reached the agent").isTrue();
-        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).withLabel(Labels.OWNER, "alice").list()
-                .getItems()).hasSize(1);
+        assertThat(chatArrived.await(90, TimeUnit.SECONDS))
+                .as("the client reached the agent")
+                .isTrue();
+        assertThat(kube.resources(SandboxClaim.class)
+                        .inNamespace(NS)
+                        .withLabel(Labels.OWNER, "alice")
+                        .list()
+                        .getItems())
+                .hasSize(1);
 
         new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
 
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("exits on Ctrl-C").isTrue();
         router.release();
-        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).withLabel(Labels.OWNER, "alice").list()
-                .getItems()).as(read("err")).isEmpty();
+        assertThat(kube.resources(SandboxClaim.class)
+                        .inNamespace(NS)
+                        .withLabel(Labels.OWNER, "alice")
+                        .list()
+                        .getItems())
+                .as(read("err"))
+                .isEmpty();
     }
 }

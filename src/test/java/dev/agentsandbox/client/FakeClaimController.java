@@ -1,10 +1,5 @@
 package dev.agentsandbox.client;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-
 import dev.agentsandbox.api.ClaimedSandbox;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
@@ -17,6 +12,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Stands in for the real claim controller, which another part of the project builds: a claim whose warm pool exists
@@ -39,14 +38,15 @@ final class FakeClaimController implements AutoCloseable {
             }
 
             @Override
-            public void onUpdate(SandboxClaim previous, SandboxClaim claim) {
-            }
+            public void onUpdate(SandboxClaim previous, SandboxClaim claim) {}
 
             @Override
             public void onDelete(SandboxClaim claim, boolean finalStateUnknown) {
                 try {
-                    kube.resources(Sandbox.class).inNamespace(claim.getMetadata().getNamespace())
-                            .withName(claim.getMetadata().getName()).delete();
+                    kube.resources(Sandbox.class)
+                            .inNamespace(claim.getMetadata().getNamespace())
+                            .withName(claim.getMetadata().getName())
+                            .delete();
                 } catch (KubernetesClientException e) {
                     // The test is tearing the API server down.
                 }
@@ -62,7 +62,8 @@ final class FakeClaimController implements AutoCloseable {
 
     static void createWarmPool(KubernetesClient kube, String namespace, String name) {
         SandboxWarmPool pool = new SandboxWarmPool();
-        pool.setMetadata(new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
+        pool.setMetadata(
+                new ObjectMetaBuilder().withNamespace(namespace).withName(name).build());
         kube.resource(pool).create();
     }
 
@@ -72,14 +73,23 @@ final class FakeClaimController implements AutoCloseable {
         try {
             if (failures.containsKey(pool)) {
                 setReady(claim, null, false, failures.get(pool), "rejected by the fake controller");
-            } else if (kube.resources(SandboxWarmPool.class).inNamespace(namespace).withName(pool).get() == null) {
-                setReady(claim, null, false, Conditions.WARM_POOL_NOT_FOUND,
+            } else if (kube.resources(SandboxWarmPool.class)
+                            .inNamespace(namespace)
+                            .withName(pool)
+                            .get()
+                    == null) {
+                setReady(
+                        claim,
+                        null,
+                        false,
+                        Conditions.WARM_POOL_NOT_FOUND,
                         "SandboxWarmPool \"" + pool + "\" not found");
             } else {
                 String owner = claim.getMetadata().getLabels().get(Labels.OWNER);
                 Sandbox sandbox = new Sandbox();
                 // Named after the claim so that deleting the claim can find it again.
-                sandbox.setMetadata(new ObjectMetaBuilder().withNamespace(namespace)
+                sandbox.setMetadata(new ObjectMetaBuilder()
+                        .withNamespace(namespace)
                         .withName(claim.getMetadata().getName())
                         .withLabels(Map.of(Labels.OWNER, owner, Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_WARM))
                         .build());
@@ -92,8 +102,10 @@ final class FakeClaimController implements AutoCloseable {
     }
 
     private void setReady(SandboxClaim claim, String sandbox, boolean ready, String reason, String message) {
-        SandboxClaim fresh = kube.resources(SandboxClaim.class).inNamespace(claim.getMetadata().getNamespace())
-                .withName(claim.getMetadata().getName()).get();
+        SandboxClaim fresh = kube.resources(SandboxClaim.class)
+                .inNamespace(claim.getMetadata().getNamespace())
+                .withName(claim.getMetadata().getName())
+                .get();
         if (fresh == null) {
             return;
         }

@@ -1,5 +1,12 @@
 package dev.agentsandbox.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.Sandbox;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,15 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.Sandbox;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**
  * A real loopback HTTP server standing in for the router and the owner-aware agent behind it (both built elsewhere
@@ -95,7 +93,10 @@ final class FakeRouter implements AutoCloseable {
                 reply(exchange, 400, Map.of("detail", "bad routing headers"));
                 return;
             }
-            Sandbox sandbox = kube.resources(Sandbox.class).inNamespace(namespace).withName(id).get();
+            Sandbox sandbox = kube.resources(Sandbox.class)
+                    .inNamespace(namespace)
+                    .withName(id)
+                    .get();
             if (sandbox == null) {
                 reply(exchange, 404, Map.of("detail", "sandbox " + namespace + "/" + id + " not found"));
                 return;
@@ -117,9 +118,17 @@ final class FakeRouter implements AutoCloseable {
                 List<String> turns = history.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>());
                 turns.add(body.path("prompt").asText());
                 String as = impostor != null ? impostor : owner;
-                reply(exchange, 200, Map.of("owner", owner, "reply",
-                        "I am " + as + "'s agent. You said: " + body.path("prompt").asText(), "history_turns",
-                        turns.size()));
+                reply(
+                        exchange,
+                        200,
+                        Map.of(
+                                "owner",
+                                owner,
+                                "reply",
+                                "I am " + as + "'s agent. You said: "
+                                        + body.path("prompt").asText(),
+                                "history_turns",
+                                turns.size()));
             }
             case "/reset" -> {
                 history.remove(key);

@@ -3,22 +3,20 @@ package dev.agentsandbox.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
-
-import com.sun.net.httpserver.HttpServer;
 
 /** The router client against small loopback servers. */
 class RouterClientTest {
 
-    static final ReadySandbox ALICE = new ReadySandbox(
-            new ClaimRef(new Owner("alice"), "demo", "alice-1", true, null), "alice-sb", "warm", 5L);
+    static final ReadySandbox ALICE =
+            new ReadySandbox(new ClaimRef(new Owner("alice"), "demo", "alice-1", true, null), "alice-sb", "warm", 5L);
 
     @Test
     void redirectsAreNotFollowedSoTheTokenStaysWithTheRouter() throws IOException {
@@ -31,17 +29,23 @@ class RouterClientTest {
         });
         HttpServer router = server();
         router.createContext("/", exchange -> {
-            exchange.getResponseHeaders().add("Location",
-                    "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/chat");
+            exchange.getResponseHeaders()
+                    .add(
+                            "Location",
+                            "http://127.0.0.1:" + elsewhere.getAddress().getPort() + "/chat");
             exchange.sendResponseHeaders(307, -1);
             exchange.close();
         });
         try {
-            RouterClient client = new RouterClient(URI.create("http://127.0.0.1:" + router.getAddress().getPort()),
-                    RouterTokens.shared("secret"), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
+            RouterClient client = new RouterClient(
+                    URI.create("http://127.0.0.1:" + router.getAddress().getPort()),
+                    RouterTokens.shared("secret"),
+                    Duration.ofSeconds(5),
+                    RouterClient.AGENT_PORT);
 
             assertThatThrownBy(() -> client.chat(ALICE, "hi"))
-                    .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status()).isEqualTo(307))
+                    .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status())
+                            .isEqualTo(307))
                     .hasMessageContaining("redirects are not followed");
             assertThat(elsewhereHits).hasValue(0);
         } finally {
@@ -61,8 +65,8 @@ class RouterClientTest {
         });
         try {
             URI base = URI.create("http://127.0.0.1:" + router.getAddress().getPort() + "/");
-            RouterClient client = new RouterClient(base,
-                    RouterTokens.none(), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
+            RouterClient client =
+                    new RouterClient(base, RouterTokens.none(), Duration.ofSeconds(5), RouterClient.AGENT_PORT);
 
             assertThatThrownBy(() -> client.reset(ALICE))
                     .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.detail())

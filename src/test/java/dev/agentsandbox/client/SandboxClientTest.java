@@ -3,19 +3,17 @@ package dev.agentsandbox.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.net.URI;
-import java.time.Duration;
-import java.util.Map;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** The SDK against the mock API server, a fake claim controller and a loopback fake router. */
 class SandboxClientTest {
@@ -46,16 +44,23 @@ class SandboxClientTest {
     }
 
     SandboxClient client(RouterTokens tokens) {
-        return SandboxClient.builder(kube).router(router.url(), tokens).readyTimeout(Duration.ofSeconds(20)).build();
+        return SandboxClient.builder(kube)
+                .router(router.url(), tokens)
+                .readyTimeout(Duration.ofSeconds(20))
+                .build();
     }
 
     @Test
     void createsAClaimThatSaysWhoAskedAndWhen() {
         ClaimRef ref = client(RouterTokens.none()).createClaim("alice");
 
-        SandboxClaim claim = kube.resources(SandboxClaim.class).inNamespace(NS).withName(ref.name()).get();
+        SandboxClaim claim = kube.resources(SandboxClaim.class)
+                .inNamespace(NS)
+                .withName(ref.name())
+                .get();
         assertThat(claim.getSpec().getWarmPoolRef().getName()).isEqualTo(POOL);
-        assertThat(claim.getMetadata().getLabels()).containsEntry(Labels.OWNER, "alice")
+        assertThat(claim.getMetadata().getLabels())
+                .containsEntry(Labels.OWNER, "alice")
                 .containsEntry(Labels.CREATED_BY, "java-client");
         assertThat(claim.getMetadata().getAnnotations().get(Labels.CLIENT_FIRST_REQUESTED_AT))
                 .matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
@@ -92,13 +97,15 @@ class SandboxClientTest {
         assertThat(created.created()).isTrue();
         assertThat(found.created()).isFalse();
         assertThat(found.name()).isEqualTo(created.name());
-        assertThat(first.createdClaims()).as("kept claims are not cleaned up on exit").isEmpty();
+        assertThat(first.createdClaims())
+                .as("kept claims are not cleaned up on exit")
+                .isEmpty();
     }
 
     @Test
     void aKeptClaimNameTakenBySomeoneElseIsNotReused() {
-        SandboxClaim squatter = ClaimRequest.build(new Owner("mallory"), NS, new Owner("alice").keptClaimName(), POOL,
-                java.time.Instant.now());
+        SandboxClaim squatter = ClaimRequest.build(
+                new Owner("mallory"), NS, new Owner("alice").keptClaimName(), POOL, java.time.Instant.now());
         kube.resource(squatter).create();
 
         assertThatThrownBy(() -> client(RouterTokens.none()).getOrCreateClaim("alice"))
@@ -127,12 +134,13 @@ class SandboxClientTest {
 
     @Test
     void aMissingWarmPoolTimesOutNamingThePool() {
-        SandboxClient client = SandboxClient.builder(kube).warmPool("no-such-pool").build();
+        SandboxClient client =
+                SandboxClient.builder(kube).warmPool("no-such-pool").build();
         ClaimRef ref = client.createClaim("alice");
 
         assertThatThrownBy(() -> client.awaitReady(ref, Duration.ofSeconds(2), ClaimProgress.SILENT))
-                .isInstanceOfSatisfying(ClaimTimeoutException.class,
-                        e -> assertThat(e.lastReason()).isEqualTo(Conditions.WARM_POOL_NOT_FOUND))
+                .isInstanceOfSatisfying(ClaimTimeoutException.class, e -> assertThat(e.lastReason())
+                        .isEqualTo(Conditions.WARM_POOL_NOT_FOUND))
                 .hasMessageContaining("warm pool \"no-such-pool\" not found in namespace " + NS)
                 .hasMessageContaining(ref.name());
     }
@@ -145,8 +153,8 @@ class SandboxClientTest {
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> client.awaitReady(ref, Duration.ofSeconds(30), ClaimProgress.SILENT))
-                .isInstanceOfSatisfying(ClaimFailedException.class,
-                        e -> assertThat(e.reason()).isEqualTo(Conditions.INVALID_METADATA));
+                .isInstanceOfSatisfying(
+                        ClaimFailedException.class, e -> assertThat(e.reason()).isEqualTo(Conditions.INVALID_METADATA));
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
@@ -154,7 +162,8 @@ class SandboxClientTest {
     void notFoundIsTypedFromTheApiStatus() {
         SandboxClient client = client(RouterTokens.none());
 
-        assertThatThrownBy(() -> client.getClaim("nobody")).isInstanceOf(ClaimNotFoundException.class)
+        assertThatThrownBy(() -> client.getClaim("nobody"))
+                .isInstanceOf(ClaimNotFoundException.class)
                 .hasMessage("claim " + NS + "/nobody: not found");
         assertThatThrownBy(() -> client.deleteClaim("nobody")).isInstanceOf(ClaimNotFoundException.class);
         assertThatThrownBy(() -> client.awaitReady(new ClaimRef(new Owner("alice"), NS, "nobody", false, null)))
@@ -170,8 +179,16 @@ class SandboxClientTest {
         Thread hook = client.shutdownCleanup();
         hook.run();
 
-        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).withName(oneShot.name()).get()).isNull();
-        assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).withName(kept.name()).get()).isNotNull();
+        assertThat(kube.resources(SandboxClaim.class)
+                        .inNamespace(NS)
+                        .withName(oneShot.name())
+                        .get())
+                .isNull();
+        assertThat(kube.resources(SandboxClaim.class)
+                        .inNamespace(NS)
+                        .withName(kept.name())
+                        .get())
+                .isNotNull();
         assertThat(client.createdClaims()).isEmpty();
     }
 
@@ -184,7 +201,8 @@ class SandboxClientTest {
 
         assertThat(client.deleteOwnerClaims("alice")).containsExactlyInAnyOrder(a1.name(), a2.name());
         assertThat(kube.resources(SandboxClaim.class).inNamespace(NS).list().getItems())
-                .extracting(c -> c.getMetadata().getName()).containsExactly(b.name());
+                .extracting(c -> c.getMetadata().getName())
+                .containsExactly(b.name());
     }
 
     @Test
@@ -192,17 +210,22 @@ class SandboxClientTest {
         SandboxClient wrongToken = client(RouterTokens.shared("stolen"));
         ReadySandbox alice = wrongToken.awaitReady(wrongToken.createClaim("alice"));
         assertThatThrownBy(() -> wrongToken.chat(alice, "hi"))
-                .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status()).isEqualTo(401))
-                .hasMessageContaining("owner alice").hasMessageContaining("token is wrong");
+                .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status())
+                        .isEqualTo(401))
+                .hasMessageContaining("owner alice")
+                .hasMessageContaining("token is wrong");
 
         SandboxClient bobsToken = client(RouterTokens.shared("bob-token"));
         assertThatThrownBy(() -> bobsToken.chat(alice, "hi"))
-                .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status()).isEqualTo(403))
+                .isInstanceOfSatisfying(RouterRejectedException.class, e -> assertThat(e.status())
+                        .isEqualTo(403))
                 .hasMessageContaining("sandbox " + NS + "/" + alice.sandbox());
 
         SandboxClient nowhere = SandboxClient.builder(kube)
-                .router(URI.create("http://127.0.0.1:9"), RouterTokens.shared("alice-token")).build();
-        assertThatThrownBy(() -> nowhere.chat(alice, "hi")).isInstanceOf(RouterUnreachableException.class)
+                .router(URI.create("http://127.0.0.1:9"), RouterTokens.shared("alice-token"))
+                .build();
+        assertThatThrownBy(() -> nowhere.chat(alice, "hi"))
+                .isInstanceOf(RouterUnreachableException.class)
                 .hasMessageContaining("cannot reach the router at http://127.0.0.1:9");
     }
 }

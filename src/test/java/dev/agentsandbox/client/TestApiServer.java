@@ -1,9 +1,5 @@
 package dev.agentsandbox.client;
 
-import java.net.InetAddress;
-import java.util.HashMap;
-import java.util.List;
-
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxWarmPool;
@@ -13,12 +9,18 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.List;
 
 /** The fabric8 mock API server in CRUD mode on loopback, knowing the agent-sandbox kinds (status subresource). */
 final class TestApiServer implements AutoCloseable {
 
-    private final KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-            new HashMap<>(), new KubernetesCrudDispatcher(List.of(
+    private final KubernetesMockServer server = new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            new HashMap<>(),
+            new KubernetesCrudDispatcher(List.of(
                     CustomResourceDefinitionContext.fromCustomResourceType(SandboxClaim.class),
                     CustomResourceDefinitionContext.fromCustomResourceType(Sandbox.class),
                     CustomResourceDefinitionContext.fromCustomResourceType(SandboxWarmPool.class))),

@@ -2,19 +2,17 @@ package dev.agentsandbox.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentsandbox.deploy.FakeCommands.Run;
+import dev.agentsandbox.deploy.FakeCommands.World;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.agentsandbox.deploy.FakeCommands.Run;
-import dev.agentsandbox.deploy.FakeCommands.World;
 
 /**
  * Runs deploy/aks/deploy.sh and deploy/kind/setup.sh against fake az, kubectl, kind, docker and mvnw, and checks
@@ -27,14 +25,18 @@ class DeployScriptsTest {
     static final String AKS = "deploy/aks/deploy.sh";
     static final String KIND = "deploy/kind/setup.sh";
     static final String API_KEY = "sk-test-0123456789-do-not-echo";
-    static final List<String> CRDS = List.of("sandboxes.agents.x-k8s.io", "sandboxtemplates.extensions.agents.x-k8s.io",
-            "sandboxwarmpools.extensions.agents.x-k8s.io", "sandboxclaims.extensions.agents.x-k8s.io");
+    static final List<String> CRDS = List.of(
+            "sandboxes.agents.x-k8s.io",
+            "sandboxtemplates.extensions.agents.x-k8s.io",
+            "sandboxwarmpools.extensions.agents.x-k8s.io",
+            "sandboxclaims.extensions.agents.x-k8s.io");
     /** Commands that change a cluster, a registry or an image: a second run must issue none of them. */
-    static final List<String> MUTATIONS = List.of("nodepool add", "docker build", "docker push", "az acr login",
-            "create secret", "kind create");
+    static final List<String> MUTATIONS =
+            List.of("nodepool add", "docker build", "docker push", "az acr login", "create secret", "kind create");
 
     @TempDir
     Path tmp;
+
     FakeCommands fakes;
     Path manifests;
 
@@ -50,8 +52,19 @@ class DeployScriptsTest {
     }
 
     Map<String, String> aksSettings(boolean withModel) {
-        Map<String, String> env = FakeCommands.env("AZ_RESOURCE_GROUP", "rg-demo", "AKS_CLUSTER", "aks-demo",
-                "ACR_NAME", "acrdemo", "IMAGE_TAG", "abc123", "MANIFESTS", manifests.toString(), "MVNW", fakes.mvnw().toString());
+        Map<String, String> env = FakeCommands.env(
+                "AZ_RESOURCE_GROUP",
+                "rg-demo",
+                "AKS_CLUSTER",
+                "aks-demo",
+                "ACR_NAME",
+                "acrdemo",
+                "IMAGE_TAG",
+                "abc123",
+                "MANIFESTS",
+                manifests.toString(),
+                "MVNW",
+                fakes.mvnw().toString());
         if (withModel) {
             env.putAll(model());
         }
@@ -59,8 +72,13 @@ class DeployScriptsTest {
     }
 
     static Map<String, String> model() {
-        return FakeCommands.env("OPENAI_BASE_URL", "https://example.openai.azure.com/openai/v1/",
-                "OPENAI_API_KEY", API_KEY, "LLM_MODEL", "gpt-4o-mini");
+        return FakeCommands.env(
+                "OPENAI_BASE_URL",
+                "https://example.openai.azure.com/openai/v1/",
+                "OPENAI_API_KEY",
+                API_KEY,
+                "LLM_MODEL",
+                "gpt-4o-mini");
     }
 
     // ---- AKS ------------------------------------------------------------------------------------------------
@@ -71,7 +89,8 @@ class DeployScriptsTest {
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.calls()).containsExactlyElementsOf(aksPlan(true));
-        assertThat(run.output()).contains("Router: http://" + FakeCommands.ROUTER_IP)
+        assertThat(run.output())
+                .contains("Router: http://" + FakeCommands.ROUTER_IP)
                 .contains("export ROUTER_BASE_URL=http://" + FakeCommands.ROUTER_IP)
                 .contains("X-Sandbox-ID: $SANDBOX");
     }
@@ -83,7 +102,8 @@ class DeployScriptsTest {
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.calls()).containsExactlyElementsOf(aksPlan(false));
         assertThat(run.calls()).noneMatch(call -> MUTATIONS.stream().anyMatch(call::contains));
-        assertThat(run.output()).contains("Secret agent-sandbox-system/sandbox-router-auth exists; keeping its token")
+        assertThat(run.output())
+                .contains("Secret agent-sandbox-system/sandbox-router-auth exists; keeping its token")
                 .contains("Secret sandbox-agent-demo/azure-foundry exists");
     }
 
@@ -96,11 +116,14 @@ class DeployScriptsTest {
         assertThat(run.calls()).noneMatch(call -> call.contains(API_KEY));
         assertThat(run.secretInputs()).hasSize(2);
         assertThat(run.secretInputs().get(0)).matches("token=[0-9a-f]{64}\n");
-        assertThat(run.secretInputs().get(1)).isEqualTo("""
+        assertThat(run.secretInputs().get(1))
+                .isEqualTo(
+                        """
                 OPENAI_BASE_URL=https://example.openai.azure.com/openai/v1/
                 OPENAI_API_KEY=%s
                 LLM_MODEL=gpt-4o-mini
-                """.formatted(API_KEY));
+                """
+                                .formatted(API_KEY));
     }
 
     @Test
@@ -108,7 +131,8 @@ class DeployScriptsTest {
         Run run = fakes.run(REPO, AKS, World.FRESH, FakeCommands.env("IMAGE_TAG", "abc123"));
 
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.output()).contains("missing settings (environment variables): AZ_RESOURCE_GROUP AKS_CLUSTER ACR_NAME");
+        assertThat(run.output())
+                .contains("missing settings (environment variables): AZ_RESOURCE_GROUP AKS_CLUSTER ACR_NAME");
         assertThat(run.calls()).isEmpty();
     }
 
@@ -117,7 +141,8 @@ class DeployScriptsTest {
         Run run = fakes.run(REPO, AKS, World.FRESH, aksSettings(true));
 
         assertThat(run.exitCode()).isNotZero();
-        assertThat(run.output()).contains("node pool katapool not found; rerun with --create-node-pool, or run: az aks nodepool add");
+        assertThat(run.output())
+                .contains("node pool katapool not found; rerun with --create-node-pool, or run: az aks nodepool add");
         assertThat(run.calls()).noneMatch(call -> MUTATIONS.stream().anyMatch(call::contains));
     }
 
@@ -149,10 +174,12 @@ class DeployScriptsTest {
                 "docker push " + registry + "/agent-sandbox-agent:" + tag,
                 "az acr repository show --name <ACR_NAME> --image agent-sandbox:" + tag + "   # check",
                 "$ROOT/mvnw -B package -DskipTests -Pnative -Dquarkus.native.container-build=true",
-                "docker build -f $ROOT/src/main/docker/Dockerfile.native -t " + registry + "/agent-sandbox:" + tag + " $ROOT",
+                "docker build -f $ROOT/src/main/docker/Dockerfile.native -t " + registry + "/agent-sandbox:" + tag
+                        + " $ROOT",
                 "docker push " + registry + "/agent-sandbox:" + tag));
         String sed = "sed -e 's|ghcr.io/agent-sandbox/agent-sandbox:0.1.0|" + registry + "/agent-sandbox:" + tag
-                + "|g' -e 's|ghcr.io/agent-sandbox/agent-sandbox-agent:0.1.0|" + registry + "/agent-sandbox-agent:" + tag + "|g' ";
+                + "|g' -e 's|ghcr.io/agent-sandbox/agent-sandbox-agent:0.1.0|" + registry + "/agent-sandbox-agent:"
+                + tag + "|g' ";
         expected.add(sed + m + "/kubernetes.yml > " + out + "/kubernetes.yml");
         for (String file : List.of("namespace.yaml", "sandbox-template.yaml", "warm-pool.yaml", "claim.yaml")) {
             expected.add(sed + "$ROOT/deploy/kata-aks/" + file + " > " + out + "/" + file);
@@ -166,7 +193,12 @@ class DeployScriptsTest {
 
     @Test
     void aksDryRunWithoutGitNamesTheTagByAPlaceholder() throws Exception {
-        Run run = fakes.run(REPO, AKS, World.FRESH, FakeCommands.env("GIT_DIR", tmp.resolve("no-git").toString()), "--dry-run");
+        Run run = fakes.run(
+                REPO,
+                AKS,
+                World.FRESH,
+                FakeCommands.env("GIT_DIR", tmp.resolve("no-git").toString()),
+                "--dry-run");
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).contains("docker push <ACR_NAME>.azurecr.io/agent-sandbox:<IMAGE_TAG>");
@@ -224,22 +256,28 @@ class DeployScriptsTest {
     }
 
     /** The cluster part both scripts share: CRDs, platform, router token, rollouts, the example and its waits. */
-    static List<String> platformAndDemo(String k, String manifests, String rendered, boolean createRouterToken,
-            boolean modelFromEnv) {
+    static List<String> platformAndDemo(
+            String k, String manifests, String rendered, boolean createRouterToken, boolean modelFromEnv) {
         List<String> steps = new ArrayList<>();
-        StringBuilder crds = new StringBuilder(k + " apply --server-side --force-conflicts --field-manager=agent-sandbox-deploy");
+        StringBuilder crds =
+                new StringBuilder(k + " apply --server-side --force-conflicts --field-manager=agent-sandbox-deploy");
         for (String crd : List.of(CRDS.get(0), CRDS.get(1), CRDS.get(2), CRDS.get(3))) {
             crds.append(" -f ").append(manifests).append('/').append(crd).append("-v1.yml");
         }
         steps.add(crds.toString());
-        steps.add(k + " wait --for=condition=Established --timeout=60s " + String.join(" ", CRDS.stream().map(c -> "crd/" + c).toList()));
+        steps.add(k + " wait --for=condition=Established --timeout=60s "
+                + String.join(" ", CRDS.stream().map(c -> "crd/" + c).toList()));
         steps.add(k + " apply -f " + rendered + "/kubernetes.yml");
         steps.add(k + " get secret sandbox-router-auth --namespace agent-sandbox-system");
         if (createRouterToken) {
             steps.addAll(secret(k, "sandbox-router-auth", "agent-sandbox-system"));
         }
-        steps.add(k + " rollout status deployment/agent-sandbox-controller --namespace agent-sandbox-system --timeout=300s");
-        steps.add(k + " rollout status deployment/sandbox-router-deployment --namespace agent-sandbox-system --timeout=300s");
+        steps.add(
+                k
+                        + " rollout status deployment/agent-sandbox-controller --namespace agent-sandbox-system --timeout=300s");
+        steps.add(
+                k
+                        + " rollout status deployment/sandbox-router-deployment --namespace agent-sandbox-system --timeout=300s");
         steps.add(k + " apply -f " + rendered + "/namespace.yaml");
         if (modelFromEnv) {
             steps.addAll(secret(k, "azure-foundry", "sandbox-agent-demo"));
@@ -251,38 +289,56 @@ class DeployScriptsTest {
         steps.add(k + " apply -f " + rendered + "/claim.yaml");
         steps.add(k + " wait --namespace sandbox-agent-demo --for=jsonpath={.status.readyReplicas}=3"
                 + " sandboxwarmpool/kata-aks-warmpool --timeout=600s");
-        steps.add(k + " wait --namespace sandbox-agent-demo --for=condition=Ready sandboxclaim/my-aks-agent --timeout=300s");
+        steps.add(
+                k
+                        + " wait --namespace sandbox-agent-demo --for=condition=Ready sandboxclaim/my-aks-agent --timeout=300s");
         return steps;
     }
 
     static List<String> secret(String k, String name, String namespace) {
-        return List.of(k + " create secret generic " + name + " --namespace " + namespace
-                + " --from-env-file=/dev/stdin --dry-run=client --output=yaml", k + " apply -f -");
+        return List.of(
+                k + " create secret generic " + name + " --namespace " + namespace
+                        + " --from-env-file=/dev/stdin --dry-run=client --output=yaml",
+                k + " apply -f -");
     }
 
     // ---- kind -----------------------------------------------------------------------------------------------
 
     @Test
     void kindFirstSetupCreatesTheClusterBuildsLoadsAndApplies() throws Exception {
-        Map<String, String> env = FakeCommands.env("IMAGE_TAG", "dev-abc123", "MANIFESTS", manifests.toString(),
-                "MVNW", fakes.mvnw().toString());
+        Map<String, String> env = FakeCommands.env(
+                "IMAGE_TAG",
+                "dev-abc123",
+                "MANIFESTS",
+                manifests.toString(),
+                "MVNW",
+                fakes.mvnw().toString());
         env.putAll(model());
         Run run = fakes.run(REPO, KIND, World.FRESH, env);
 
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.calls()).containsExactlyElementsOf(kindPlan(true));
-        assertThat(run.output()).contains("No RuntimeClass gvisor: sandboxes run with runc")
+        assertThat(run.output())
+                .contains("No RuntimeClass gvisor: sandboxes run with runc")
                 .contains("kubectl --context kind-agent-sandbox port-forward --namespace agent-sandbox-system"
                         + " service/sandbox-router-svc 18080:8080 &")
                 .doesNotContain(API_KEY);
         assertThat(Files.readString(REPO.resolve("target/deploy/kind/sandbox-template.yaml")))
-                .contains("image: agent-sandbox-agent:dev-abc123").doesNotContain("runtimeClassName");
+                .contains("image: agent-sandbox-agent:dev-abc123")
+                .doesNotContain("runtimeClassName");
     }
 
     @Test
     void kindSecondRunChangesNothingAndUsesGvisorWhenInstalled() throws Exception {
-        Map<String, String> env = FakeCommands.env("IMAGE_TAG", "dev-abc123", "MANIFESTS", manifests.toString(),
-                "MVNW", fakes.mvnw().toString(), "FAKE_GVISOR", "true");
+        Map<String, String> env = FakeCommands.env(
+                "IMAGE_TAG",
+                "dev-abc123",
+                "MANIFESTS",
+                manifests.toString(),
+                "MVNW",
+                fakes.mvnw().toString(),
+                "FAKE_GVISOR",
+                "true");
         Run run = fakes.run(REPO, KIND, World.EXISTING, env);
 
         assertThat(run.exitCode()).as(run.output()).isZero();
@@ -301,22 +357,29 @@ class DeployScriptsTest {
         assertThat(run.calls()).as("commands run during a dry run").isEmpty();
         String tag = imageTag("dev-");
         List<String> lines = commandLines(run.output());
-        assertThat(lines).startsWith(
-                "command -v kind kubectl docker   # check",
-                "kind get clusters",
-                "kind create cluster --name agent-sandbox --config $ROOT/deploy/kind/kind-config.yaml --wait 120s",
-                "docker image inspect agent-sandbox-agent:" + tag + "   # check",
-                "$ROOT/mvnw -B package -DskipTests -Pagent",
-                "docker build -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg SANDBOX_ROLE=agent -t agent-sandbox-agent:" + tag + " $ROOT",
-                "$ROOT/mvnw -B package -DskipTests",
-                "docker image inspect agent-sandbox:" + tag + "   # check",
-                "docker build -f $ROOT/src/main/docker/Dockerfile.jvm -t agent-sandbox:" + tag + " $ROOT",
-                "kind load docker-image agent-sandbox:" + tag + " agent-sandbox-agent:" + tag + " --name agent-sandbox",
-                "kubectl --context kind-agent-sandbox get runtimeclass gvisor   # check");
-        assertThat(lines).endsWith(
-                "kubectl --context kind-agent-sandbox wait --namespace sandbox-agent-demo --for=condition=Ready"
-                        + " sandboxclaim/my-aks-agent --timeout=300s");
-        assertThat(lines).hasSize(11 + 5 + asPrinted(platformAndDemo("k", "m", "r", true, true)).size());
+        assertThat(lines)
+                .startsWith(
+                        "command -v kind kubectl docker   # check",
+                        "kind get clusters",
+                        "kind create cluster --name agent-sandbox --config $ROOT/deploy/kind/kind-config.yaml --wait 120s",
+                        "docker image inspect agent-sandbox-agent:" + tag + "   # check",
+                        "$ROOT/mvnw -B package -DskipTests -Pagent",
+                        "docker build -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg SANDBOX_ROLE=agent -t agent-sandbox-agent:"
+                                + tag + " $ROOT",
+                        "$ROOT/mvnw -B package -DskipTests",
+                        "docker image inspect agent-sandbox:" + tag + "   # check",
+                        "docker build -f $ROOT/src/main/docker/Dockerfile.jvm -t agent-sandbox:" + tag + " $ROOT",
+                        "kind load docker-image agent-sandbox:" + tag + " agent-sandbox-agent:" + tag
+                                + " --name agent-sandbox",
+                        "kubectl --context kind-agent-sandbox get runtimeclass gvisor   # check");
+        assertThat(lines)
+                .endsWith(
+                        "kubectl --context kind-agent-sandbox wait --namespace sandbox-agent-demo --for=condition=Ready"
+                                + " sandboxclaim/my-aks-agent --timeout=300s");
+        assertThat(lines)
+                .hasSize(11
+                        + 5
+                        + asPrinted(platformAndDemo("k", "m", "r", true, true)).size());
     }
 
     List<String> kindPlan(boolean fresh) {
@@ -324,7 +387,8 @@ class DeployScriptsTest {
         List<String> plan = new ArrayList<>();
         plan.add("kind get clusters");
         if (fresh) {
-            plan.add("kind create cluster --name agent-sandbox --config $ROOT/deploy/kind/kind-config.yaml --wait 120s");
+            plan.add(
+                    "kind create cluster --name agent-sandbox --config $ROOT/deploy/kind/kind-config.yaml --wait 120s");
         }
         plan.add("docker image inspect agent-sandbox-agent:dev-abc123");
         if (fresh) {
@@ -356,7 +420,8 @@ class DeployScriptsTest {
             if (call.contains(" get secret ")) {
                 printed.add(call + "   # check");
             } else if (call.contains(" create secret generic ")) {
-                String from = call.contains("sandbox-router-auth") ? "token" : "OPENAI_BASE_URL OPENAI_API_KEY LLM_MODEL";
+                String from =
+                        call.contains("sandbox-router-auth") ? "token" : "OPENAI_BASE_URL OPENAI_API_KEY LLM_MODEL";
                 printed.add(call + " | " + calls.get(++i) + "   # values from " + from + ", not shown");
             } else {
                 printed.add(call);
@@ -367,13 +432,17 @@ class DeployScriptsTest {
 
     /** The "+ command" lines a script prints, without the marker. */
     static List<String> commandLines(String output) {
-        return output.lines().filter(line -> line.startsWith("+ ")).map(line -> line.substring(2)).toList();
+        return output.lines()
+                .filter(line -> line.startsWith("+ "))
+                .map(line -> line.substring(2))
+                .toList();
     }
 
     /** The tag the scripts derive from git when IMAGE_TAG is not set, or their placeholder without git. */
     static String imageTag(String prefix) throws IOException, InterruptedException {
         Process git = new ProcessBuilder("git", "-C", REPO.toString(), "rev-parse", "--short=12", "HEAD")
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         String commit = new String(git.getInputStream().readAllBytes()).trim();
         return git.waitFor() == 0 && !commit.isEmpty() ? prefix + commit : "<IMAGE_TAG>";
     }

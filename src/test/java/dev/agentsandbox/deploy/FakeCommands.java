@@ -19,12 +19,12 @@ final class FakeCommands {
 
     /** What the fakes report: nothing exists yet, or everything the scripts create already does. */
     enum World {
-        FRESH, EXISTING
+        FRESH,
+        EXISTING
     }
 
     /** A script run: its exit code, its combined output, and the commands the fakes saw, in order. */
-    record Run(int exitCode, String output, List<String> calls, List<String> secretInputs) {
-    }
+    record Run(int exitCode, String output, List<String> calls, List<String> secretInputs) {}
 
     static final String ROUTER_IP = "20.30.40.50";
 
@@ -57,7 +57,8 @@ final class FakeCommands {
             throws IOException, InterruptedException {
         Files.deleteIfExists(log);
         Files.createFile(log);
-        List<String> command = new ArrayList<>(List.of("bash", repo.resolve(script).toString()));
+        List<String> command =
+                new ArrayList<>(List.of("bash", repo.resolve(script).toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         Map<String, String> environment = pb.environment();
@@ -75,7 +76,9 @@ final class FakeCommands {
             process.destroyForcibly();
             throw new IllegalStateException(script + " did not finish within 60 s; output so far:\n" + output);
         }
-        List<String> calls = Files.readAllLines(log).stream().map(line -> normalise(line, repo)).toList();
+        List<String> calls = Files.readAllLines(log).stream()
+                .map(line -> normalise(line, repo))
+                .toList();
         List<String> inputs = new ArrayList<>();
         try (var files = Files.list(stdinDir)) {
             for (Path file : files.sorted().toList()) {
@@ -88,7 +91,9 @@ final class FakeCommands {
 
     /** Paths that differ per machine, as $ROOT (the repository), $BIN (the fakes) and $TMP (the test's folder). */
     private String normalise(String text, Path repo) {
-        return text.replace(repo.toString(), "$ROOT").replace(bin.toString(), "$BIN").replace(dir.toString(), "$TMP");
+        return text.replace(repo.toString(), "$ROOT")
+                .replace(bin.toString(), "$BIN")
+                .replace(dir.toString(), "$TMP");
     }
 
     static Map<String, String> env(String... keyValues) {
@@ -100,7 +105,8 @@ final class FakeCommands {
     }
 
     private static String script(String tool) {
-        String log = """
+        String log =
+                """
                 #!/bin/bash
                 # Fake %s for the deploy script tests: logs its argv, answers from $FAKE_WORLD.
                 args=" $* "
@@ -110,15 +116,17 @@ final class FakeCommands {
                 if [[ $args == *" apply -f - "* ]]; then cat >/dev/null; record "$@"; echo "secret configured"; exit 0; fi
                 record "$@"
                 exists() { [[ $FAKE_WORLD == existing ]]; }
-                """.formatted(tool, tool);
-        String behaviour = switch (tool) {
-            case "az" -> """
+                """
+                        .formatted(tool, tool);
+        String behaviour =
+                switch (tool) {
+                    case "az" -> """
                     case $args in
                       *" aks nodepool show "* | *" acr repository show "*) exists ;;
                       *) exit 0 ;;
                     esac
                     """;
-            case "kubectl" -> """
+                    case "kubectl" -> """
                     case $args in
                       *" get secret "*) exists ;;
                       *" get runtimeclass gvisor "*) [[ ${FAKE_GVISOR:-} == true ]] ;;
@@ -129,21 +137,22 @@ final class FakeCommands {
                       *" apply "*) if exists; then echo "unchanged"; else echo "created"; fi ;;
                       *) exit 0 ;;
                     esac
-                    """.formatted("%s", ROUTER_IP);
-            case "kind" -> """
+                    """
+                            .formatted("%s", ROUTER_IP);
+                    case "kind" -> """
                     case $args in
                       *" get clusters "*) if exists; then echo other; echo agent-sandbox; else echo other; fi ;;
                       *) exit 0 ;;
                     esac
                     """;
-            case "docker" -> """
+                    case "docker" -> """
                     case $args in
                       *" image inspect "*) exists ;;
                       *) exit 0 ;;
                     esac
                     """;
-            default -> "exit 0\n";
-        };
+                    default -> "exit 0\n";
+                };
         return log + behaviour;
     }
 }

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +24,8 @@ class ShellcheckTest {
     void everyScriptIsShellcheckClean() throws IOException, InterruptedException {
         boolean installed = Stream.of(System.getenv("PATH").split(":"))
                 .anyMatch(dir -> Files.isExecutable(Path.of(dir, "shellcheck")));
-        Assumptions.assumeTrue(installed,
+        Assumptions.assumeTrue(
+                installed,
                 "SKIPPED: shellcheck is not installed, scripts not checked; install it with apt-get install -y shellcheck"
                         + " (.ci/run and the CI workflow must)");
         List<String> scripts = scripts();
@@ -33,7 +33,10 @@ class ShellcheckTest {
 
         List<String> command = new ArrayList<>(List.of("shellcheck", "--external-sources", "--severity=style"));
         command.addAll(scripts);
-        Process process = new ProcessBuilder(command).directory(REPO.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(REPO.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as("shellcheck findings:%n%s", output).isZero();
     }
@@ -44,7 +47,8 @@ class ShellcheckTest {
         try (Stream<Path> files = Files.walk(REPO)) {
             files.filter(Files::isRegularFile)
                     .map(file -> REPO.relativize(file).toString())
-                    .filter(path -> !path.startsWith("target/") && !path.startsWith(".git/") && !path.contains("node_modules/"))
+                    .filter(path ->
+                            !path.startsWith("target/") && !path.startsWith(".git/") && !path.contains("node_modules/"))
                     .filter(path -> path.endsWith(".sh") || path.equals(".ci/run"))
                     .sorted()
                     .forEach(scripts::add);

@@ -33,7 +33,9 @@ public final class Kubectl {
 
     public static boolean installed() {
         try {
-            Process p = new ProcessBuilder("kubectl", "version", "--client").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("kubectl", "version", "--client")
+                    .redirectErrorStream(true)
+                    .start();
             p.getInputStream().readAllBytes();
             return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
@@ -53,8 +55,14 @@ public final class Kubectl {
     }
 
     public Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "--cache-dir",
-                cacheDir.toString(), "--request-timeout", "30s"));
+        List<String> cmd = new ArrayList<>(List.of(
+                "kubectl",
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "--cache-dir",
+                cacheDir.toString(),
+                "--request-timeout",
+                "30s"));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(cacheDir.getParent(), "kubectl", ".out");
         Path err = Files.createTempFile(cacheDir.getParent(), "kubectl", ".err");

@@ -4,25 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
@@ -38,6 +19,23 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The platform's main job end to end, as the README's run command shows it: the packaged application in local mode
@@ -61,16 +59,27 @@ class LocalDemoIT {
 
     @BeforeAll
     static void startLocalMode() throws Exception {
-        assumeTrue(Files.isRegularFile(LocalModeProcess.JAR),
+        assumeTrue(
+                Files.isRegularFile(LocalModeProcess.JAR),
                 "run ./mvnw package first: " + LocalModeProcess.JAR + " is missing");
         Path dir = Files.createTempDirectory("local-demo-it");
         local = LocalModeProcess.start(dir, Duration.ofSeconds(120), Duration.ofSeconds(180));
         kube = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(local.kubeconfig()))).build();
-        client = SandboxClient.builder(kube).namespace(NS).warmPool(POOL).readyTimeout(Duration.ofSeconds(90))
-                .router(URI.create(local.lines.get("ROUTER_URL")), RouterTokens.of(Map.of(
-                        "alice", local.lines.get("ROUTER_TOKEN_ALICE"), "bob", local.lines.get("ROUTER_TOKEN_BOB")),
-                        null))
+                .withConfig(Config.fromKubeconfig(Files.readString(local.kubeconfig())))
+                .build();
+        client = SandboxClient.builder(kube)
+                .namespace(NS)
+                .warmPool(POOL)
+                .readyTimeout(Duration.ofSeconds(90))
+                .router(
+                        URI.create(local.lines.get("ROUTER_URL")),
+                        RouterTokens.of(
+                                Map.of(
+                                        "alice",
+                                        local.lines.get("ROUTER_TOKEN_ALICE"),
+                                        "bob",
+                                        local.lines.get("ROUTER_TOKEN_BOB")),
+                                null))
                 .build();
     }
 
@@ -88,8 +97,11 @@ class LocalDemoIT {
     @Order(1)
     void printsTheLinesScriptsReadAndThePoolBecomesReady() {
         assertThat(local.lines).containsKeys("ROUTER_TOKEN_ALICE", "ROUTER_TOKEN_BOB", "KUBECONFIG", "ROUTER_URL");
-        assertThat(local.lines.get("ROUTER_URL")).startsWith("http://127.0.0.1:").doesNotEndWith(":8080");
-        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(readyMembers()).isEqualTo(3));
+        assertThat(local.lines.get("ROUTER_URL"))
+                .startsWith("http://127.0.0.1:")
+                .doesNotEndWith(":8080");
+        await().atMost(Duration.ofSeconds(120))
+                .untilAsserted(() -> assertThat(readyMembers()).isEqualTo(3));
         pods().forEach(p -> agentProcesses.add(pid(p)));
     }
 
@@ -114,7 +126,8 @@ class LocalDemoIT {
             assertThat(reply.answersAs(new Owner(owner))).as(reply.reply()).isTrue();
             assertThat(reply.historyTurns()).isEqualTo(1);
         }
-        assertThat(sandboxes.get("alice").sandbox()).isNotEqualTo(sandboxes.get("bob").sandbox());
+        assertThat(sandboxes.get("alice").sandbox())
+                .isNotEqualTo(sandboxes.get("bob").sandbox());
     }
 
     @Test
@@ -141,12 +154,14 @@ class LocalDemoIT {
         long before = pid(pod);
         ProcessHandle.of(before).ifPresent(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
 
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> !ready(name));
         await().atMost(Duration.ofSeconds(60)).until(() -> ready(name));
         long after = pid(podOf(name));
         agentProcesses.add(after);
-        assertThat(podOf(name).getStatus().getContainerStatuses().get(0).getRestartCount()).isGreaterThanOrEqualTo(1);
+        assertThat(podOf(name).getStatus().getContainerStatuses().get(0).getRestartCount())
+                .isGreaterThanOrEqualTo(1);
         // The restarted agent answers again, as alice's (its history was in memory, so it starts over).
         ChatReply reply = client.chat(sandboxes.get("alice"), "Are you back?");
         assertThat(reply.answersAs(new Owner("alice"))).as(reply.reply()).isTrue();
@@ -155,7 +170,8 @@ class LocalDemoIT {
     @Test
     @Order(5)
     void thePoolRefillsToThree() {
-        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(readyMembers()).isEqualTo(3));
+        await().atMost(Duration.ofSeconds(120))
+                .untilAsserted(() -> assertThat(readyMembers()).isEqualTo(3));
         pods().forEach(p -> agentProcesses.add(pid(p)));
     }
 
@@ -165,8 +181,13 @@ class LocalDemoIT {
         String name = sandboxes.get("bob").sandbox();
         long pid = pid(podOf(name));
         client.deleteClaim(claims.get("bob").name());
-        await().atMost(Duration.ofSeconds(60)).until(() -> !alive(pid)
-                && kube.resources(Sandbox.class).inNamespace(NS).withName(name).get() == null);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !alive(pid)
+                        && kube.resources(Sandbox.class)
+                                        .inNamespace(NS)
+                                        .withName(name)
+                                        .get()
+                                == null);
     }
 
     @Test
@@ -183,31 +204,44 @@ class LocalDemoIT {
     }
 
     static int readyMembers() {
-        SandboxWarmPool pool = kube.resources(SandboxWarmPool.class).inNamespace(NS).withName(POOL).get();
-        return pool == null || pool.getStatus() == null || pool.getStatus().getReadyReplicas() == null ? 0
+        SandboxWarmPool pool = kube.resources(SandboxWarmPool.class)
+                .inNamespace(NS)
+                .withName(POOL)
+                .get();
+        return pool == null || pool.getStatus() == null || pool.getStatus().getReadyReplicas() == null
+                ? 0
                 : pool.getStatus().getReadyReplicas();
     }
 
     static List<Pod> pods() {
         return kube.pods().inNamespace(NS).list().getItems().stream()
-                .filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null
+                .filter(p -> p.getStatus() != null
+                        && p.getStatus().getContainerStatuses() != null
                         && !p.getStatus().getContainerStatuses().isEmpty()
                         && p.getStatus().getContainerStatuses().get(0).getContainerID() != null)
                 .toList();
     }
 
     static Pod podOf(String sandbox) {
-        return kube.pods().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH,
-                dev.agentsandbox.api.NameHash.of(sandbox)).list().getItems().get(0);
+        return kube.pods()
+                .inNamespace(NS)
+                .withLabel(Labels.SANDBOX_NAME_HASH, dev.agentsandbox.api.NameHash.of(sandbox))
+                .list()
+                .getItems()
+                .get(0);
     }
 
     static long pid(Pod pod) {
-        return Long.parseLong(pod.getStatus().getContainerStatuses().get(0).getContainerID().replace("local://", ""));
+        return Long.parseLong(
+                pod.getStatus().getContainerStatuses().get(0).getContainerID().replace("local://", ""));
     }
 
     static boolean ready(String sandbox) {
-        Sandbox s = kube.resources(Sandbox.class).inNamespace(NS).withName(sandbox).get();
-        return s != null && s.getStatus() != null && Conditions.isTrue(s.getStatus().getConditions(), Conditions.READY);
+        Sandbox s =
+                kube.resources(Sandbox.class).inNamespace(NS).withName(sandbox).get();
+        return s != null
+                && s.getStatus() != null
+                && Conditions.isTrue(s.getStatus().getConditions(), Conditions.READY);
     }
 
     static boolean alive(long pid) {

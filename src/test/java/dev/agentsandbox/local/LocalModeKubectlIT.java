@@ -3,6 +3,8 @@ package dev.agentsandbox.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
@@ -10,14 +12,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
  * Drives the packaged application's {@code local --serve} with the installed kubectl, as a user would. Runs in
@@ -34,7 +32,9 @@ class LocalModeKubectlIT {
     @BeforeAll
     static void startLocalMode() throws Exception {
         assumeTrue(Kubectl.installed(), "kubectl is not installed: the kubectl tests of local mode are skipped");
-        assumeTrue(Files.isRegularFile(LocalModeProcess.JAR), "run ./mvnw package first: " + LocalModeProcess.JAR + " is missing");
+        assumeTrue(
+                Files.isRegularFile(LocalModeProcess.JAR),
+                "run ./mvnw package first: " + LocalModeProcess.JAR + " is missing");
         Path dir = Files.createTempDirectory("local-mode-it");
         local = LocalModeProcess.start(dir, Duration.ofSeconds(5), Duration.ofSeconds(180));
         kubectl = new Kubectl(local.kubeconfig(), dir.resolve("kubectl-cache"));
@@ -48,7 +48,8 @@ class LocalModeKubectlIT {
             return;
         }
         try {
-            Kubectl.Result applied = kubectl.apply("""
+            Kubectl.Result applied = kubectl.apply(
+                    """
                     apiVersion: v1
                     kind: Pod
                     metadata: {name: sleeper, namespace: kubectl-it}
@@ -56,16 +57,28 @@ class LocalModeKubectlIT {
                       containers: [{name: main, image: busybox, command: [sleep, "600"]}]
                     """);
             assertThat(applied.ok()).as("%s", applied).isTrue();
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
-                    kubectl.run("get", "pod", "sleeper", "-n", NS, "-o", "jsonpath={.status.phase}").out().equals("Running"));
-            long pid = Long.parseLong(kubectl.run("get", "pod", "sleeper", "-n", NS, "-o",
-                    "jsonpath={.status.containerStatuses[0].containerID}").out().replace("local://", ""));
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(300))
+                    .until(() -> kubectl.run("get", "pod", "sleeper", "-n", NS, "-o", "jsonpath={.status.phase}")
+                            .out()
+                            .equals("Running"));
+            long pid = Long.parseLong(kubectl.run(
+                            "get",
+                            "pod",
+                            "sleeper",
+                            "-n",
+                            NS,
+                            "-o",
+                            "jsonpath={.status.containerStatuses[0].containerID}")
+                    .out()
+                    .replace("local://", ""));
             List<Long> family = new java.util.ArrayList<>(List.of(pid));
             ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> family.add(d.pid())));
             assertThat(family).as("watchdog and sleep").hasSizeGreaterThanOrEqualTo(2);
             local.close();
-            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
-                    family.stream().noneMatch(LocalModeKubectlIT::running));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> family.stream()
+                    .noneMatch(LocalModeKubectlIT::running));
         } finally {
             local.close();
         }
@@ -79,21 +92,28 @@ class LocalModeKubectlIT {
 
     @Test
     void kubeconfigIsPrivateAndLinesArePrinted() throws Exception {
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(local.kubeconfig()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(local.kubeconfig())))
+                .isEqualTo("rw-------");
         assertThat(local.lines).containsKey("KUBECONFIG");
         assertThat(kubectl.run("get", "namespace", "sandbox-agent-demo").ok()).isTrue();
         assertThat(json("get", "swp", "kata-aks-warmpool", "-n", "sandbox-agent-demo", "-o", "json")
-                .path("spec").path("replicas").asInt()).isEqualTo(3);
-        JsonNode template = json("get", "sandboxtemplate", "kata-aks-template", "-n", "sandbox-agent-demo", "-o", "json");
+                        .path("spec")
+                        .path("replicas")
+                        .asInt())
+                .isEqualTo(3);
+        JsonNode template =
+                json("get", "sandboxtemplate", "kata-aks-template", "-n", "sandbox-agent-demo", "-o", "json");
         assertThat(template.path("spec").path("podTemplate").path("spec").has("runtimeClassName"))
-                .as("the Kata runtime class is dropped locally").isFalse();
+                .as("the Kata runtime class is dropped locally")
+                .isFalse();
         JsonNode secret = json("get", "secret", "azure-foundry", "-n", "sandbox-agent-demo", "-o", "json");
         assertThat(secret.path("data").has("OPENAI_BASE_URL")).isTrue();
     }
 
     @Test
     void appliesAndReadsBackEachKind() throws Exception {
-        Kubectl.Result applied = kubectl.apply("""
+        Kubectl.Result applied = kubectl.apply(
+                """
                 apiVersion: extensions.agents.x-k8s.io/v1beta1
                 kind: SandboxTemplate
                 metadata: {name: it-template, namespace: kubectl-it, labels: {suite: it}}
@@ -125,34 +145,63 @@ class LocalModeKubectlIT {
                 """);
         assertThat(applied.ok()).as("%s", applied).isTrue();
         assertThat(kubectl.run("get", "sandbox", "it-sandbox", "-n", NS).out()).contains("it-sandbox");
-        assertThat(kubectl.run("get", "sandboxclaim", "it-claim", "-n", NS).out()).contains("it-claim");
+        assertThat(kubectl.run("get", "sandboxclaim", "it-claim", "-n", NS).out())
+                .contains("it-claim");
         assertThat(kubectl.run("get", "swp", "it-pool", "-n", NS).out()).contains("it-pool");
-        assertThat(kubectl.run("get", "sandboxtemplate", "it-template", "-n", NS, "-o", "yaml").out())
+        assertThat(kubectl.run("get", "sandboxtemplate", "it-template", "-n", NS, "-o", "yaml")
+                        .out())
                 .contains("kind: SandboxTemplate", "name: it-template");
-        assertThat(kubectl.run("get", "sandbox,sandboxclaim,swp,sandboxtemplate", "-n", NS, "-l", "suite=it", "-o",
-                "jsonpath={.items[*].metadata.name}").out().split(" "))
+        assertThat(kubectl.run(
+                                "get",
+                                "sandbox,sandboxclaim,swp,sandboxtemplate",
+                                "-n",
+                                NS,
+                                "-l",
+                                "suite=it",
+                                "-o",
+                                "jsonpath={.items[*].metadata.name}")
+                        .out()
+                        .split(" "))
                 .containsExactlyInAnyOrder("it-sandbox", "it-claim", "it-pool", "it-template");
-        assertThat(kubectl.run("get", "sandbox", "-n", NS, "-l", "suite=other").err()).contains("No resources found");
-        assertThat(json("get", "sandbox", "it-sandbox", "-n", NS, "-o", "json").path("spec").path("shutdownPolicy").asText())
-                .as("schema default").isEqualTo("Retain");
+        assertThat(kubectl.run("get", "sandbox", "-n", NS, "-l", "suite=other").err())
+                .contains("No resources found");
+        assertThat(json("get", "sandbox", "it-sandbox", "-n", NS, "-o", "json")
+                        .path("spec")
+                        .path("shutdownPolicy")
+                        .asText())
+                .as("schema default")
+                .isEqualTo("Retain");
         Kubectl.Result described = kubectl.run("describe", "sandboxclaim", "it-claim", "-n", NS);
         assertThat(described.ok()).as("%s", described).isTrue();
         assertThat(described.out()).contains("Name:", "it-claim", "Warm Pool Ref");
 
-        Kubectl.Result patched = kubectl.run("patch", "sandbox", "it-sandbox", "-n", NS, "--type", "merge", "-p",
+        Kubectl.Result patched = kubectl.run(
+                "patch",
+                "sandbox",
+                "it-sandbox",
+                "-n",
+                NS,
+                "--type",
+                "merge",
+                "-p",
                 "{\"metadata\":{\"labels\":{\"suite\":null,\"patched\":\"yes\"}},\"spec\":{\"shutdownPolicy\":\"Delete\"}}");
         assertThat(patched.ok()).as("%s", patched).isTrue();
         JsonNode sandbox = json("get", "sandbox", "it-sandbox", "-n", NS, "-o", "json");
-        assertThat(sandbox.path("metadata").path("labels").has("suite")).as("null deletes").isFalse();
+        assertThat(sandbox.path("metadata").path("labels").has("suite"))
+                .as("null deletes")
+                .isFalse();
         assertThat(sandbox.path("spec").path("shutdownPolicy").asText()).isEqualTo("Delete");
 
-        assertThat(kubectl.run("delete", "sandboxclaim", "it-claim", "-n", NS).ok()).isTrue();
-        assertThat(kubectl.run("get", "sandboxclaim", "it-claim", "-n", NS).err()).contains("NotFound");
+        assertThat(kubectl.run("delete", "sandboxclaim", "it-claim", "-n", NS).ok())
+                .isTrue();
+        assertThat(kubectl.run("get", "sandboxclaim", "it-claim", "-n", NS).err())
+                .contains("NotFound");
     }
 
     @Test
     void reappliesAndLabelsBuiltInAndCustomKinds() throws Exception {
-        String cm = """
+        String cm =
+                """
                 apiVersion: v1
                 kind: ConfigMap
                 metadata: {name: settings, namespace: kubectl-it}
@@ -160,13 +209,21 @@ class LocalModeKubectlIT {
                 """;
         assertThat(kubectl.apply(cm).ok()).isTrue();
         Kubectl.Result again = kubectl.apply(cm.replace("b: \"2\"", "c: \"3\""));
-        assertThat(again.ok()).as("strategic merge patch of a built-in kind: %s", again).isTrue();
-        JsonNode data = json("get", "configmap", "settings", "-n", NS, "-o", "json").path("data");
-        assertThat(data.has("b")).as("apply removes what the last applied configuration had").isFalse();
+        assertThat(again.ok())
+                .as("strategic merge patch of a built-in kind: %s", again)
+                .isTrue();
+        JsonNode data =
+                json("get", "configmap", "settings", "-n", NS, "-o", "json").path("data");
+        assertThat(data.has("b"))
+                .as("apply removes what the last applied configuration had")
+                .isFalse();
         assertThat(data.path("c").asText()).isEqualTo("3");
-        assertThat(kubectl.run("label", "configmap", "settings", "-n", NS, "tier=one").ok()).isTrue();
+        assertThat(kubectl.run("label", "configmap", "settings", "-n", NS, "tier=one")
+                        .ok())
+                .isTrue();
 
-        String pool = """
+        String pool =
+                """
                 apiVersion: extensions.agents.x-k8s.io/v1beta1
                 kind: SandboxWarmPool
                 metadata: {name: reapplied, namespace: kubectl-it}
@@ -176,8 +233,12 @@ class LocalModeKubectlIT {
                 """;
         assertThat(kubectl.apply(pool).ok()).isTrue();
         Kubectl.Result poolAgain = kubectl.apply(pool.replace("replicas: 2", "replicas: 5"));
-        assertThat(poolAgain.ok()).as("merge patch of a custom resource: %s", poolAgain).isTrue();
-        assertThat(kubectl.run("annotate", "swp", "reapplied", "-n", NS, "note=yes").ok()).isTrue();
+        assertThat(poolAgain.ok())
+                .as("merge patch of a custom resource: %s", poolAgain)
+                .isTrue();
+        assertThat(kubectl.run("annotate", "swp", "reapplied", "-n", NS, "note=yes")
+                        .ok())
+                .isTrue();
         JsonNode p = json("get", "swp", "reapplied", "-n", NS, "-o", "json");
         assertThat(p.path("spec").path("replicas").asInt()).isEqualTo(5);
         assertThat(p.path("metadata").path("annotations").path("note").asText()).isEqualTo("yes");
@@ -185,24 +246,30 @@ class LocalModeKubectlIT {
 
     @Test
     void scalesAWarmPoolThroughTheScaleSubresource() throws Exception {
-        assertThat(kubectl.apply("""
+        assertThat(kubectl.apply(
+                                """
                 apiVersion: extensions.agents.x-k8s.io/v1beta1
                 kind: SandboxWarmPool
                 metadata: {name: scaled-pool, namespace: kubectl-it}
                 spec:
                   replicas: 1
                   sandboxTemplateRef: {name: nowhere}
-                """).ok()).isTrue();
+                """)
+                        .ok())
+                .isTrue();
         Kubectl.Result scaled = kubectl.run("scale", "swp", "scaled-pool", "-n", NS, "--replicas=4");
         assertThat(scaled.ok()).as("%s", scaled).isTrue();
-        assertThat(kubectl.run("get", "swp", "scaled-pool", "-n", NS, "-o", "jsonpath={.spec.replicas}").out()).isEqualTo("4");
+        assertThat(kubectl.run("get", "swp", "scaled-pool", "-n", NS, "-o", "jsonpath={.spec.replicas}")
+                        .out())
+                .isEqualTo("4");
         String table = kubectl.run("get", "swp", "scaled-pool", "-n", NS).out();
         assertThat(table).as("printer columns").contains("DESIRED").containsPattern("scaled-pool\\s+\\S*\\s*4");
     }
 
     @Test
     void refusesABadEnumWith422NamingTheField() throws Exception {
-        Kubectl.Result r = kubectl.apply("""
+        Kubectl.Result r = kubectl.apply(
+                """
                 apiVersion: agents.x-k8s.io/v1beta1
                 kind: Sandbox
                 metadata: {name: bad-policy, namespace: kubectl-it}
@@ -219,7 +286,8 @@ class LocalModeKubectlIT {
 
     @Test
     void runsAPodWithACommandOnItsOwnAddressAndKillsItOnDelete() throws Exception {
-        Kubectl.Result applied = kubectl.apply("""
+        Kubectl.Result applied = kubectl.apply(
+                """
                 apiVersion: v1
                 kind: Pod
                 metadata: {name: web, namespace: kubectl-it}
@@ -236,29 +304,50 @@ class LocalModeKubectlIT {
                       httpGet: {path: /, port: http}
                 """);
         assertThat(applied.ok()).as("%s", applied).isTrue();
-        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() ->
-                kubectl.run("get", "pod", "web", "-n", NS, "-o", "jsonpath={.status.phase}/{.status.conditions[?(@.type=='Ready')].status}")
-                        .out().equals("Running/True"));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> kubectl.run(
+                                "get",
+                                "pod",
+                                "web",
+                                "-n",
+                                NS,
+                                "-o",
+                                "jsonpath={.status.phase}/{.status.conditions[?(@.type=='Ready')].status}")
+                        .out()
+                        .equals("Running/True"));
         JsonNode pod = json("get", "pod", "web", "-n", NS, "-o", "json");
         String ip = pod.path("status").path("podIP").asText();
         assertThat(ip).startsWith("127.").isNotEqualTo("127.0.0.1");
         assertThat(pod.path("spec").path("nodeName").asText()).isEqualTo("local");
         assertThat(get("http://" + ip + ":8000/")).isEqualTo(200);
-        assertThat(kubectl.run("get", "pod", "web", "-n", NS, "-o", "wide").out()).contains("1/1", "Running", ip, "local");
-        long pid = Long.parseLong(pod.path("status").path("containerStatuses").get(0).path("containerID").asText()
+        assertThat(kubectl.run("get", "pod", "web", "-n", NS, "-o", "wide").out())
+                .contains("1/1", "Running", ip, "local");
+        long pid = Long.parseLong(pod.path("status")
+                .path("containerStatuses")
+                .get(0)
+                .path("containerID")
+                .asText()
                 .replace("local://", ""));
         assertThat(ProcessHandle.of(pid)).isPresent();
 
         assertThat(kubectl.run("delete", "pod", "web", "-n", NS).ok()).isTrue();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
-                && get("http://" + ip + ":8000/") < 0);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
+                        && get("http://" + ip + ":8000/") < 0);
     }
 
     @Test
     void collectsDependentsOfADeletedOwner() throws Exception {
-        assertThat(kubectl.run("create", "configmap", "owner", "-n", NS, "--from-literal=a=1").ok()).isTrue();
-        String uid = kubectl.run("get", "configmap", "owner", "-n", NS, "-o", "jsonpath={.metadata.uid}").out();
-        assertThat(kubectl.apply("""
+        assertThat(kubectl.run("create", "configmap", "owner", "-n", NS, "--from-literal=a=1")
+                        .ok())
+                .isTrue();
+        String uid = kubectl.run("get", "configmap", "owner", "-n", NS, "-o", "jsonpath={.metadata.uid}")
+                .out();
+        assertThat(kubectl.apply(
+                                """
                 apiVersion: v1
                 kind: Service
                 metadata:
@@ -268,15 +357,23 @@ class LocalModeKubectlIT {
                 spec:
                   clusterIP: None
                   ports: [{port: 8080}]
-                """.formatted(uid)).ok()).isTrue();
+                """
+                                        .formatted(uid))
+                        .ok())
+                .isTrue();
         assertThat(kubectl.run("delete", "configmap", "owner", "-n", NS).ok()).isTrue();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() ->
-                kubectl.run("get", "service", "dependent", "-n", NS).err().contains("NotFound"));
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> kubectl.run("get", "service", "dependent", "-n", NS)
+                        .err()
+                        .contains("NotFound"));
     }
 
     @Test
     void servesTheBuiltInKindsSandboxesUse() throws Exception {
-        Kubectl.Result applied = kubectl.apply("""
+        Kubectl.Result applied = kubectl.apply(
+                """
                 apiVersion: v1
                 kind: PersistentVolumeClaim
                 metadata: {name: data, namespace: kubectl-it}
@@ -297,8 +394,10 @@ class LocalModeKubectlIT {
                 stringData: {key: value}
                 """);
         assertThat(applied.ok()).as("%s", applied).isTrue();
-        String pvcUid = kubectl.run("get", "pvc", "data", "-n", NS, "-o", "jsonpath={.metadata.uid}").out();
-        assertThat(kubectl.apply("""
+        String pvcUid = kubectl.run("get", "pvc", "data", "-n", NS, "-o", "jsonpath={.metadata.uid}")
+                .out();
+        assertThat(kubectl.apply(
+                                """
                 apiVersion: v1
                 kind: Event
                 metadata: {name: ev1, namespace: kubectl-it}
@@ -306,15 +405,20 @@ class LocalModeKubectlIT {
                 reason: Tested
                 message: an event about the claim
                 type: Normal
-                """.formatted(pvcUid)).ok()).isTrue();
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
-                kubectl.run("get", "pvc", "data", "-n", NS, "-o", "jsonpath={.status.phase}").out().equals("Bound"));
+                """
+                                        .formatted(pvcUid))
+                        .ok())
+                .isTrue();
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> kubectl.run(
+                        "get", "pvc", "data", "-n", NS, "-o", "jsonpath={.status.phase}")
+                .out()
+                .equals("Bound"));
         assertThat(kubectl.run("get", "netpol", "deny", "-n", NS).ok()).isTrue();
         assertThat(kubectl.run("get", "secret", "creds", "-n", NS).ok()).isTrue();
         assertThat(kubectl.run("get", "events", "-n", NS).out()).contains("ev1");
         Kubectl.Result described = kubectl.run("describe", "pvc", "data", "-n", NS);
         assertThat(described.out()).as("events selected by involvedObject").contains("an event about the claim");
-        for (String kind : new String[] { "pvc/data", "netpol/deny", "secret/creds", "event/ev1" }) {
+        for (String kind : new String[] {"pvc/data", "netpol/deny", "secret/creds", "event/ev1"}) {
             assertThat(kubectl.run("delete", kind, "-n", NS).ok()).as(kind).isTrue();
         }
     }

@@ -24,6 +24,7 @@ public final class LocalModeProcess implements AutoCloseable {
     public final Path dataDir;
     /** The KEY=value lines printed so far (kept up to date while the process runs). */
     public final Map<String, String> lines;
+
     public final Duration timeToLines;
 
     private LocalModeProcess(Process process, Path dataDir, Duration timeToLines, Map<String, String> lines) {
@@ -38,41 +39,53 @@ public final class LocalModeProcess implements AutoCloseable {
     }
 
     /** As {@link #start(Path, Duration, Duration)}, with these variables added to the process environment. */
-    public static LocalModeProcess start(Path dataDir, Duration readyTimeout, Duration waitAtMost,
-            Map<String, String> environment) throws IOException {
+    public static LocalModeProcess start(
+            Path dataDir, Duration readyTimeout, Duration waitAtMost, Map<String, String> environment)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // a free port for the local role's HTTP listener (18080 by default), so parallel runs do not collide
-        List<String> cmd = new ArrayList<>(List.of(java, "-Dsandbox.local.data-dir=" + dataDir, "-Dquarkus.http.port=0",
-                "-Dsandbox.local.ready-timeout=" + readyTimeout.toSeconds() + "s", "-jar", JAR.toString(), "local",
+        List<String> cmd = new ArrayList<>(List.of(
+                java,
+                "-Dsandbox.local.data-dir=" + dataDir,
+                "-Dquarkus.http.port=0",
+                "-Dsandbox.local.ready-timeout=" + readyTimeout.toSeconds() + "s",
+                "-jar",
+                JAR.toString(),
+                "local",
                 "--serve"));
         long t0 = System.nanoTime();
-        ProcessBuilder builder = new ProcessBuilder(cmd).redirectError(dataDir.resolve("local.log").toFile());
+        ProcessBuilder builder = new ProcessBuilder(cmd)
+                .redirectError(dataDir.resolve("local.log").toFile());
         builder.environment().putAll(environment);
         Process p = builder.start();
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.concurrent.CountDownLatch lastLinePrinted = new java.util.concurrent.CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = out.readLine()) != null) {
-                    int eq = line.indexOf('=');
-                    if (eq > 0) {
-                        seen.put(line.substring(0, eq), line.substring(eq + 1));
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader out =
+                            new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = out.readLine()) != null) {
+                            int eq = line.indexOf('=');
+                            if (eq > 0) {
+                                seen.put(line.substring(0, eq), line.substring(eq + 1));
+                            }
+                            // ROUTER_URL comes last when a router exists; KUBECONFIG last otherwise.
+                            if (line.startsWith("ROUTER_URL=")) {
+                                lastLinePrinted.countDown();
+                            }
+                        }
+                    } catch (IOException e) {
+                        // the process ended
                     }
-                    // ROUTER_URL comes last when a router exists; KUBECONFIG last otherwise.
-                    if (line.startsWith("ROUTER_URL=")) {
-                        lastLinePrinted.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-            lastLinePrinted.countDown(); // ended without the line: fail at once instead of waiting
-        }, "local-mode-stdout");
+                    lastLinePrinted.countDown(); // ended without the line: fail at once instead of waiting
+                },
+                "local-mode-stdout");
         reader.setDaemon(true);
         reader.start();
         try {
-            if (!lastLinePrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS) || !seen.containsKey("ROUTER_URL")) {
+            if (!lastLinePrinted.await(waitAtMost.toMillis(), TimeUnit.MILLISECONDS)
+                    || !seen.containsKey("ROUTER_URL")) {
                 throw new IllegalStateException("no ROUTER_URL line");
             }
             if (!seen.containsKey("KUBECONFIG")) {
@@ -80,8 +93,10 @@ public final class LocalModeProcess implements AutoCloseable {
             }
         } catch (Exception e) {
             p.destroy();
-            throw new IllegalStateException("local mode did not print its lines in " + waitAtMost + ": " + e.getMessage()
-                    + "\n" + tail(dataDir.resolve("local.log")), e);
+            throw new IllegalStateException(
+                    "local mode did not print its lines in " + waitAtMost + ": " + e.getMessage() + "\n"
+                            + tail(dataDir.resolve("local.log")),
+                    e);
         }
         return new LocalModeProcess(p, dataDir, Duration.ofNanos(System.nanoTime() - t0), seen);
     }

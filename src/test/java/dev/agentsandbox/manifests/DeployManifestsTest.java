@@ -3,19 +3,8 @@ package dev.agentsandbox.manifests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxTemplate;
@@ -33,6 +22,14 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 
 /**
  * The user-facing manifests in deploy/: each fits the Kubernetes model and our CRD model with no unknown field,
@@ -47,9 +44,11 @@ class DeployManifestsTest {
 
     static List<Path> deployYamls() throws IOException {
         try (Stream<Path> files = Files.walk(REPO.resolve("deploy"))) {
-            return files.filter(f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
+            return files.filter(
+                            f -> f.toString().endsWith(".yaml") || f.toString().endsWith(".yml"))
                     .filter(f -> !f.getFileName().toString().equals("kind-config.yaml"))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -62,9 +61,15 @@ class DeployManifestsTest {
     @Test
     void everyDeployYamlFitsTheModelAndRoundTripsUnchanged() throws IOException {
         List<Path> files = deployYamls();
-        assertThat(files).extracting(f -> REPO.relativize(f).toString()).contains(
-                "deploy/kata-aks/namespace.yaml", "deploy/kata-aks/sandbox-template.yaml", "deploy/kata-aks/warm-pool.yaml",
-                "deploy/kata-aks/claim.yaml", "deploy/kata-aks/secret.example.yaml", "deploy/kind/sandbox-template.yaml");
+        assertThat(files)
+                .extracting(f -> REPO.relativize(f).toString())
+                .contains(
+                        "deploy/kata-aks/namespace.yaml",
+                        "deploy/kata-aks/sandbox-template.yaml",
+                        "deploy/kata-aks/warm-pool.yaml",
+                        "deploy/kata-aks/claim.yaml",
+                        "deploy/kata-aks/secret.example.yaml",
+                        "deploy/kind/sandbox-template.yaml");
         for (Path file : files) {
             List<JsonNode> docs = StrictModel.documents(file);
             assertThat(docs).as(file.toString()).isNotEmpty();
@@ -74,11 +79,14 @@ class DeployManifestsTest {
 
     @Test
     void theStrictReadRefusesUnknownAndMisspelledFields() {
-        JsonNode template = StrictModel.documents(KATA.resolve("sandbox-template.yaml")).get(0).deepCopy();
+        JsonNode template = StrictModel.documents(KATA.resolve("sandbox-template.yaml"))
+                .get(0)
+                .deepCopy();
         ((ObjectNode) template.at("/spec/podTemplate/spec")).put("runtimeClass", "kata-vm-isolation");
         assertThatThrownBy(() -> StrictModel.read(template)).hasMessageContaining("runtimeClass");
 
-        JsonNode pool = StrictModel.documents(KATA.resolve("warm-pool.yaml")).get(0).deepCopy();
+        JsonNode pool =
+                StrictModel.documents(KATA.resolve("warm-pool.yaml")).get(0).deepCopy();
         ((ObjectNode) pool.at("/spec")).put("replica", 3);
         assertThatThrownBy(() -> StrictModel.read(pool)).hasMessageContaining("replica");
     }
@@ -91,7 +99,8 @@ class DeployManifestsTest {
         PodSpec pod = template.getSpec().getPodTemplate().getSpec();
         assertThat(pod.getRuntimeClassName()).isEqualTo("kata-vm-isolation");
         assertThat(pod.getNodeSelector()).containsExactly(Map.entry("kubernetes.azure.com/kata-vm-isolation", "true"));
-        assertThat(pod.getTolerations()).containsExactly(new Toleration("NoSchedule", "kata", "Equal", null, "enabled"));
+        assertThat(pod.getTolerations())
+                .containsExactly(new Toleration("NoSchedule", "kata", "Equal", null, "enabled"));
         assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(1000L);
         assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(1000L);
         ContainerSecurity.assertHardened("kata-aks-template", pod);
@@ -105,18 +114,25 @@ class DeployManifestsTest {
         });
         assertThat(agent.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(agent.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-        assertThat(agent.getResources().getRequests()).containsEntry("cpu", new Quantity("250m"))
+        assertThat(agent.getResources().getRequests())
+                .containsEntry("cpu", new Quantity("250m"))
                 .containsEntry("memory", new Quantity("512Mi"));
-        assertThat(agent.getResources().getLimits()).containsEntry("cpu", new Quantity("1"))
+        assertThat(agent.getResources().getLimits())
+                .containsEntry("cpu", new Quantity("1"))
                 .containsEntry("memory", new Quantity("1Gi"));
-        assertThat(agent.getEnv()).extracting(EnvVar::getName).containsExactly("OPENAI_BASE_URL", "OPENAI_API_KEY", "LLM_MODEL");
+        assertThat(agent.getEnv())
+                .extracting(EnvVar::getName)
+                .containsExactly("OPENAI_BASE_URL", "OPENAI_API_KEY", "LLM_MODEL");
         assertThat(agent.getEnv()).allSatisfy(env -> {
-            assertThat(env.getValue()).as("%s must come from the Secret, not a literal", env.getName()).isNull();
+            assertThat(env.getValue())
+                    .as("%s must come from the Secret, not a literal", env.getName())
+                    .isNull();
             assertThat(env.getValueFrom().getSecretKeyRef().getName()).isEqualTo("azure-foundry");
             assertThat(env.getValueFrom().getSecretKeyRef().getKey()).isEqualTo(env.getName());
         });
 
-        List<NetworkPolicyEgressRule> egress = template.getSpec().getNetworkPolicy().getEgress();
+        List<NetworkPolicyEgressRule> egress =
+                template.getSpec().getNetworkPolicy().getEgress();
         List<String> egressPorts = new ArrayList<>();
         for (NetworkPolicyEgressRule rule : egress) {
             assertThat(rule.getTo()).as("egress rules are by port only").isNullOrEmpty();
@@ -125,17 +141,20 @@ class DeployManifestsTest {
             }
         }
         assertThat(egressPorts).containsExactlyInAnyOrder("UDP/53", "TCP/53", "TCP/443");
-        assertThat(template.getSpec().getNetworkPolicy().getIngress()).singleElement().satisfies(rule -> {
-            assertThat(rule.getPorts()).singleElement().satisfies(p -> {
-                assertThat(p.getProtocol()).isEqualTo("TCP");
-                assertThat(p.getPort()).isEqualTo(new IntOrString(8080));
-            });
-            assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
-                assertThat(peer.getNamespaceSelector().getMatchLabels())
-                        .containsExactly(Map.entry("kubernetes.io/metadata.name", "agent-sandbox-system"));
-                assertThat(peer.getPodSelector().getMatchLabels()).containsExactly(Map.entry("app", "sandbox-router"));
-            });
-        });
+        assertThat(template.getSpec().getNetworkPolicy().getIngress())
+                .singleElement()
+                .satisfies(rule -> {
+                    assertThat(rule.getPorts()).singleElement().satisfies(p -> {
+                        assertThat(p.getProtocol()).isEqualTo("TCP");
+                        assertThat(p.getPort()).isEqualTo(new IntOrString(8080));
+                    });
+                    assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+                        assertThat(peer.getNamespaceSelector().getMatchLabels())
+                                .containsExactly(Map.entry("kubernetes.io/metadata.name", "agent-sandbox-system"));
+                        assertThat(peer.getPodSelector().getMatchLabels())
+                                .containsExactly(Map.entry("app", "sandbox-router"));
+                    });
+                });
     }
 
     /** The router Deployment as written in the build's fragment (the generated one is checked after package). */
@@ -143,20 +162,38 @@ class DeployManifestsTest {
     void theTemplateAdmitsTheRouterPodsAndNothingElse() {
         SandboxTemplate template = only(KATA.resolve("sandbox-template.yaml"), SandboxTemplate.class);
         List<HasMetadata> fragment = StrictModel.documents(REPO.resolve("src/main/kubernetes/kubernetes.yml")).stream()
-                .map(StrictModel::read).toList();
-        Deployment router = fragment.stream().filter(o -> o instanceof Deployment && "sandbox-router-deployment"
-                .equals(o.getMetadata().getName())).map(Deployment.class::cast).findFirst().orElseThrow();
-        Namespace system = fragment.stream().filter(Namespace.class::isInstance).map(Namespace.class::cast)
-                .filter(n -> n.getMetadata().getName().equals(router.getMetadata().getNamespace())).findFirst().orElseThrow();
-        Map<String, String> routerPod = router.getSpec().getTemplate().getMetadata().getLabels();
+                .map(StrictModel::read)
+                .toList();
+        Deployment router = fragment.stream()
+                .filter(o -> o instanceof Deployment
+                        && "sandbox-router-deployment".equals(o.getMetadata().getName()))
+                .map(Deployment.class::cast)
+                .findFirst()
+                .orElseThrow();
+        Namespace system = fragment.stream()
+                .filter(Namespace.class::isInstance)
+                .map(Namespace.class::cast)
+                .filter(n ->
+                        n.getMetadata().getName().equals(router.getMetadata().getNamespace()))
+                .findFirst()
+                .orElseThrow();
+        Map<String, String> routerPod =
+                router.getSpec().getTemplate().getMetadata().getLabels();
         var ingress = template.getSpec().getNetworkPolicy().getIngress();
 
-        assertThat(RouterAdmission.admits(ingress, system, routerPod, 8080)).as("router pods reach the agent on 8080").isTrue();
-        assertThat(RouterAdmission.admits(ingress, system, routerPod, 9090)).as("router pods on another port").isFalse();
-        assertThat(RouterAdmission.admits(ingress, system, Map.of("app", "other"), 8080)).as("other pods").isFalse();
+        assertThat(RouterAdmission.admits(ingress, system, routerPod, 8080))
+                .as("router pods reach the agent on 8080")
+                .isTrue();
+        assertThat(RouterAdmission.admits(ingress, system, routerPod, 9090))
+                .as("router pods on another port")
+                .isFalse();
+        assertThat(RouterAdmission.admits(ingress, system, Map.of("app", "other"), 8080))
+                .as("other pods")
+                .isFalse();
         Namespace demo = only(KATA.resolve("namespace.yaml"), Namespace.class);
         assertThat(RouterAdmission.admits(ingress, demo, routerPod, 8080))
-                .as("a pod labelled app=sandbox-router in the demo namespace").isFalse();
+                .as("a pod labelled app=sandbox-router in the demo namespace")
+                .isFalse();
     }
 
     @Test
@@ -169,40 +206,52 @@ class DeployManifestsTest {
 
         assertThat(namespace.getMetadata().getName()).isEqualTo("sandbox-agent-demo");
         for (HasMetadata o : List.of(template, pool, claim, secret)) {
-            assertThat(o.getMetadata().getNamespace()).as("%s %s", o.getKind(), o.getMetadata().getName())
+            assertThat(o.getMetadata().getNamespace())
+                    .as("%s %s", o.getKind(), o.getMetadata().getName())
                     .isEqualTo(namespace.getMetadata().getName());
         }
         assertThat(pool.getMetadata().getName()).isEqualTo("kata-aks-warmpool");
         assertThat(pool.getSpec().getReplicas()).isEqualTo(3);
         assertThat(pool.getSpec().getUpdateStrategy().getType()).isEqualTo(UpdateStrategyType.ON_REPLENISH);
-        assertThat(pool.getSpec().getSandboxTemplateRef().getName()).isEqualTo(template.getMetadata().getName());
+        assertThat(pool.getSpec().getSandboxTemplateRef().getName())
+                .isEqualTo(template.getMetadata().getName());
         assertThat(claim.getMetadata().getName()).isEqualTo("my-aks-agent");
-        assertThat(claim.getSpec().getWarmPoolRef().getName()).isEqualTo(pool.getMetadata().getName());
+        assertThat(claim.getSpec().getWarmPoolRef().getName())
+                .isEqualTo(pool.getMetadata().getName());
         assertThat(claim.getMetadata().getLabels()).containsKey(Labels.OWNER);
         assertThat(claim.getMetadata().getLabels().get(Labels.OWNER)).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
         assertThat(secret.getMetadata().getName()).isEqualTo("azure-foundry");
         assertThat(secret.getStringData()).containsOnlyKeys("OPENAI_BASE_URL", "OPENAI_API_KEY", "LLM_MODEL");
         assertThat(secret.getData()).as("no base64 data: placeholders only").isNullOrEmpty();
-        assertThat(secret.getStringData().get("OPENAI_API_KEY")).as("a placeholder, never a real key")
+        assertThat(secret.getStringData().get("OPENAI_API_KEY"))
+                .as("a placeholder, never a real key")
                 .isEqualTo("replace-with-your-key");
         assertThat(secret.getStringData().get("OPENAI_BASE_URL")).contains("YOUR-RESOURCE");
     }
 
     @Test
     void kindTemplateIsTheKataTemplateWithoutKata() {
-        JsonNode kata = StrictModel.documents(KATA.resolve("sandbox-template.yaml")).get(0).deepCopy();
-        JsonNode kind = StrictModel.documents(REPO.resolve("deploy/kind/sandbox-template.yaml")).get(0);
+        JsonNode kata = StrictModel.documents(KATA.resolve("sandbox-template.yaml"))
+                .get(0)
+                .deepCopy();
+        JsonNode kind = StrictModel.documents(REPO.resolve("deploy/kind/sandbox-template.yaml"))
+                .get(0);
         ObjectNode kataPod = (ObjectNode) kata.at("/spec/podTemplate/spec");
         kataPod.remove(List.of("runtimeClassName", "nodeSelector", "tolerations"));
         assertThat(kind).isEqualTo(kata);
-        ContainerSecurity.assertHardened("kind template", only(REPO.resolve("deploy/kind/sandbox-template.yaml"),
-                SandboxTemplate.class).getSpec().getPodTemplate().getSpec());
+        ContainerSecurity.assertHardened(
+                "kind template",
+                only(REPO.resolve("deploy/kind/sandbox-template.yaml"), SandboxTemplate.class)
+                        .getSpec()
+                        .getPodTemplate()
+                        .getSpec());
     }
 
     @Test
     void kindClusterConfigNamesTheCluster() {
-        JsonNode config = StrictModel.documents(REPO.resolve("deploy/kind/kind-config.yaml")).get(0);
+        JsonNode config = StrictModel.documents(REPO.resolve("deploy/kind/kind-config.yaml"))
+                .get(0);
         assertThat(config.path("kind").asText()).isEqualTo("Cluster");
         assertThat(config.path("apiVersion").asText()).isEqualTo("kind.x-k8s.io/v1alpha4");
         assertThat(config.path("name").asText()).isEqualTo("agent-sandbox");

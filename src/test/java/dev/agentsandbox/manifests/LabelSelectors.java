@@ -1,15 +1,13 @@
 package dev.agentsandbox.manifests;
 
-import java.util.Map;
-
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.util.Map;
 
 /** Label selector semantics as the API server applies them (matchLabels and matchExpressions, ANDed). */
 public final class LabelSelectors {
 
-    private LabelSelectors() {
-    }
+    private LabelSelectors() {}
 
     /** True when the selector selects an object with these labels; a null selector selects nothing here. */
     public static boolean matches(LabelSelector selector, Map<String, String> labels) {
@@ -26,13 +24,15 @@ public final class LabelSelectors {
         if (selector.getMatchExpressions() != null) {
             for (LabelSelectorRequirement r : selector.getMatchExpressions()) {
                 String value = labels.get(r.getKey());
-                boolean ok = switch (r.getOperator()) {
-                    case "In" -> value != null && r.getValues().contains(value);
-                    case "NotIn" -> value == null || !r.getValues().contains(value);
-                    case "Exists" -> value != null;
-                    case "DoesNotExist" -> value == null;
-                    default -> throw new IllegalArgumentException("unknown selector operator " + r.getOperator());
-                };
+                boolean ok =
+                        switch (r.getOperator()) {
+                            case "In" -> value != null && r.getValues().contains(value);
+                            case "NotIn" -> value == null || !r.getValues().contains(value);
+                            case "Exists" -> value != null;
+                            case "DoesNotExist" -> value == null;
+                            default -> throw new IllegalArgumentException(
+                                    "unknown selector operator " + r.getOperator());
+                        };
                 if (!ok) {
                     return false;
                 }

@@ -1,35 +1,36 @@
 package dev.agentsandbox.manifests;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Whether NetworkPolicy ingress rules let a given pod (labels, namespace) reach a TCP port, as a CNI decides. */
 public final class RouterAdmission {
 
-    private RouterAdmission() {
-    }
+    private RouterAdmission() {}
 
-    public static boolean admits(List<NetworkPolicyIngressRule> rules, Namespace namespace, Map<String, String> podLabels,
-            int port) {
+    public static boolean admits(
+            List<NetworkPolicyIngressRule> rules, Namespace namespace, Map<String, String> podLabels, int port) {
         // The API server labels every namespace with its own name.
         Map<String, String> namespaceLabels = new HashMap<>();
         if (namespace.getMetadata().getLabels() != null) {
             namespaceLabels.putAll(namespace.getMetadata().getLabels());
         }
-        namespaceLabels.put("kubernetes.io/metadata.name", namespace.getMetadata().getName());
-        return rules.stream().anyMatch(rule -> portAllowed(rule.getPorts(), port)
-                && rule.getFrom().stream().anyMatch(peer -> peerSelects(peer, namespaceLabels, podLabels)));
+        namespaceLabels.put(
+                "kubernetes.io/metadata.name", namespace.getMetadata().getName());
+        return rules.stream()
+                .anyMatch(rule -> portAllowed(rule.getPorts(), port)
+                        && rule.getFrom().stream().anyMatch(peer -> peerSelects(peer, namespaceLabels, podLabels)));
     }
 
     /** A peer with both selectors selects pods matching podSelector in namespaces matching namespaceSelector. */
-    private static boolean peerSelects(NetworkPolicyPeer peer, Map<String, String> namespaceLabels, Map<String, String> podLabels) {
+    private static boolean peerSelects(
+            NetworkPolicyPeer peer, Map<String, String> namespaceLabels, Map<String, String> podLabels) {
         if (peer.getIpBlock() != null || peer.getNamespaceSelector() == null) {
             // Without a namespaceSelector a podSelector means "in the policy's own namespace", never the router's.
             return false;
@@ -42,7 +43,8 @@ public final class RouterAdmission {
         if (ports == null || ports.isEmpty()) {
             return true;
         }
-        return ports.stream().anyMatch(p -> (p.getProtocol() == null || "TCP".equals(p.getProtocol()))
-                && (p.getPort() == null || new IntOrString(port).equals(p.getPort())));
+        return ports.stream()
+                .anyMatch(p -> (p.getProtocol() == null || "TCP".equals(p.getProtocol()))
+                        && (p.getPort() == null || new IntOrString(port).equals(p.getPort())));
     }
 }

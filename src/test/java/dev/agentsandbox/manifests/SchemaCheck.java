@@ -1,11 +1,10 @@
 package dev.agentsandbox.manifests;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The part of structural OpenAPI v3 schema validation that an API server applies to custom resources and that
@@ -15,13 +14,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 public final class SchemaCheck {
 
-    private SchemaCheck() {
-    }
+    private SchemaCheck() {}
 
     /** The errors for a whole object (apiVersion, kind and metadata are the API server's, not the schema's). */
     public static List<String> validate(JsonNode schema, JsonNode object) {
         List<String> errors = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             if (List.of("apiVersion", "kind", "metadata").contains(field.getKey())) {
                 continue;
@@ -98,15 +96,21 @@ public final class SchemaCheck {
                 listed |= allowed.asText().equals(value.asText());
             }
             if (!listed) {
-                errors.add(path + ": Unsupported value: \"" + value.asText() + "\": supported values: " + schema.get("enum"));
+                errors.add(path + ": Unsupported value: \"" + value.asText() + "\": supported values: "
+                        + schema.get("enum"));
             }
         }
-        if (schema.has("minimum") && value.isNumber() && value.asDouble() < schema.get("minimum").asDouble()) {
+        if (schema.has("minimum")
+                && value.isNumber()
+                && value.asDouble() < schema.get("minimum").asDouble()) {
             errors.add(path + ": Invalid value: " + value + ": should be greater than or equal to "
                     + schema.get("minimum").asLong());
         }
-        if (schema.has("maximum") && value.isNumber() && value.asDouble() > schema.get("maximum").asDouble()) {
-            errors.add(path + ": Invalid value: " + value + ": should be less than or equal to " + schema.get("maximum").asLong());
+        if (schema.has("maximum")
+                && value.isNumber()
+                && value.asDouble() > schema.get("maximum").asDouble()) {
+            errors.add(path + ": Invalid value: " + value + ": should be less than or equal to "
+                    + schema.get("maximum").asLong());
         }
     }
 
@@ -116,13 +120,14 @@ public final class SchemaCheck {
             return;
         }
         boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String fieldPath = path + "." + field.getKey();
             JsonNode fieldSchema = schema.path("properties").path(field.getKey());
             if (!fieldSchema.isMissingNode()) {
                 check(fieldSchema, field.getValue(), fieldPath, errors);
-            } else if (schema.has("additionalProperties") && schema.get("additionalProperties").isObject()) {
+            } else if (schema.has("additionalProperties")
+                    && schema.get("additionalProperties").isObject()) {
                 check(schema.get("additionalProperties"), field.getValue(), fieldPath, errors);
             } else if (!preserve) {
                 errors.add(fieldPath + ": unknown field");

@@ -2,14 +2,6 @@ package dev.agentsandbox.manifests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,7 +10,6 @@ import com.fasterxml.jackson.databind.introspect.Annotated;
 import com.fasterxml.jackson.databind.introspect.JacksonAnnotationIntrospector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxTemplate;
@@ -35,6 +26,13 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Reads manifests into the Kubernetes model (fabric8 for built-in kinds, {@code dev.agentsandbox.api} for ours)
@@ -75,8 +73,7 @@ public final class StrictModel {
                 }
             });
 
-    private StrictModel() {
-    }
+    private StrictModel() {}
 
     /** Every YAML document of a file, skipping empty ones. */
     public static List<JsonNode> documents(Path file) {
@@ -100,7 +97,11 @@ public final class StrictModel {
     public static Class<? extends HasMetadata> modelOf(JsonNode doc) {
         String key = doc.path("apiVersion").asText() + "/" + doc.path("kind").asText();
         Class<? extends HasMetadata> type = KINDS.get(key);
-        assertThat(type).as("a model class for %s (%s)", key, doc.path("metadata").path("name").asText()).isNotNull();
+        assertThat(type)
+                .as(
+                        "a model class for %s (%s)",
+                        key, doc.path("metadata").path("name").asText())
+                .isNotNull();
         return type;
     }
 
@@ -113,8 +114,10 @@ public final class StrictModel {
         try {
             return STRICT.treeToValue(doc, type);
         } catch (IOException e) {
-            throw new AssertionError(type.getSimpleName() + " " + doc.path("metadata").path("name").asText()
-                    + " does not fit the model: " + e.getMessage(), e);
+            throw new AssertionError(
+                    type.getSimpleName() + " "
+                            + doc.path("metadata").path("name").asText() + " does not fit the model: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -122,8 +125,13 @@ public final class StrictModel {
     public static HasMetadata assertRoundTrip(JsonNode doc) {
         HasMetadata model = read(doc);
         JsonNode back = normalised(STRICT.valueToTree(model));
-        assertThat(back).as("%s %s after a round trip through %s", doc.path("kind").asText(),
-                doc.path("metadata").path("name").asText(), model.getClass().getName()).isEqualTo(normalised(doc));
+        assertThat(back)
+                .as(
+                        "%s %s after a round trip through %s",
+                        doc.path("kind").asText(),
+                        doc.path("metadata").path("name").asText(),
+                        model.getClass().getName())
+                .isEqualTo(normalised(doc));
         return model;
     }
 

@@ -2,6 +2,10 @@ package dev.agentsandbox.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.agent.DirectoryConversationStore;
+import dev.agentsandbox.agent.Owner;
+import dev.agentsandbox.agent.Turn;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,15 +14,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.agentsandbox.agent.DirectoryConversationStore;
-import dev.agentsandbox.agent.Owner;
-import dev.agentsandbox.agent.Turn;
 
 /**
  * An agent process killed with SIGKILL in the middle of chats: the history it leaves on disk is whole (it parses),
@@ -50,11 +47,21 @@ class AgentKillTest {
         int lastAcknowledged = 0;
         Path acks = Files.createFile(historyDir.resolve("acks.txt"));
         for (int round = 0; round < rounds; round++) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process agent = new ProcessBuilder(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp",
-                    System.getProperty("java.class.path"), HistoryWriterProcess.class.getName(), historyDir.toString(),
-                    owner.name(), acks.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String java =
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process agent = new ProcessBuilder(
+                            java,
+                            "-Xmx64m",
+                            "-XX:TieredStopAtLevel=1",
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            HistoryWriterProcess.class.getName(),
+                            historyDir.toString(),
+                            owner.name(),
+                            acks.toString())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             int floor = lastAcknowledged + 20;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (lastAck(acks) < floor && System.nanoTime() < deadline) {
@@ -71,15 +78,21 @@ class AgentKillTest {
             int newest = Integer.parseInt(history.get(history.size() - 1).user().substring(1));
             long leftovers;
             try (Stream<Path> files = Files.list(historyDir)) {
-                leftovers = files.filter(f -> f.getFileName().toString().startsWith(".tmp-")).count();
+                leftovers = files.filter(f -> f.getFileName().toString().startsWith(".tmp-"))
+                        .count();
             }
-            System.out.printf("RELIABILITY agent-kill round=%d acknowledged=%d newestOnDisk=%d turnsKept=%d "
-                    + "leftoverTempFiles=%d%n", round, acked, newest, history.size(), leftovers);
-            assertThat(newest).as("no acknowledged turn lost; at most the one in flight added")
+            System.out.printf(
+                    "RELIABILITY agent-kill round=%d acknowledged=%d newestOnDisk=%d turnsKept=%d "
+                            + "leftoverTempFiles=%d%n",
+                    round, acked, newest, history.size(), leftovers);
+            assertThat(newest)
+                    .as("no acknowledged turn lost; at most the one in flight added")
                     .isBetween(acked, acked + 1);
             assertThat(history).hasSize(20);
             for (int i = 0; i < history.size(); i++) {
-                assertThat(history.get(i).user()).as("turns in order, none missing").isEqualTo("q" + (newest - 19 + i));
+                assertThat(history.get(i).user())
+                        .as("turns in order, none missing")
+                        .isEqualTo("q" + (newest - 19 + i));
             }
             lastAcknowledged = newest;
         }

@@ -3,16 +3,14 @@ package dev.agentsandbox.reliability;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
-
-import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.agent.AgentRoleProfile;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.junit.jupiter.api.Test;
 
 /**
  * The agent role against the fake model: chats that succeed, fail (the model answers 500) and time out, with every
@@ -28,11 +26,17 @@ class AgentLogSecretsTest {
         assertThat(apiKey).isNotBlank().isNotEqualTo("not-configured");
         try (LogCapture logs = LogCapture.start()) {
             for (String prompt : List.of("hello", "[fail] boom", "[slow] wait", "again")) {
-                given().header("X-Owner", "olivia").contentType(ContentType.JSON).body(Map.of("prompt", prompt))
-                        .post("/chat").then().statusCode(org.hamcrest.Matchers.oneOf(200, 502, 504));
+                given().header("X-Owner", "olivia")
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("prompt", prompt))
+                        .post("/chat")
+                        .then()
+                        .statusCode(org.hamcrest.Matchers.oneOf(200, 502, 504));
             }
             List<String> leaked = logs.linesContaining(List.of(apiKey));
-            System.out.printf("RELIABILITY agent-logs lines=%d leakedApiKey=%d%n", logs.lines().size(), leaked.size());
+            System.out.printf(
+                    "RELIABILITY agent-logs lines=%d leakedApiKey=%d%n",
+                    logs.lines().size(), leaked.size());
             assertThat(logs.lines()).as("the failing chats were logged at all").isNotEmpty();
             assertThat(leaked).isEmpty();
         }

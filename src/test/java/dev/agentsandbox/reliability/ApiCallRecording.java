@@ -1,9 +1,8 @@
 package dev.agentsandbox.reliability;
 
-import java.util.Map;
-
 import dev.agentsandbox.testing.EmbeddedApiServerResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
 
 /**
  * Starts recording {@link ControllerFaultsIT#calls} on the embedded API server before the application boots, so the

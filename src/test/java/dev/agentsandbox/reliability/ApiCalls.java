@@ -1,10 +1,9 @@
 package dev.agentsandbox.reliability;
 
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-
-import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * The Kubernetes API calls an application made, as RBAC sees them: (apiGroup, resource[/subresource], verb, name).
@@ -76,14 +75,15 @@ final class ApiCalls implements Consumer<RecordedRequest> {
             sub = left >= 3 ? s[rest + 2] : null;
         }
         boolean watch = query.matches("(^|.*&)watch=(true|1)(&.*|$)");
-        String verb = switch (method) {
-            case "GET" -> watch ? "watch" : name != null ? "get" : "list";
-            case "POST" -> "create";
-            case "PUT" -> "update";
-            case "PATCH" -> "patch";
-            case "DELETE" -> name != null ? "delete" : "deletecollection";
-            default -> method.toLowerCase();
-        };
+        String verb =
+                switch (method) {
+                    case "GET" -> watch ? "watch" : name != null ? "get" : "list";
+                    case "POST" -> "create";
+                    case "PUT" -> "update";
+                    case "PATCH" -> "patch";
+                    case "DELETE" -> name != null ? "delete" : "deletecollection";
+                    default -> method.toLowerCase();
+                };
         return new Call(group, sub == null ? resource : resource + "/" + sub, verb, name);
     }
 }

@@ -3,21 +3,6 @@ package dev.agentsandbox.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.PodTemplate;
 import dev.agentsandbox.api.Sandbox;
@@ -36,8 +21,8 @@ import dev.agentsandbox.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpecBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -49,6 +34,19 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Sandbox controller (the real application, controller role) against the embedded API server with injected
@@ -82,8 +80,11 @@ class ControllerFaultsIT {
     @BeforeEach
     void start() {
         KubernetesClient embedded = server.client(NS);
-        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(embedded.getConfiguration())
-                .withUserAgent(TEST_AGENT).build()).build();
+        client = new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(embedded.getConfiguration())
+                        .withUserAgent(TEST_AGENT)
+                        .build())
+                .build();
         embedded.close();
         // The kubelet's own writes meet the injected conflicts too; a real kubelet retries, so this one does.
         kubelet = new TestKubelet(client).autoReady(false);
@@ -103,12 +104,10 @@ class ControllerFaultsIT {
             }
 
             @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-            }
+            public void onUpdate(Pod oldPod, Pod pod) {}
 
             @Override
-            public void onDelete(Pod pod, boolean unknown) {
-            }
+            public void onDelete(Pod pod, boolean unknown) {}
         });
     }
 
@@ -131,10 +130,15 @@ class ControllerFaultsIT {
         int before = faults.injectedCount();
         // Writes of Pods and Sandboxes (create, update, patch, status), not the kubelet's pods/*/status.
         String pods = "/api/v1/namespaces/" + NS + "/pods(/[^/?]+)?(\\?.*)?";
-        String sandboxes = "/apis/agents\\.x-k8s\\.io/v1beta1/namespaces/" + NS + "/sandboxes(/[^/?]+(/status)?)?(\\?.*)?";
+        String sandboxes =
+                "/apis/agents\\.x-k8s\\.io/v1beta1/namespaces/" + NS + "/sandboxes(/[^/?]+(/status)?)?(\\?.*)?";
         for (String method : List.of("POST", "PUT", "PATCH")) {
-            faults.inject(ApiFault.on(method, pods).respond(409).probability(0.25).always());
-            faults.inject(ApiFault.on(method, sandboxes).respond(409).probability(0.25).always());
+            faults.inject(
+                    ApiFault.on(method, pods).respond(409).probability(0.25).always());
+            faults.inject(ApiFault.on(method, sandboxes)
+                    .respond(409)
+                    .probability(0.25)
+                    .always());
         }
         long start = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -153,14 +157,18 @@ class ControllerFaultsIT {
         long convergedMillis = (System.nanoTime() - start) / 1_000_000;
 
         List<Pod> pods409 = podsOf("conflict-");
-        System.out.printf("RELIABILITY controller-conflicts sandboxes=%d injected409=%d readyWithinFaultWindow=%d "
-                + "convergedMs=%d pods=%d%n", count, injected, readyUnderFaults, convergedMillis, pods409.size());
+        System.out.printf(
+                "RELIABILITY controller-conflicts sandboxes=%d injected409=%d readyWithinFaultWindow=%d "
+                        + "convergedMs=%d pods=%d%n",
+                count, injected, readyUnderFaults, convergedMillis, pods409.size());
         assertThat(injected).as("conflicts injected").isGreaterThan(count / 2);
         assertNoDuplicatesNorOrphans("conflict-", count);
 
         deleteAll("conflict-");
         await().atMost(Duration.ofSeconds(30)).until(() -> podsOf("conflict-").isEmpty());
-        System.out.printf("RELIABILITY controller-conflicts-cleanup leftoverPods=%d%n", podsOf("conflict-").size());
+        System.out.printf(
+                "RELIABILITY controller-conflicts-cleanup leftoverPods=%d%n",
+                podsOf("conflict-").size());
     }
 
     @Test
@@ -172,22 +180,28 @@ class ControllerFaultsIT {
         int outageSeconds = 6;
         int before = faults.injectedCount();
         // Everything but the test's own create of the Sandbox fails: lists, watches, Pod writes, status updates.
-        ApiFault outage = faults.inject(ApiFault.on("*",
-                "(?!/apis/agents\\.x-k8s\\.io/v1beta1/namespaces/" + NS + "/sandboxes$).*").respond(503).always());
+        ApiFault outage = faults.inject(
+                ApiFault.on("*", "(?!/apis/agents\\.x-k8s\\.io/v1beta1/namespaces/" + NS + "/sandboxes$).*")
+                        .respond(503)
+                        .always());
         client.resource(sandbox("during-outage")).create();
         Thread.sleep(outageSeconds * 1000L);
         faults.remove(outage);
         int injected = faults.injectedCount() - before;
         long start = System.nanoTime();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> readyCount("during-outage") == 1);
         long resumedMillis = (System.nanoTime() - start) / 1_000_000;
         client.resource(sandbox("after-outage")).create();
         await().atMost(Duration.ofSeconds(30)).until(() -> readyCount("after-outage") == 1);
-        System.out.printf("RELIABILITY controller-outage seconds=%d injected503=%d readyAfterOutageMs=%d%n",
+        System.out.printf(
+                "RELIABILITY controller-outage seconds=%d injected503=%d readyAfterOutageMs=%d%n",
                 outageSeconds, injected, resumedMillis);
         assertThat(injected).isPositive();
-        assertThat(readyCount("steady")).as("a Sandbox Ready before the outage is still Ready").isEqualTo(1);
+        assertThat(readyCount("steady"))
+                .as("a Sandbox Ready before the outage is still Ready")
+                .isEqualTo(1);
         assertNoDuplicatesNorOrphans("during-outage", 1);
         assertNoDuplicatesNorOrphans("after-outage", 1);
         assertNoDuplicatesNorOrphans("steady", 1);
@@ -203,10 +217,14 @@ class ControllerFaultsIT {
         String dependents = "/api(s/networking\\.k8s\\.io)?/v1/namespaces/" + NS
                 + "/(services|persistentvolumeclaims|networkpolicies)(/[^/?]+)?(\\?.*)?";
         for (String method : List.of("POST", "PUT", "PATCH")) {
-            faults.inject(ApiFault.on(method, dependents).respond(409).probability(0.25).always());
+            faults.inject(ApiFault.on(method, dependents)
+                    .respond(409)
+                    .probability(0.25)
+                    .always());
         }
         SandboxTemplate template = new SandboxTemplate();
-        template.setMetadata(new ObjectMetaBuilder().withName("guarded").withNamespace(NS).build());
+        template.setMetadata(
+                new ObjectMetaBuilder().withName("guarded").withNamespace(NS).build());
         SandboxTemplateSpec templateSpec = new SandboxTemplateSpec();
         templateSpec.setPodTemplate(sandbox("x").getSpec().getPodTemplate());
         template.setSpec(templateSpec);
@@ -219,8 +237,12 @@ class ControllerFaultsIT {
             VolumeClaimMetadata meta = new VolumeClaimMetadata();
             meta.setName("data");
             vct.setMetadata(meta);
-            vct.setSpec(new PersistentVolumeClaimSpecBuilder().withAccessModes("ReadWriteOnce").withNewResources()
-                    .addToRequests("storage", new Quantity("1Gi")).endResources().build());
+            vct.setSpec(new PersistentVolumeClaimSpecBuilder()
+                    .withAccessModes("ReadWriteOnce")
+                    .withNewResources()
+                    .addToRequests("storage", new Quantity("1Gi"))
+                    .endResources()
+                    .build());
             sandbox.getSpec().setVolumeClaimTemplates(List.of(vct));
             client.resource(sandbox).create();
         }
@@ -232,12 +254,22 @@ class ControllerFaultsIT {
         faults.clear();
         awaitOrDescribe("served-", () -> servedConverged(count));
         long services = client.services().inNamespace(NS).list().getItems().stream()
-                .filter(s -> s.getMetadata().getName().startsWith("served-")).count();
+                .filter(s -> s.getMetadata().getName().startsWith("served-"))
+                .count();
         long volumes = client.persistentVolumeClaims().inNamespace(NS).list().getItems().stream()
-                .filter(v -> v.getMetadata().getName().contains("served-")).count();
-        long policies = client.network().v1().networkPolicies().inNamespace(NS).list().getItems().size();
-        System.out.printf("RELIABILITY controller-dependents-conflicts sandboxes=%d injected409=%d services=%d pvcs=%d "
-                + "networkPolicies=%d%n", count, injected, services, volumes, policies);
+                .filter(v -> v.getMetadata().getName().contains("served-"))
+                .count();
+        long policies = client.network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(NS)
+                .list()
+                .getItems()
+                .size();
+        System.out.printf(
+                "RELIABILITY controller-dependents-conflicts sandboxes=%d injected409=%d services=%d pvcs=%d "
+                        + "networkPolicies=%d%n",
+                count, injected, services, volumes, policies);
         assertThat(injected).isPositive();
         assertNoDuplicatesNorOrphans("served-", count);
         assertThat(services).as("one Service per Sandbox").isEqualTo(count);
@@ -250,14 +282,26 @@ class ControllerFaultsIT {
     /** Waits for convergence once the faults have stopped; on a timeout, says what each unfinished Sandbox shows. */
     private void awaitOrDescribe(String prefix, java.util.concurrent.Callable<Boolean> converged) {
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(converged);
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(converged);
         } catch (org.awaitility.core.ConditionTimeoutException e) {
             for (Sandbox s : sandboxesOf(prefix)) {
-                Pod pod = client.pods().inNamespace(NS).withName(s.getMetadata().getName()).get();
-                System.out.printf("RELIABILITY stuck sandbox=%s rv=%s conditions=%s pod=%s%n", s.getMetadata().getName(),
-                        s.getMetadata().getResourceVersion(), s.getStatus() == null ? null : s.getStatus().getConditions(),
-                        pod == null ? null : pod.getStatus() == null ? "no status" : pod.getStatus().getPhase()
-                                + " " + pod.getStatus().getConditions());
+                Pod pod = client.pods()
+                        .inNamespace(NS)
+                        .withName(s.getMetadata().getName())
+                        .get();
+                System.out.printf(
+                        "RELIABILITY stuck sandbox=%s rv=%s conditions=%s pod=%s%n",
+                        s.getMetadata().getName(),
+                        s.getMetadata().getResourceVersion(),
+                        s.getStatus() == null ? null : s.getStatus().getConditions(),
+                        pod == null
+                                ? null
+                                : pod.getStatus() == null
+                                        ? "no status"
+                                        : pod.getStatus().getPhase() + " "
+                                                + pod.getStatus().getConditions());
             }
             throw e;
         }
@@ -265,20 +309,31 @@ class ControllerFaultsIT {
 
     private boolean servedConverged(int count) {
         return readyCount("served-") == count
-                && client.network().v1().networkPolicies().inNamespace(NS).withName("guarded-network-policy").get() != null;
+                && client.network()
+                                .v1()
+                                .networkPolicies()
+                                .inNamespace(NS)
+                                .withName("guarded-network-policy")
+                                .get()
+                        != null;
     }
 
     private void assertNoDuplicatesNorOrphans(String prefix, int count) {
         List<Sandbox> sandboxes = sandboxesOf(prefix);
         Map<String, String> uids = sandboxes.stream()
-                .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s.getMetadata().getUid()));
+                .collect(Collectors.toMap(
+                        s -> s.getMetadata().getName(), s -> s.getMetadata().getUid()));
         List<Pod> pods = podsOf(prefix);
         assertThat(pods).as("one Pod per Sandbox, no duplicate").hasSize(count);
         for (Pod pod : pods) {
             List<OwnerReference> controllers = pod.getMetadata().getOwnerReferences().stream()
-                    .filter(r -> Boolean.TRUE.equals(r.getController())).toList();
-            assertThat(controllers).as("pod %s has one controlling owner", pod.getMetadata().getName()).hasSize(1);
-            assertThat(controllers.get(0).getUid()).as("pod %s is owned by its live Sandbox", pod.getMetadata().getName())
+                    .filter(r -> Boolean.TRUE.equals(r.getController()))
+                    .toList();
+            assertThat(controllers)
+                    .as("pod %s has one controlling owner", pod.getMetadata().getName())
+                    .hasSize(1);
+            assertThat(controllers.get(0).getUid())
+                    .as("pod %s is owned by its live Sandbox", pod.getMetadata().getName())
                     .isEqualTo(uids.get(pod.getMetadata().getName()));
         }
         Set<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
@@ -286,12 +341,15 @@ class ControllerFaultsIT {
     }
 
     private void createRetryingInjectedConflicts(Sandbox sandbox) {
-        for (int attempt = 0;; attempt++) {
+        for (int attempt = 0; ; attempt++) {
             try {
                 client.resource(sandbox).create();
                 return;
             } catch (KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt > 20 || e.getMessage() == null || !e.getMessage().contains("injected")) {
+                if (e.getCode() != 409
+                        || attempt > 20
+                        || e.getMessage() == null
+                        || !e.getMessage().contains("injected")) {
                     throw e;
                 }
             }
@@ -299,18 +357,22 @@ class ControllerFaultsIT {
     }
 
     private long readyCount(String prefix) {
-        return sandboxesOf(prefix).stream().filter(s -> s.getStatus() != null
-                && Conditions.isTrue(s.getStatus().getConditions(), Conditions.READY)).count();
+        return sandboxesOf(prefix).stream()
+                .filter(s ->
+                        s.getStatus() != null && Conditions.isTrue(s.getStatus().getConditions(), Conditions.READY))
+                .count();
     }
 
     private List<Sandbox> sandboxesOf(String prefix) {
         return client.resources(Sandbox.class).inNamespace(NS).list().getItems().stream()
-                .filter(s -> s.getMetadata().getName().startsWith(prefix)).toList();
+                .filter(s -> s.getMetadata().getName().startsWith(prefix))
+                .toList();
     }
 
     private List<Pod> podsOf(String prefix) {
         return client.pods().inNamespace(NS).list().getItems().stream()
-                .filter(p -> p.getMetadata().getName().startsWith(prefix)).toList();
+                .filter(p -> p.getMetadata().getName().startsWith(prefix))
+                .toList();
     }
 
     private void deleteAll(String prefix) {
@@ -321,11 +383,16 @@ class ControllerFaultsIT {
 
     static Sandbox sandbox(String name) {
         Sandbox sandbox = new Sandbox();
-        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+        sandbox.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         SandboxSpec spec = new SandboxSpec();
         PodTemplate template = new PodTemplate();
-        template.setSpec(new PodSpecBuilder().withContainers(new ContainerBuilder().withName("agent")
-                .withImage("agent-sandbox-agent:test").build()).build());
+        template.setSpec(new PodSpecBuilder()
+                .withContainers(new ContainerBuilder()
+                        .withName("agent")
+                        .withImage("agent-sandbox-agent:test")
+                        .build())
+                .build());
         spec.setPodTemplate(template);
         sandbox.setSpec(spec);
         return sandbox;

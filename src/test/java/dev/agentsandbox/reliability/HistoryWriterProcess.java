@@ -1,16 +1,14 @@
 package dev.agentsandbox.reliability;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.agent.DirectoryConversationStore;
+import dev.agentsandbox.agent.Owner;
+import dev.agentsandbox.agent.Turn;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.agentsandbox.agent.DirectoryConversationStore;
-import dev.agentsandbox.agent.Owner;
-import dev.agentsandbox.agent.Turn;
 
 /**
  * A child process that chats forever through the agent's history store (one turn per chat, capped at 20 as the agent
@@ -19,14 +17,15 @@ import dev.agentsandbox.agent.Turn;
  */
 public final class HistoryWriterProcess {
 
-    private HistoryWriterProcess() {
-    }
+    private HistoryWriterProcess() {}
 
     public static void main(String[] args) throws IOException {
         DirectoryConversationStore store = new DirectoryConversationStore(Path.of(args[0]), new ObjectMapper());
         Owner owner = Owner.fromHeader(args[1]);
         List<Turn> history = store.history(owner);
-        int next = history.isEmpty() ? 1 : Integer.parseInt(history.get(history.size() - 1).user().substring(1)) + 1;
+        int next = history.isEmpty()
+                ? 1
+                : Integer.parseInt(history.get(history.size() - 1).user().substring(1)) + 1;
         FileOutputStream acks = new FileOutputStream(args[2], true);
         while (true) {
             history = Turn.append(history, new Turn("q" + next, "a" + next + " " + "x".repeat(next % 4096)), 20);

@@ -29,7 +29,8 @@ final class LogCapture extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord record) {
-        StringBuilder line = new StringBuilder().append(record.getLoggerName()).append(' ').append(record.getMessage());
+        StringBuilder line =
+                new StringBuilder().append(record.getLoggerName()).append(' ').append(record.getMessage());
         if (record.getParameters() != null) {
             for (Object p : record.getParameters()) {
                 line.append(" | ").append(p);
@@ -47,12 +48,13 @@ final class LogCapture extends Handler implements AutoCloseable {
 
     /** Lines that contain any of the secrets. */
     List<String> linesContaining(List<String> secrets) {
-        return lines.stream().filter(l -> secrets.stream().anyMatch(l::contains)).toList();
+        return lines.stream()
+                .filter(l -> secrets.stream().anyMatch(l::contains))
+                .toList();
     }
 
     @Override
-    public void flush() {
-    }
+    public void flush() {}
 
     @Override
     public void close() {

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-
 import org.yaml.snakeyaml.Yaml;
 
 /**
@@ -52,18 +51,25 @@ final class RbacCoverage {
                 UNUSED_BUT_JUSTIFIED.put("extensions.agents.x-k8s.io " + kind + "/status " + verb, poolOrClaim);
             }
         }
-        for (String finalizers : List.of("agents.x-k8s.io sandboxes/finalizers", "extensions.agents.x-k8s.io sandboxtemplates/finalizers",
-                "extensions.agents.x-k8s.io sandboxclaims/finalizers", "extensions.agents.x-k8s.io sandboxwarmpools/finalizers")) {
-            UNUSED_BUT_JUSTIFIED.put(finalizers + " update", "checked by the OwnerReferencesPermissionEnforcement admission "
-                    + "plugin for blockOwnerDeletion; never a request of its own");
+        for (String finalizers : List.of(
+                "agents.x-k8s.io sandboxes/finalizers",
+                "extensions.agents.x-k8s.io sandboxtemplates/finalizers",
+                "extensions.agents.x-k8s.io sandboxclaims/finalizers",
+                "extensions.agents.x-k8s.io sandboxwarmpools/finalizers")) {
+            UNUSED_BUT_JUSTIFIED.put(
+                    finalizers + " update",
+                    "checked by the OwnerReferencesPermissionEnforcement admission "
+                            + "plugin for blockOwnerDeletion; never a request of its own");
         }
         for (String verb : List.of("create", "get", "update")) {
-            UNUSED_BUT_JUSTIFIED.put("coordination.k8s.io leases " + verb, "leader election runs in the prod profile only");
+            UNUSED_BUT_JUSTIFIED.put(
+                    "coordination.k8s.io leases " + verb, "leader election runs in the prod profile only");
         }
-        String notDriven = "a SandboxReconciler/SandboxTemplateReconciler path this run does not drive (re-read after a "
-                + "409, adoption relabel, suspend or expiry delete, finalizer edit); see the calls in the reconcilers";
-        for (String res : List.of("core pods", "core services", "core persistentvolumeclaims",
-                "networking.k8s.io networkpolicies")) {
+        String notDriven =
+                "a SandboxReconciler/SandboxTemplateReconciler path this run does not drive (re-read after a "
+                        + "409, adoption relabel, suspend or expiry delete, finalizer edit); see the calls in the reconcilers";
+        for (String res : List.of(
+                "core pods", "core services", "core persistentvolumeclaims", "networking.k8s.io networkpolicies")) {
             // get happens only when a write meets a 409 and the reconciler re-reads: used in some runs, not others.
             for (String verb : List.of("get", "update", "delete")) {
                 UNUSED_BUT_JUSTIFIED.put(res + " " + verb, notDriven);
@@ -72,21 +78,25 @@ final class RbacCoverage {
         }
         UNUSED_BUT_JUSTIFIED.put("extensions.agents.x-k8s.io sandboxtemplates update", notDriven);
         CANDIDATES_FOR_REMOVAL.put("agents.x-k8s.io sandboxes/status get", "status is written by patch from the cache");
-        CANDIDATES_FOR_REMOVAL.put("agents.x-k8s.io sandboxes/status update", "status is written by patch (UpdateControl.patchStatus)");
-        CANDIDATES_FOR_REMOVAL.put("core events patch", "EventRecorder creates a new Event each time; it never patches one");
+        CANDIDATES_FOR_REMOVAL.put(
+                "agents.x-k8s.io sandboxes/status update", "status is written by patch (UpdateControl.patchStatus)");
+        CANDIDATES_FOR_REMOVAL.put(
+                "core events patch", "EventRecorder creates a new Event each time; it never patches one");
         CANDIDATES_FOR_REMOVAL.put("events.k8s.io events create", "EventRecorder uses the core v1 Events API only");
         CANDIDATES_FOR_REMOVAL.put("events.k8s.io events patch", "EventRecorder uses the core v1 Events API only");
-        CANDIDATES_FOR_REMOVAL.put("apiextensions.k8s.io customresourcedefinitions get",
+        CANDIDATES_FOR_REMOVAL.put(
+                "apiextensions.k8s.io customresourcedefinitions get",
                 "quarkus.operator-sdk.crd.validate=false: the operator SDK does not read the CRDs at start");
     }
 
-    private RbacCoverage() {
-    }
+    private RbacCoverage() {}
 
     record Rule(Set<String> groups, Set<String> resources, Set<String> verbs, Set<String> names) {
 
         boolean allows(ApiCalls.Call call) {
-            return groups.contains(call.group()) && resources.contains(call.resource()) && verbs.contains(call.verb())
+            return groups.contains(call.group())
+                    && resources.contains(call.resource())
+                    && verbs.contains(call.verb())
                     && (names.isEmpty() || names.contains(call.name()));
         }
     }
@@ -102,10 +112,14 @@ final class RbacCoverage {
                 Map<String, Object> metadata = (Map<String, Object>) m.get("metadata");
                 String kind = (String) m.get("kind");
                 String name = metadata == null ? null : (String) metadata.get("name");
-                if (("ClusterRole".equals(kind) || "Role".equals(kind)) && name != null
+                if (("ClusterRole".equals(kind) || "Role".equals(kind))
+                        && name != null
                         && name.startsWith("agent-sandbox-controller")) {
                     for (Map<String, Object> r : (List<Map<String, Object>>) m.get("rules")) {
-                        rules.add(new Rule(set(r.get("apiGroups")), set(r.get("resources")), set(r.get("verbs")),
+                        rules.add(new Rule(
+                                set(r.get("apiGroups")),
+                                set(r.get("resources")),
+                                set(r.get("verbs")),
                                 set(r.get("resourceNames"))));
                     }
                 }
@@ -154,16 +168,27 @@ final class RbacCoverage {
         Set<String> staleJustifications = new TreeSet<>(UNUSED_BUT_JUSTIFIED.keySet());
         staleJustifications.addAll(CANDIDATES_FOR_REMOVAL.keySet());
         staleJustifications.retainAll(used);
-        System.out.printf("RELIABILITY rbac calls=%d usedRules=%d granted=%d denied=%d unusedJustified=%d "
-                + "candidatesForRemoval=%d unjustified=%d nonResource=%s%n", recorded.calls.size(), used.size(),
-                granted.size(), denied.size(), unused.size() - unjustified.size() - candidates.size(), candidates.size(),
-                unjustified.size(), recorded.nonResourcePaths);
+        System.out.printf(
+                "RELIABILITY rbac calls=%d usedRules=%d granted=%d denied=%d unusedJustified=%d "
+                        + "candidatesForRemoval=%d unjustified=%d nonResource=%s%n",
+                recorded.calls.size(),
+                used.size(),
+                granted.size(),
+                denied.size(),
+                unused.size() - unjustified.size() - candidates.size(),
+                candidates.size(),
+                unjustified.size(),
+                recorded.nonResourcePaths);
         System.out.println("RELIABILITY rbac candidates for removal: " + candidates);
         System.out.println("RELIABILITY rbac used but listed as unused: " + staleJustifications);
         System.out.println("RELIABILITY rbac used: " + used);
         System.out.println("RELIABILITY rbac unused: " + unused);
-        assertThat(denied).as("calls the controller made that its RBAC would refuse").isEmpty();
-        assertThat(unjustified).as("grants neither used in this run nor justified").isEmpty();
+        assertThat(denied)
+                .as("calls the controller made that its RBAC would refuse")
+                .isEmpty();
+        assertThat(unjustified)
+                .as("grants neither used in this run nor justified")
+                .isEmpty();
         String doc = Files.readString(RBAC_DOC);
         for (String grant : unused) {
             String resource = grant.split(" ")[1].replaceAll("/.*", "");

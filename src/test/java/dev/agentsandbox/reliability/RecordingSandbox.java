@@ -1,14 +1,13 @@
 package dev.agentsandbox.reliability;
 
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A stand-in sandbox on a loopback address that records every request it receives (address, URI, headers) and
@@ -17,8 +16,7 @@ import io.vertx.core.json.JsonObject;
 final class RecordingSandbox implements AutoCloseable {
 
     /** One request as the sandbox received it. */
-    record Received(String host, int port, String uri, MultiMap headers) {
-    }
+    record Received(String host, int port, String uri, MultiMap headers) {}
 
     final String host;
     final Queue<Received> received = new ConcurrentLinkedQueue<>();
@@ -26,18 +24,28 @@ final class RecordingSandbox implements AutoCloseable {
 
     RecordingSandbox(Vertx vertx, String host) throws Exception {
         this.host = host;
-        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(0))
+        this.server = vertx.createHttpServer(
+                        new HttpServerOptions().setHost(host).setPort(0))
                 .requestHandler(request -> request.body().onSuccess(body -> {
                     MultiMap headers = MultiMap.caseInsensitiveMultiMap().addAll(request.headers());
-                    received.add(new Received(request.localAddress().hostAddress(), request.localAddress().port(),
-                            request.uri(), headers));
-                    JsonObject reply = new JsonObject().put("uri", request.uri())
+                    received.add(new Received(
+                            request.localAddress().hostAddress(),
+                            request.localAddress().port(),
+                            request.uri(),
+                            headers));
+                    JsonObject reply = new JsonObject()
+                            .put("uri", request.uri())
                             .put("owner", request.getHeader("X-Owner"))
                             .put("authorization", request.getHeader("Authorization"))
                             .put("bodyBytes", body.length());
-                    request.response().putHeader("Content-Type", "application/json").end(reply.encode());
+                    request.response()
+                            .putHeader("Content-Type", "application/json")
+                            .end(reply.encode());
                 }))
-                .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
     }
 
     int port() {

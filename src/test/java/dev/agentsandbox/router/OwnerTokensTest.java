@@ -3,15 +3,13 @@ package dev.agentsandbox.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.Secret;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import io.fabric8.kubernetes.api.model.Secret;
 
 /** Issuing, rotating and revoking owner tokens in the Secret, which only ever holds their hashes. */
 class OwnerTokensTest {
@@ -34,19 +32,28 @@ class OwnerTokensTest {
         String second = OwnerTokens.issue(fixture.client, "ops", "tokens", "alice");
         OwnerTokens.issue(fixture.client, "ops", "tokens", "bob");
         assertThat(first).startsWith("sbx_").hasSizeGreaterThan(40).isNotEqualTo(second);
-        Secret secret = fixture.client.secrets().inNamespace("ops").withName("tokens").get();
+        Secret secret =
+                fixture.client.secrets().inNamespace("ops").withName("tokens").get();
         assertThat(secret.getData()).containsOnlyKeys("alice", "bob");
-        String stored = new String(Base64.getDecoder().decode(secret.getData().get("alice")), StandardCharsets.US_ASCII);
+        String stored =
+                new String(Base64.getDecoder().decode(secret.getData().get("alice")), StandardCharsets.US_ASCII);
         assertThat(stored).isEqualTo(OwnerTokens.hash(second)).hasSize(64).doesNotContain(second);
         assertThat(OwnerTokens.revoke(fixture.client, "ops", "tokens", "alice")).isTrue();
         assertThat(OwnerTokens.revoke(fixture.client, "ops", "tokens", "alice")).isFalse();
-        assertThat(fixture.client.secrets().inNamespace("ops").withName("tokens").get().getData()).containsOnlyKeys("bob");
+        assertThat(fixture.client
+                        .secrets()
+                        .inNamespace("ops")
+                        .withName("tokens")
+                        .get()
+                        .getData())
+                .containsOnlyKeys("bob");
     }
 
     @Test
     void ownersMustBeLabelValues() {
         assertThatThrownBy(() -> OwnerTokens.issue(fixture.client, "ops", "tokens", "alice/../admin"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a valid label value");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a valid label value");
         assertThat(OwnerTokens.isValidOwner("Alice.Smith_2")).isTrue();
         assertThat(OwnerTokens.isValidOwner("-alice")).isFalse();
         assertThat(OwnerTokens.isValidOwner("a".repeat(64))).isFalse();
@@ -54,6 +61,7 @@ class OwnerTokensTest {
 
     @Test
     void knownHashVector() {
-        assertThat(OwnerTokens.hash("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(OwnerTokens.hash("abc"))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 
 /** The upstream environment names and the refusal to start open by accident. */
@@ -13,8 +12,8 @@ class RouterConfigTest {
 
     @Test
     void upstreamEnvironmentNamesAreHonoured() {
-        RouterConfig config = RouterFixture.config(Map.of("ROUTER_AUTH_TOKEN", "t0ken", "PROXY_TIMEOUT_SECONDS", "42",
-                "ALLOW_UNAUTHENTICATED_ROUTER", "true"));
+        RouterConfig config = RouterFixture.config(Map.of(
+                "ROUTER_AUTH_TOKEN", "t0ken", "PROXY_TIMEOUT_SECONDS", "42", "ALLOW_UNAUTHENTICATED_ROUTER", "true"));
         assertThat(config.authToken()).contains("t0ken");
         assertThat(config.proxyTimeoutSeconds()).isEqualTo(42);
         assertThat(config.allowUnauthenticated()).isTrue();
@@ -36,20 +35,25 @@ class RouterConfigTest {
     void refusesToStartWithoutAuthenticationUnlessAllowed() {
         assertThatThrownBy(() -> CallerAuthenticator.of(Optional.empty(), null, false))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("ROUTER_AUTH_TOKEN").hasMessageContaining("ALLOW_UNAUTHENTICATED_ROUTER=true");
+                .hasMessageContaining("ROUTER_AUTH_TOKEN")
+                .hasMessageContaining("ALLOW_UNAUTHENTICATED_ROUTER=true");
         assertThatThrownBy(() -> CallerAuthenticator.of(Optional.of("  "), null, false))
                 .isInstanceOf(IllegalStateException.class);
-        assertThat(CallerAuthenticator.of(Optional.empty(), null, true).authenticate(null)).isEqualTo(Caller.UNBOUND);
+        assertThat(CallerAuthenticator.of(Optional.empty(), null, true).authenticate(null))
+                .isEqualTo(Caller.UNBOUND);
     }
 
     @Test
     void timeoutHeaderIsCappedAtTheProxyTimeout() {
         RoutingHeaders headers = new RoutingHeaders(1000);
-        io.vertx.core.MultiMap map = io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("X-Sandbox-ID", "a")
+        io.vertx.core.MultiMap map = io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+                .add("X-Sandbox-ID", "a")
                 .add("X-Sandbox-Timeout", "100");
         assertThat(headers.parse(map).timeoutMillis()).isEqualTo(1000);
-        assertThat(headers.parse(map.set("X-Sandbox-Timeout", "0.25")).timeoutMillis()).isEqualTo(250);
-        SandboxAddress defaults = headers.parse(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("X-Sandbox-ID", "a"));
+        assertThat(headers.parse(map.set("X-Sandbox-Timeout", "0.25")).timeoutMillis())
+                .isEqualTo(250);
+        SandboxAddress defaults =
+                headers.parse(io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("X-Sandbox-ID", "a"));
         assertThat(defaults).isEqualTo(new SandboxAddress("default", "a", 8888, null, 1000));
     }
 }

@@ -1,21 +1,5 @@
 package dev.agentsandbox.router;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import org.awaitility.Awaitility;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
@@ -35,6 +19,20 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 
 /**
  * A router on loopback without Quarkus: the real {@link SandboxProxy} on a Vert.x server, a CRUD Kubernetes API
@@ -56,35 +54,61 @@ public final class RouterFixture implements AutoCloseable {
 
     public RouterFixture(Map<String, String> properties) throws Exception {
         // A loop busy for over a second prints its stack trace: the router must never block one.
-        vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setBlockedThreadCheckInterval(500).setMaxEventLoopExecuteTime(1).setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS).setWarningExceptionTime(1).setWarningExceptionTimeUnit(TimeUnit.SECONDS));
-        apiServer = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        vertx = Vertx.vertx(new VertxOptions()
+                .setEventLoopPoolSize(2)
+                .setBlockedThreadCheckInterval(500)
+                .setMaxEventLoopExecuteTime(1)
+                .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS)
+                .setWarningExceptionTime(1)
+                .setWarningExceptionTimeUnit(TimeUnit.SECONDS));
+        apiServer = new KubernetesMockServer(
+                new Context(),
+                new MockWebServer(),
+                new HashMap<>(),
                 new KubernetesCrudDispatcher(List.of(new CustomResourceDefinitionContext.Builder()
-                        .withGroup(Sandbox.GROUP).withVersion(Sandbox.VERSION).withKind(Sandbox.KIND)
-                        .withPlural("sandboxes").withScope("Namespaced").withStatusSubresource(true).build())),
+                        .withGroup(Sandbox.GROUP)
+                        .withVersion(Sandbox.VERSION)
+                        .withKind(Sandbox.KIND)
+                        .withPlural("sandboxes")
+                        .withScope("Namespaced")
+                        .withStatusSubresource(true)
+                        .build())),
                 false);
         apiServer.init(InetAddress.getByName("127.0.0.1"), 0);
         client = apiServer.createClient();
         RouterConfig config = config(properties);
         metrics = new RouterMetrics(registry, Clock.systemUTC());
         ownerTokens = config.ownerTokens().enabled()
-                ? OwnerTokenStore.watch(client, config.ownerTokens().secretNamespace(), config.ownerTokens().secretName())
+                ? OwnerTokenStore.watch(
+                        client,
+                        config.ownerTokens().secretNamespace(),
+                        config.ownerTokens().secretName())
                 : null;
         if (ownerTokens != null) {
             ownerTokens.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         directory = SandboxDirectory.create(client, config.namespaces(), metrics::sandboxRemoved);
         directory.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        proxy = new SandboxProxy(vertx, config,
+        proxy = new SandboxProxy(
+                vertx,
+                config,
                 CallerAuthenticator.of(config.authToken(), ownerTokens, config.allowUnauthenticated()),
-                new SandboxRoutes(directory, config.retryAfterSeconds()), metrics,
+                new SandboxRoutes(directory, config.retryAfterSeconds()),
+                metrics,
                 accessLog = new AccessLog(config.accessLog().queueSize(), metrics));
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-                .requestHandler(proxy).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        server = vertx.createHttpServer(
+                        new HttpServerOptions().setHost("127.0.0.1").setPort(0))
+                .requestHandler(proxy)
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         port = server.actualPort();
     }
 
     public static RouterConfig config(Map<String, String> properties) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().addDefaultInterceptors()
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .addDefaultInterceptors()
                 .withMapping(RouterConfig.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
                 .build();
@@ -102,17 +126,31 @@ public final class RouterFixture implements AutoCloseable {
         if (owner != null) {
             labels.put(Labels.OWNER, owner);
         }
-        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build());
-        Sandbox created = client.resources(Sandbox.class).inNamespace(namespace).resource(sandbox).create();
+        sandbox.setMetadata(new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .build());
+        Sandbox created = client.resources(Sandbox.class)
+                .inNamespace(namespace)
+                .resource(sandbox)
+                .create();
         SandboxStatus status = new SandboxStatus();
-        status.setConditions(Conditions.with(null, Conditions.READY, ready,
-                ready ? Conditions.DEPENDENCIES_READY : Conditions.DEPENDENCIES_NOT_READY, "", 1L, java.time.Instant.now()));
+        status.setConditions(Conditions.with(
+                null,
+                Conditions.READY,
+                ready,
+                ready ? Conditions.DEPENDENCIES_READY : Conditions.DEPENDENCIES_NOT_READY,
+                "",
+                1L,
+                java.time.Instant.now()));
         status.setPodIPs(List.of(podIPs));
         created.setStatus(status);
         client.resources(Sandbox.class).inNamespace(namespace).resource(created).updateStatus();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
             Sandbox cached = directory.find(namespace, name);
-            return cached != null && cached.getStatus() != null
+            return cached != null
+                    && cached.getStatus() != null
                     && Conditions.isTrue(cached.getStatus().getConditions(), Conditions.READY) == ready;
         });
         return created;
@@ -143,7 +181,9 @@ public final class RouterFixture implements AutoCloseable {
             String text = buffer.toString(StandardCharsets.UTF_8);
             int headEnd = text.indexOf("\r\n\r\n");
             String statusLine = text.substring(0, text.indexOf("\r\n"));
-            return new RawResponse(Integer.parseInt(statusLine.split(" ")[1]), text.substring(0, headEnd),
+            return new RawResponse(
+                    Integer.parseInt(statusLine.split(" ")[1]),
+                    text.substring(0, headEnd),
                     text.substring(headEnd + 4));
         }
     }
@@ -157,8 +197,7 @@ public final class RouterFixture implements AutoCloseable {
         return -1;
     }
 
-    public record RawResponse(int status, String head, String body) {
-    }
+    public record RawResponse(int status, String head, String body) {}
 
     /** Starts {@code count} Vert.x HTTP servers on distinct loopback addresses; see {@link Backends}. */
     public Backends backends(String... hosts) throws Exception {
@@ -179,6 +218,10 @@ public final class RouterFixture implements AutoCloseable {
         }
         client.close();
         apiServer.destroy();
-        vertx.close().toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
+        vertx.close()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .orTimeout(10, TimeUnit.SECONDS)
+                .join();
     }
 }

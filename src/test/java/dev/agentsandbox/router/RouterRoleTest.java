@@ -4,17 +4,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-
-import jakarta.inject.Inject;
-
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
@@ -28,6 +17,14 @@ import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 
 /** The packaged wiring: in the router role the main HTTP server routes, and Quarkus's health and metrics still answer. */
 @QuarkusTest
@@ -54,29 +51,45 @@ class RouterRoleTest {
 
     @Test
     void relaysAWebSocketThroughTheQuarkusRoute() throws Exception {
-        HttpServer backend = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.3").setPort(0))
-                .webSocketHandler(ws -> ws.textMessageHandler(t -> ws.writeTextMessage(ws.headers().get("X-Owner") + ":" + t)))
-                .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpServer backend = vertx.createHttpServer(
+                        new HttpServerOptions().setHost("127.0.0.3").setPort(0))
+                .webSocketHandler(ws -> ws.textMessageHandler(
+                        t -> ws.writeTextMessage(ws.headers().get("X-Owner") + ":" + t)))
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         Sandbox sandbox = new Sandbox();
-        sandbox.setMetadata(new ObjectMetaBuilder().withName("wsagent").withNamespace("demo")
-                .withLabels(Map.of(Labels.OWNER, "bob")).build());
-        Sandbox created = client.resources(Sandbox.class).inNamespace("demo").resource(sandbox).create();
+        sandbox.setMetadata(new ObjectMetaBuilder()
+                .withName("wsagent")
+                .withNamespace("demo")
+                .withLabels(Map.of(Labels.OWNER, "bob"))
+                .build());
+        Sandbox created = client.resources(Sandbox.class)
+                .inNamespace("demo")
+                .resource(sandbox)
+                .create();
         SandboxStatus status = new SandboxStatus();
-        status.setConditions(Conditions.with(null, Conditions.READY, true, Conditions.DEPENDENCIES_READY, "", 1L, Instant.now()));
+        status.setConditions(
+                Conditions.with(null, Conditions.READY, true, Conditions.DEPENDENCIES_READY, "", 1L, Instant.now()));
         status.setPodIPs(List.of("127.0.0.3"));
         created.setStatus(status);
         client.resources(Sandbox.class).inNamespace("demo").resource(created).updateStatus();
         String token = OwnerTokens.issue(client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "bob");
         java.util.concurrent.CompletableFuture<String> reply = new java.util.concurrent.CompletableFuture<>();
         Awaitility.await().atMost(Duration.ofSeconds(20)).ignoreExceptions().untilAsserted(() -> {
-            java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-                    .header("Authorization", "Bearer " + token).header("X-Sandbox-ID", "wsagent")
-                    .header("X-Sandbox-Namespace", "demo").header("X-Sandbox-Port", Integer.toString(backend.actualPort()))
-                    .buildAsync(java.net.URI.create("ws://127.0.0.1:" + routerUrl.getPort() + "/ws"),
+            java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .header("Authorization", "Bearer " + token)
+                    .header("X-Sandbox-ID", "wsagent")
+                    .header("X-Sandbox-Namespace", "demo")
+                    .header("X-Sandbox-Port", Integer.toString(backend.actualPort()))
+                    .buildAsync(
+                            java.net.URI.create("ws://127.0.0.1:" + routerUrl.getPort() + "/ws"),
                             new java.net.http.WebSocket.Listener() {
                                 @Override
-                                public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws,
-                                        CharSequence data, boolean last) {
+                                public java.util.concurrent.CompletionStage<?> onText(
+                                        java.net.http.WebSocket ws, CharSequence data, boolean last) {
                                     reply.complete(data.toString());
                                     return null;
                                 }
@@ -91,38 +104,66 @@ class RouterRoleTest {
     @Test
     void healthzHealthAndMetricsAnswer() {
         given().get("/healthz").then().statusCode(200).body("status", equalTo("ok"));
-        Awaitility.await().atMost(Duration.ofSeconds(20))
-                .untilAsserted(() -> given().get("/q/health/ready").then().log().ifValidationFails().statusCode(200));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready")
+                .then()
+                .log()
+                .ifValidationFails()
+                .statusCode(200));
         given().header("X-Sandbox-ID", "nobody").get("/").then().statusCode(401);
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("sandbox_router_requests_seconds_count{status=\"401\"}")
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("sandbox_router_requests_seconds_count{status=\"401\"}")
                 .contains("sandbox_router_active_exchanges");
     }
 
     @Test
     void routesAnOwnersRequestToItsSandbox() throws Exception {
-        HttpServer backend = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.2").setPort(0))
+        HttpServer backend = vertx.createHttpServer(
+                        new HttpServerOptions().setHost("127.0.0.2").setPort(0))
                 .requestHandler(r -> r.response().end(r.uri() + " owner=" + r.getHeader("X-Owner")))
-                .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         Sandbox sandbox = new Sandbox();
-        sandbox.setMetadata(new ObjectMetaBuilder().withName("agent").withNamespace("demo")
-                .withLabels(Map.of(Labels.OWNER, "alice")).build());
-        Sandbox created = client.resources(Sandbox.class).inNamespace("demo").resource(sandbox).create();
+        sandbox.setMetadata(new ObjectMetaBuilder()
+                .withName("agent")
+                .withNamespace("demo")
+                .withLabels(Map.of(Labels.OWNER, "alice"))
+                .build());
+        Sandbox created = client.resources(Sandbox.class)
+                .inNamespace("demo")
+                .resource(sandbox)
+                .create();
         SandboxStatus status = new SandboxStatus();
-        status.setConditions(Conditions.with(null, Conditions.READY, true, Conditions.DEPENDENCIES_READY, "", 1L, Instant.now()));
+        status.setConditions(
+                Conditions.with(null, Conditions.READY, true, Conditions.DEPENDENCIES_READY, "", 1L, Instant.now()));
         status.setPodIPs(List.of("127.0.0.2"));
         created.setStatus(status);
         client.resources(Sandbox.class).inNamespace("demo").resource(created).updateStatus();
-        String token = OwnerTokens.issue(client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "alice");
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given()
-                .header("Authorization", "Bearer " + token).header("X-Sandbox-ID", "agent")
-                .header("X-Sandbox-Namespace", "demo").header("X-Sandbox-Port", backend.actualPort())
+        String token =
+                OwnerTokens.issue(client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "alice");
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().header(
+                        "Authorization", "Bearer " + token)
+                .header("X-Sandbox-ID", "agent")
+                .header("X-Sandbox-Namespace", "demo")
+                .header("X-Sandbox-Port", backend.actualPort())
                 .header("X-Owner", "mallory")
-                .get("/chat?x=1").then().statusCode(200).body(equalTo("/chat?x=1 owner=alice")));
-        // A request that names a sandbox reaches it even on a /q/ path: Quarkus only answers those addressed to the router.
-        given().header("Authorization", "Bearer " + token).header("X-Sandbox-ID", "agent")
-                .header("X-Sandbox-Namespace", "demo").header("X-Sandbox-Port", backend.actualPort())
-                .get("/q/health").then().statusCode(200).body(equalTo("/q/health owner=alice"));
+                .get("/chat?x=1")
+                .then()
+                .statusCode(200)
+                .body(equalTo("/chat?x=1 owner=alice")));
+        // A request that names a sandbox reaches it even on a /q/ path: Quarkus only answers those addressed to the
+        // router.
+        given().header("Authorization", "Bearer " + token)
+                .header("X-Sandbox-ID", "agent")
+                .header("X-Sandbox-Namespace", "demo")
+                .header("X-Sandbox-Port", backend.actualPort())
+                .get("/q/health")
+                .then()
+                .statusCode(200)
+                .body(equalTo("/q/health owner=alice"));
         backend.close();
     }
 }

@@ -3,6 +3,12 @@ package dev.agentsandbox.router;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentsandbox.api.Sandbox;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +25,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,14 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import dev.agentsandbox.api.Sandbox;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetServer;
 
 /**
  * The router's wire contract end to end on loopback, without Quarkus: real HTTP, SSE and WebSocket servers stand in
@@ -48,22 +45,25 @@ class SandboxProxyTest {
     static Backends echo;
     static String aliceToken;
     static String bobToken;
-    static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     @BeforeAll
     static void start() throws Exception {
-        router = new RouterFixture(Map.of(
-                "sandbox.router.auth-token", SHARED,
-                "sandbox.router.owner-tokens.enabled", "true"));
+        router = new RouterFixture(
+                Map.of("sandbox.router.auth-token", SHARED, "sandbox.router.owner-tokens.enabled", "true"));
         echo = router.backends("127.0.0.2", "127.0.0.2", "127.0.0.3");
         router.sandbox("default", "alpha", "alice", true, "127.0.0.2");
         router.sandbox("team-b", "alpha", "bob", true, "127.0.0.3");
         router.sandbox("default", "unowned", null, true, "127.0.0.2");
         router.sandbox("default", "sleepy", "alice", false);
         router.sandbox("team-b", "sleepy", "bob", false);
-        aliceToken = OwnerTokens.issue(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "alice");
-        bobToken = OwnerTokens.issue(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "bob");
+        aliceToken = OwnerTokens.issue(
+                router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "alice");
+        bobToken =
+                OwnerTokens.issue(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "bob");
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> router.ownerTokens.size() == 2);
     }
 
@@ -73,10 +73,13 @@ class SandboxProxyTest {
     }
 
     static HttpResponse<String> send(String method, String path, String... headers) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(router.url(path))).timeout(Duration.ofSeconds(20))
-                .method(method, method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString("payload-" + method));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(router.url(path)))
+                .timeout(Duration.ofSeconds(20))
+                .method(
+                        method,
+                        method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofString("payload-" + method));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
@@ -84,8 +87,15 @@ class SandboxProxyTest {
     }
 
     static String[] routed(String namespace, String id, int port, String... more) {
-        List<String> headers = new ArrayList<>(List.of("Authorization", "Bearer " + SHARED, "X-Sandbox-ID", id,
-                "X-Sandbox-Namespace", namespace, "X-Sandbox-Port", Integer.toString(port)));
+        List<String> headers = new ArrayList<>(List.of(
+                "Authorization",
+                "Bearer " + SHARED,
+                "X-Sandbox-ID",
+                id,
+                "X-Sandbox-Namespace",
+                namespace,
+                "X-Sandbox-Port",
+                Integer.toString(port)));
         headers.addAll(List.of(more));
         return headers.toArray(String[]::new);
     }
@@ -103,18 +113,28 @@ class SandboxProxyTest {
 
     @Test
     void routesByIdNamespaceAndPort() throws Exception {
-        assertThat(json(send("GET", "/", routed("default", "alpha", echo.port(0)))).getString("backend"))
+        assertThat(json(send("GET", "/", routed("default", "alpha", echo.port(0))))
+                        .getString("backend"))
                 .isEqualTo("127.0.0.2:" + echo.port(0));
-        assertThat(json(send("GET", "/", routed("default", "alpha", echo.port(1)))).getString("backend"))
+        assertThat(json(send("GET", "/", routed("default", "alpha", echo.port(1))))
+                        .getString("backend"))
                 .isEqualTo("127.0.0.2:" + echo.port(1));
-        assertThat(json(send("GET", "/", routed("team-b", "alpha", echo.port(2)))).getString("backend"))
+        assertThat(json(send("GET", "/", routed("team-b", "alpha", echo.port(2))))
+                        .getString("backend"))
                 .isEqualTo("127.0.0.3:" + echo.port(2));
     }
 
     @Test
     void namespaceDefaultsToDefault() throws Exception {
-        HttpResponse<String> response = send("GET", "/x", "Authorization", "Bearer " + SHARED, "X-Sandbox-ID", "alpha",
-                "X-Sandbox-Port", Integer.toString(echo.port(0)));
+        HttpResponse<String> response = send(
+                "GET",
+                "/x",
+                "Authorization",
+                "Bearer " + SHARED,
+                "X-Sandbox-ID",
+                "alpha",
+                "X-Sandbox-Port",
+                Integer.toString(echo.port(0)));
         assertThat(json(response).getString("backend")).isEqualTo("127.0.0.2:" + echo.port(0));
     }
 
@@ -158,7 +178,8 @@ class SandboxProxyTest {
                 + "X-Custom: kept\r\n\r\n");
         assertThat(response.status()).isEqualTo(200);
         JsonObject headers = new JsonObject(response.body()).getJsonObject("headers");
-        assertThat(headers.fieldNames()).noneMatch(n -> n.startsWith("x-sandbox-"))
+        assertThat(headers.fieldNames())
+                .noneMatch(n -> n.startsWith("x-sandbox-"))
                 .doesNotContain("authorization", "proxy-authorization", "x-listed", "keep-alive", "te");
         assertThat(headers.getString("host")).isEqualTo("127.0.0.2:" + echo.port(0));
         assertThat(headers.getString("x-custom")).isEqualTo("kept");
@@ -168,7 +189,9 @@ class SandboxProxyTest {
         assertThat(headers.getString("x-forwarded-proto")).isEqualTo("http");
         assertThat(headers.getString("x-forwarded-host")).isEqualTo("evil.example:1234");
         // The sandbox's hop-by-hop headers (X-Hop is listed in its Connection header) stay behind too.
-        assertThat(response.head().toLowerCase()).contains("x-backend: 127.0.0.2").doesNotContain("x-hop");
+        assertThat(response.head().toLowerCase())
+                .contains("x-backend: 127.0.0.2")
+                .doesNotContain("x-hop");
     }
 
     @Test
@@ -245,7 +268,9 @@ class SandboxProxyTest {
         assertThat(response.status()).as(why).isEqualTo(400);
         if (detail != null) {
             assertThat(response.head().toLowerCase()).contains("content-type: application/json");
-            assertThat(new JsonObject(response.body()).getString("detail")).as(why).isEqualTo(detail);
+            assertThat(new JsonObject(response.body()).getString("detail"))
+                    .as(why)
+                    .isEqualTo(detail);
         }
     }
 
@@ -266,46 +291,111 @@ class SandboxProxyTest {
         router.sandbox("default", "dual", "alice", true, "127.0.0.9", "127.0.0.3");
         HttpResponse<String> first = send("GET", "/", routed("default", "dual", echo.port(2)));
         assertThat(first.statusCode()).isEqualTo(502);
-        assertThat(json(first).getString("detail")).isEqualTo("Could not connect to the backend sandbox: default/dual.");
-        HttpResponse<String> hinted = send("GET", "/", routed("default", "dual", echo.port(2), "X-Sandbox-Pod-IP", "127.0.0.3"));
+        assertThat(json(first).getString("detail"))
+                .isEqualTo("Could not connect to the backend sandbox: default/dual.");
+        HttpResponse<String> hinted =
+                send("GET", "/", routed("default", "dual", echo.port(2), "X-Sandbox-Pod-IP", "127.0.0.3"));
         assertThat(json(hinted).getString("backend")).isEqualTo("127.0.0.3:" + echo.port(2));
     }
 
     /** Authentication and owner binding: each row is (Authorization, namespace, sandbox, client X-Owner, status, detail or owner seen). */
     static Stream<Arguments> authTable() {
         return Stream.of(
-                Arguments.of("missing", null, "default", "alpha", null, 401,
+                Arguments.of(
+                        "missing",
+                        null,
+                        "default",
+                        "alpha",
+                        null,
+                        401,
                         "Authorization header is required: send 'Authorization: Bearer <token>'."),
-                Arguments.of("basic scheme", "Basic dXNlcjpwYXNz", "default", "alpha", null, 401,
+                Arguments.of(
+                        "basic scheme",
+                        "Basic dXNlcjpwYXNz",
+                        "default",
+                        "alpha",
+                        null,
+                        401,
                         "Malformed Authorization header: expected 'Bearer <token>'."),
-                Arguments.of("bearer without token", "Bearer", "default", "alpha", null, 401,
+                Arguments.of(
+                        "bearer without token",
+                        "Bearer",
+                        "default",
+                        "alpha",
+                        null,
+                        401,
                         "Malformed Authorization header: expected 'Bearer <token>'."),
-                Arguments.of("two tokens", "Bearer a b", "default", "alpha", null, 401,
+                Arguments.of(
+                        "two tokens",
+                        "Bearer a b",
+                        "default",
+                        "alpha",
+                        null,
+                        401,
                         "Malformed Authorization header: expected 'Bearer <token>'."),
-                Arguments.of("wrong token", "Bearer not-the-token", "default", "alpha", null, 401, "Invalid bearer token."),
-                Arguments.of("shared token with a suffix", "Bearer " + SHARED + "x", "default", "alpha", null, 401,
+                Arguments.of(
+                        "wrong token", "Bearer not-the-token", "default", "alpha", null, 401, "Invalid bearer token."),
+                Arguments.of(
+                        "shared token with a suffix",
+                        "Bearer " + SHARED + "x",
+                        "default",
+                        "alpha",
+                        null,
+                        401,
                         "Invalid bearer token."),
                 Arguments.of("shared token", "Bearer " + SHARED, "default", "alpha", null, 200, "alice"),
-                Arguments.of("shared token, lower-case scheme", "bearer " + SHARED, "team-b", "alpha", null, 200, "bob"),
+                Arguments.of(
+                        "shared token, lower-case scheme", "bearer " + SHARED, "team-b", "alpha", null, 200, "bob"),
                 Arguments.of("owner match", "Bearer <alice>", "default", "alpha", null, 200, "alice"),
                 Arguments.of("owner match, spoofed X-Owner", "Bearer <alice>", "default", "alpha", "bob", 200, "alice"),
                 Arguments.of("owner match for bob", "Bearer <bob>", "team-b", "alpha", "alice", 200, "bob"),
-                Arguments.of("owner mismatch", "Bearer <alice>", "team-b", "alpha", "bob", 403,
+                Arguments.of(
+                        "owner mismatch",
+                        "Bearer <alice>",
+                        "team-b",
+                        "alpha",
+                        "bob",
+                        403,
                         "Sandbox team-b/alpha does not belong to owner alice."),
-                Arguments.of("owner mismatch before readiness", "Bearer <alice>", "team-b", "sleepy", null, 403,
+                Arguments.of(
+                        "owner mismatch before readiness",
+                        "Bearer <alice>",
+                        "team-b",
+                        "sleepy",
+                        null,
+                        403,
                         "Sandbox team-b/sleepy does not belong to owner alice."),
-                Arguments.of("sandbox without owner", "Bearer <bob>", "default", "unowned", null, 403,
+                Arguments.of(
+                        "sandbox without owner",
+                        "Bearer <bob>",
+                        "default",
+                        "unowned",
+                        null,
+                        403,
                         "Sandbox default/unowned does not belong to owner bob."));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("authTable")
-    void authenticatesAndBindsOwners(String why, String authorization, String namespace, String id, String clientOwner,
-            int status, String expected) throws Exception {
-        List<String> headers = new ArrayList<>(List.of("X-Sandbox-ID", id, "X-Sandbox-Namespace", namespace,
-                "X-Sandbox-Port", Integer.toString(namespace.equals("default") ? echo.port(0) : echo.port(2))));
+    void authenticatesAndBindsOwners(
+            String why,
+            String authorization,
+            String namespace,
+            String id,
+            String clientOwner,
+            int status,
+            String expected)
+            throws Exception {
+        List<String> headers = new ArrayList<>(List.of(
+                "X-Sandbox-ID",
+                id,
+                "X-Sandbox-Namespace",
+                namespace,
+                "X-Sandbox-Port",
+                Integer.toString(namespace.equals("default") ? echo.port(0) : echo.port(2))));
         if (authorization != null) {
-            headers.addAll(List.of("Authorization",
+            headers.addAll(List.of(
+                    "Authorization",
                     authorization.replace("<alice>", aliceToken).replace("<bob>", bobToken)));
         }
         if (clientOwner != null) {
@@ -314,7 +404,9 @@ class SandboxProxyTest {
         HttpResponse<String> response = send("GET", "/", headers.toArray(String[]::new));
         assertThat(response.statusCode()).as(why).isEqualTo(status);
         if (status == 200) {
-            assertThat(json(response).getJsonObject("headers").getString("x-owner")).as(why).isEqualTo(expected);
+            assertThat(json(response).getJsonObject("headers").getString("x-owner"))
+                    .as(why)
+                    .isEqualTo(expected);
         } else {
             assertThat(json(response).getString("detail")).as(why).isEqualTo(expected);
         }
@@ -325,18 +417,31 @@ class SandboxProxyTest {
 
     @Test
     void rotatedOwnerTokenReplacesTheOldOne() throws Exception {
-        String first = OwnerTokens.issue(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "dave");
+        String first = OwnerTokens.issue(
+                router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "dave");
         router.sandbox("default", "daves", "dave", true, "127.0.0.2");
-        String[] route = { "X-Sandbox-ID", "daves", "X-Sandbox-Port", Integer.toString(echo.port(0)) };
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> send("GET", "/", concat(route, "Authorization", "Bearer " + first)).statusCode() == 200);
-        String second = OwnerTokens.issue(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "dave");
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> send("GET", "/", concat(route, "Authorization", "Bearer " + first)).statusCode() == 401);
-        assertThat(send("GET", "/", concat(route, "Authorization", "Bearer " + second)).statusCode()).isEqualTo(200);
+        String[] route = {"X-Sandbox-ID", "daves", "X-Sandbox-Port", Integer.toString(echo.port(0))};
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> send("GET", "/", concat(route, "Authorization", "Bearer " + first))
+                                .statusCode()
+                        == 200);
+        String second = OwnerTokens.issue(
+                router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "dave");
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> send("GET", "/", concat(route, "Authorization", "Bearer " + first))
+                                .statusCode()
+                        == 401);
+        assertThat(send("GET", "/", concat(route, "Authorization", "Bearer " + second))
+                        .statusCode())
+                .isEqualTo(200);
         OwnerTokens.revoke(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "dave");
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> send("GET", "/", concat(route, "Authorization", "Bearer " + second)).statusCode() == 401);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> send("GET", "/", concat(route, "Authorization", "Bearer " + second))
+                                .statusCode()
+                        == 401);
     }
 
     static String[] concat(String[] a, String... b) {
@@ -347,23 +452,34 @@ class SandboxProxyTest {
     void serverSentEventsStreamBeforeTheSandboxFinishes() throws Exception {
         Promise<Void> release = Promise.promise();
         AtomicBoolean lastSent = new AtomicBoolean();
-        HttpServer sse = router.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.4").setPort(0))
+        HttpServer sse = router.vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.4").setPort(0))
                 .requestHandler(request -> {
-                    request.response().setChunked(true).putHeader("Content-Type", "text/event-stream")
+                    request.response()
+                            .setChunked(true)
+                            .putHeader("Content-Type", "text/event-stream")
                             .write("data: first\n\n");
                     release.future().onSuccess(v -> {
                         lastSent.set(true);
                         request.response().end("data: last\n\n");
                     });
-                }).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                })
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         router.sandbox("default", "streamer", "alice", true, "127.0.0.4");
-        HttpRequest request = HttpRequest.newBuilder(URI.create(router.url("/events"))).timeout(Duration.ofSeconds(20))
-                .headers(concat(routed("default", "streamer", sse.actualPort()), "Accept", "text/event-stream")).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(router.url("/events")))
+                .timeout(Duration.ofSeconds(20))
+                .headers(concat(routed("default", "streamer", sse.actualPort()), "Accept", "text/event-stream"))
+                .build();
         HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
         assertThat(response.headers().firstValue("Content-Type")).contains("text/event-stream");
         Iterator<String> lines = response.body().iterator();
         assertThat(lines.next()).isEqualTo("data: first");
-        assertThat(lastSent).as("the first event arrived before the sandbox sent the last").isFalse();
+        assertThat(lastSent)
+                .as("the first event arrived before the sandbox sent the last")
+                .isFalse();
         release.complete();
         List<String> rest = new ArrayList<>();
         lines.forEachRemaining(rest::add);
@@ -373,7 +489,8 @@ class SandboxProxyTest {
 
     @Test
     void relaysWebSocketsWithCloseCodes() throws Exception {
-        HttpServer ws = router.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.5").setPort(0))
+        HttpServer ws = router.vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.5").setPort(0))
                 .webSocketHandler(socket -> {
                     String owner = socket.headers().get("X-Owner");
                     socket.textMessageHandler(text -> {
@@ -384,7 +501,11 @@ class SandboxProxyTest {
                         }
                     });
                     socket.binaryMessageHandler(socket::writeBinaryMessage);
-                }).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                })
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         router.sandbox("default", "socket", "alice", true, "127.0.0.5");
         List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
         CompletableFuture<String> closed = new CompletableFuture<>();
@@ -412,8 +533,16 @@ class SandboxProxyTest {
             }
         };
         WebSocket.Builder builder = http.newWebSocketBuilder();
-        String[] headers = { "Authorization", "Bearer " + aliceToken, "X-Sandbox-ID", "socket",
-                "X-Sandbox-Port", Integer.toString(ws.actualPort()), "X-Owner", "mallory" };
+        String[] headers = {
+            "Authorization",
+            "Bearer " + aliceToken,
+            "X-Sandbox-ID",
+            "socket",
+            "X-Sandbox-Port",
+            Integer.toString(ws.actualPort()),
+            "X-Owner",
+            "mallory"
+        };
         for (int i = 0; i < headers.length; i += 2) {
             builder.header(headers[i], headers[i + 1]);
         }
@@ -430,44 +559,59 @@ class SandboxProxyTest {
 
     @Test
     void webSocketToAnotherOwnersSandboxIsRefusedBeforeTheUpgrade() {
-        WebSocket.Builder builder = http.newWebSocketBuilder().header("Authorization", "Bearer " + bobToken)
-                .header("X-Sandbox-ID", "alpha").header("X-Sandbox-Port", Integer.toString(echo.port(0)));
-        assertThatThrownBy(() -> builder.buildAsync(URI.create("ws://127.0.0.1:" + router.port + "/ws"),
-                new WebSocket.Listener() {
-                }).get(10, TimeUnit.SECONDS)).hasStackTraceContaining("403");
+        WebSocket.Builder builder = http.newWebSocketBuilder()
+                .header("Authorization", "Bearer " + bobToken)
+                .header("X-Sandbox-ID", "alpha")
+                .header("X-Sandbox-Port", Integer.toString(echo.port(0)));
+        assertThatThrownBy(() -> builder.buildAsync(
+                                URI.create("ws://127.0.0.1:" + router.port + "/ws"), new WebSocket.Listener() {})
+                        .get(10, TimeUnit.SECONDS))
+                .hasStackTraceContaining("403");
     }
 
     @Test
     void sandboxKilledMidReplyIs502AndTheRouterStaysHealthy() throws Exception {
-        NetServer dying = router.vertx.createNetServer().connectHandler(socket -> socket.handler(data -> {
-            if (data.toString().contains("/die-during")) {
-                socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
-                router.vertx.setTimer(100, t -> socket.close());
-            } else {
-                socket.close();
-            }
-        })).listen(0, "127.0.0.6").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        NetServer dying = router.vertx
+                .createNetServer()
+                .connectHandler(socket -> socket.handler(data -> {
+                    if (data.toString().contains("/die-during")) {
+                        socket.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+                        router.vertx.setTimer(100, t -> socket.close());
+                    } else {
+                        socket.close();
+                    }
+                }))
+                .listen(0, "127.0.0.6")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         router.sandbox("default", "dying", "alice", true, "127.0.0.6");
         String[] route = routed("default", "dying", dying.actualPort());
         HttpResponse<String> before = send("GET", "/die-before", route);
         assertThat(before.statusCode()).isEqualTo(502);
-        assertThat(json(before).getString("detail")).isEqualTo("Sandbox default/dying closed the connection before answering.");
+        assertThat(json(before).getString("detail"))
+                .isEqualTo("Sandbox default/dying closed the connection before answering.");
         // After the status line has gone out, the only signal left is to cut the client's connection.
         assertThatThrownBy(() -> send("GET", "/die-during", route)).isInstanceOf(java.io.IOException.class);
         assertThat(send("GET", "/healthz").statusCode()).isEqualTo(200);
-        assertThat(send("GET", "/", routed("default", "alpha", echo.port(0))).statusCode()).isEqualTo(200);
+        assertThat(send("GET", "/", routed("default", "alpha", echo.port(0))).statusCode())
+                .isEqualTo(200);
         dying.close();
     }
 
     @Test
     void silentSandboxIs504AtTheRequestedTimeout() throws Exception {
-        HttpServer silent = router.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.7").setPort(0))
-                .requestHandler(request -> {
-                }).listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpServer silent = router.vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.7").setPort(0))
+                .requestHandler(request -> {})
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         router.sandbox("default", "silent", "alice", true, "127.0.0.7");
         long start = System.nanoTime();
-        HttpResponse<String> response = send("GET", "/", routed("default", "silent", silent.actualPort(),
-                "X-Sandbox-Timeout", "0.5"));
+        HttpResponse<String> response =
+                send("GET", "/", routed("default", "silent", silent.actualPort(), "X-Sandbox-Timeout", "0.5"));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(response.statusCode()).isEqualTo(504);
         assertThat(json(response).getString("detail")).isEqualTo("Sandbox default/silent did not answer within 0.5 s.");
@@ -481,23 +625,33 @@ class SandboxProxyTest {
                 + "Authorization: Bearer " + SHARED + "\r\nX-Sandbox-ID: alpha\r\nX-Sandbox-Port: " + echo.port(0)
                 + "\r\nContent-Length: 999999999999\r\n\r\n");
         assertThat(response.status()).isEqualTo(413);
-        assertThat(new JsonObject(response.body()).getString("detail")).isEqualTo("Request body exceeds 67108864 bytes.");
+        assertThat(new JsonObject(response.body()).getString("detail"))
+                .isEqualTo("Request body exceeds 67108864 bytes.");
     }
 
     @Test
     void slowSandboxesDoNotHoldEachOtherUp() throws Exception {
         // Two event loops, 60 requests to a sandbox that answers each after 300 ms: a router that blocked a loop
         // while waiting would need 60 x 300 ms / 2 = 9 s.
-        HttpServer slow = router.vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.8").setPort(0))
-                .requestHandler(request -> router.vertx.setTimer(300, t -> request.response().end("late")))
-                .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        HttpServer slow = router.vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.8").setPort(0))
+                .requestHandler(request ->
+                        router.vertx.setTimer(300, t -> request.response().end("late")))
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
         router.sandbox("default", "slow", "alice", true, "127.0.0.8");
-        HttpClient parallel = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient parallel =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long start = System.nanoTime();
         List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
-            calls.add(parallel.sendAsync(HttpRequest.newBuilder(URI.create(router.url("/" + i)))
-                    .headers(routed("default", "slow", slow.actualPort())).build(), HttpResponse.BodyHandlers.ofString()));
+            calls.add(parallel.sendAsync(
+                    HttpRequest.newBuilder(URI.create(router.url("/" + i)))
+                            .headers(routed("default", "slow", slow.actualPort()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
         for (CompletableFuture<HttpResponse<String>> call : calls) {
             assertThat(call.get(20, TimeUnit.SECONDS).body()).isEqualTo("late");
@@ -511,23 +665,52 @@ class SandboxProxyTest {
         send("GET", "/", routed("default", "alpha", echo.port(0)));
         send("GET", "/", routed("default", "nope", 8888));
         send("GET", "/", "X-Sandbox-ID", "alpha");
-        assertThat(router.registry.get("sandbox.router.requests").tag("status", "200").timer().count()).isPositive();
-        assertThat(router.registry.get("sandbox.router.requests").tag("status", "404").timer().count()).isPositive();
-        assertThat(router.registry.get("sandbox.router.requests").tag("status", "401").timer().count()).isPositive();
-        double last = router.registry.get("sandbox.router.last.request").tags("namespace", "default", "sandbox", "alpha")
-                .gauge().value();
+        assertThat(router.registry
+                        .get("sandbox.router.requests")
+                        .tag("status", "200")
+                        .timer()
+                        .count())
+                .isPositive();
+        assertThat(router.registry
+                        .get("sandbox.router.requests")
+                        .tag("status", "404")
+                        .timer()
+                        .count())
+                .isPositive();
+        assertThat(router.registry
+                        .get("sandbox.router.requests")
+                        .tag("status", "401")
+                        .timer()
+                        .count())
+                .isPositive();
+        double last = router.registry
+                .get("sandbox.router.last.request")
+                .tags("namespace", "default", "sandbox", "alpha")
+                .gauge()
+                .value();
         assertThat(last).isCloseTo(System.currentTimeMillis() / 1000.0, org.assertj.core.data.Offset.offset(60.0));
         // Every exchange is accounted for, including refused, failed and reset ones (other tests' slow and cut
         // exchanges on this shared router may still be closing on a loaded machine, hence the generous bound).
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(
-                () -> router.registry.get("sandbox.router.active.exchanges").tag("kind", "http").gauge().value() == 0);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> router.registry
+                                .get("sandbox.router.active.exchanges")
+                                .tag("kind", "http")
+                                .gauge()
+                                .value()
+                        == 0);
 
         Sandbox gone = router.sandbox("default", "shortlived", "alice", true, "127.0.0.2");
         send("GET", "/", routed("default", "shortlived", echo.port(0)));
         assertThat(router.metrics.lastRequestMillis("default/shortlived")).isPositive();
         router.client.resource(gone).delete();
-        Awaitility.await().atMost(Duration.ofSeconds(10))
-                .until(() -> router.registry.find("sandbox.router.last.request").tag("sandbox", "shortlived").gauge() == null);
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(10))
+                .until(() -> router.registry
+                                .find("sandbox.router.last.request")
+                                .tag("sandbox", "shortlived")
+                                .gauge()
+                        == null);
     }
 
     @Test
@@ -536,10 +719,10 @@ class SandboxProxyTest {
         java.util.Arrays.fill(big, (byte) 'x');
         HttpRequest request = HttpRequest.newBuilder(URI.create(router.url("/upload")))
                 .headers(routed("default", "alpha", echo.port(0)))
-                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build();
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big)))
+                .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response).getString("body")).hasSize(big.length);
     }
-
 }

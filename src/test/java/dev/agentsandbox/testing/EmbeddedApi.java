@@ -11,5 +11,4 @@ import java.lang.annotation.Target;
  */
 @Target(ElementType.FIELD)
 @Retention(RetentionPolicy.RUNTIME)
-public @interface EmbeddedApi {
-}
+public @interface EmbeddedApi {}

@@ -1,17 +1,15 @@
 package dev.agentsandbox.testing;
 
+import dev.agentsandbox.local.api.ApiFaults;
+import dev.agentsandbox.local.api.EmbeddedApiServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
 import org.jboss.logging.Logger;
-
-import dev.agentsandbox.local.api.ApiFaults;
-import dev.agentsandbox.local.api.EmbeddedApiServer;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
 
 /**
  * Starts the embedded Kubernetes API server for a Quarkus test, applies the CRDs the build generated
@@ -21,7 +19,8 @@ import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
  * {@code quarkus.kubernetes-client.*} properties are fixed at build time.
  * Use through {@link WithEmbeddedApiServer}, or directly with {@code @QuarkusTestResource}.
  */
-public class EmbeddedApiServerResource implements QuarkusTestResourceConfigurableLifecycleManager<WithEmbeddedApiServer> {
+public class EmbeddedApiServerResource
+        implements QuarkusTestResourceConfigurableLifecycleManager<WithEmbeddedApiServer> {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedApiServerResource.class);
     private static volatile EmbeddedApiServer current;
@@ -53,7 +52,8 @@ public class EmbeddedApiServerResource implements QuarkusTestResourceConfigurabl
         // quarkus.kubernetes-client.* are fixed at build time in this Quarkus version (a runtime override is ignored
         // with a warning), so the client is pointed at the server through fabric8's own system properties, as
         // quarkus-test-kubernetes-client does; the client must not pick up a kubeconfig or a service account.
-        for (Map.Entry<String, String> p : server.clientSystemProperties(namespace).entrySet()) {
+        for (Map.Entry<String, String> p :
+                server.clientSystemProperties(namespace).entrySet()) {
             System.setProperty(p.getKey(), p.getValue());
         }
         return Map.of("quarkus.kubernetes-client.devservices.enabled", "false");
@@ -61,9 +61,12 @@ public class EmbeddedApiServerResource implements QuarkusTestResourceConfigurabl
 
     @Override
     public void inject(TestInjector injector) {
-        injector.injectIntoFields(client, new TestInjector.AnnotatedAndMatchesType(EmbeddedApi.class, KubernetesClient.class));
-        injector.injectIntoFields(server.faults(), new TestInjector.AnnotatedAndMatchesType(EmbeddedApi.class, ApiFaults.class));
-        injector.injectIntoFields(server, new TestInjector.AnnotatedAndMatchesType(EmbeddedApi.class, EmbeddedApiServer.class));
+        injector.injectIntoFields(
+                client, new TestInjector.AnnotatedAndMatchesType(EmbeddedApi.class, KubernetesClient.class));
+        injector.injectIntoFields(
+                server.faults(), new TestInjector.AnnotatedAndMatchesType(EmbeddedApi.class, ApiFaults.class));
+        injector.injectIntoFields(
+                server, new TestInjector.AnnotatedAndMatchesType(EmbeddedApi.class, EmbeddedApiServer.class));
     }
 
     @Override
@@ -80,7 +83,8 @@ public class EmbeddedApiServerResource implements QuarkusTestResourceConfigurabl
     /** The server of the test resource that runs now (for helpers that cannot take injection). */
     public static EmbeddedApiServer server() {
         if (current == null) {
-            throw new IllegalStateException("no embedded API server is running: annotate the test with @WithEmbeddedApiServer");
+            throw new IllegalStateException(
+                    "no embedded API server is running: annotate the test with @WithEmbeddedApiServer");
         }
         return current;
     }

@@ -1,9 +1,5 @@
 package dev.agentsandbox.testing;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -13,6 +9,9 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A stand-in kubelet for controller tests: it moves Pods through their phases and gives them IPs (in 127.1.0.0/16,
@@ -35,18 +34,17 @@ public class TestKubelet implements AutoCloseable {
         informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
-                if (autoReady && pod.getStatus() == null || autoReady && pod.getStatus().getPhase() == null) {
+                if (autoReady && pod.getStatus() == null
+                        || autoReady && pod.getStatus().getPhase() == null) {
                     running(pod, true);
                 }
             }
 
             @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-            }
+            public void onUpdate(Pod oldPod, Pod pod) {}
 
             @Override
-            public void onDelete(Pod pod, boolean unknown) {
-            }
+            public void onDelete(Pod pod, boolean unknown) {}
         });
         return this;
     }
@@ -66,11 +64,19 @@ public class TestKubelet implements AutoCloseable {
     public void running(Pod pod, boolean ready) {
         int n = nextIp.getAndIncrement();
         String ip = "127.1." + (n / 250) + "." + (n % 250 + 1);
-        write(pod, new PodStatusBuilder().withPhase("Running").withPodIP(ip)
-                .withPodIPs(new PodIPBuilder().withIp(ip).build()).withHostIP("127.0.0.1")
-                .withStartTime(Instant.now().toString())
-                .withConditions(condition("PodScheduled", "True", null), condition("Ready", ready ? "True" : "False", null))
-                .build(), true);
+        write(
+                pod,
+                new PodStatusBuilder()
+                        .withPhase("Running")
+                        .withPodIP(ip)
+                        .withPodIPs(new PodIPBuilder().withIp(ip).build())
+                        .withHostIP("127.0.0.1")
+                        .withStartTime(Instant.now().toString())
+                        .withConditions(
+                                condition("PodScheduled", "True", null),
+                                condition("Ready", ready ? "True" : "False", null))
+                        .build(),
+                true);
     }
 
     public void notReady(Pod pod) {
@@ -81,10 +87,18 @@ public class TestKubelet implements AutoCloseable {
     }
 
     public void unschedulable(Pod pod) {
-        write(pod, new PodStatusBuilder().withPhase("Pending")
-                .withConditions(new PodConditionBuilder().withType("PodScheduled").withStatus("False")
-                        .withReason("Unschedulable").withMessage("0/1 nodes are available").build())
-                .build(), false);
+        write(
+                pod,
+                new PodStatusBuilder()
+                        .withPhase("Pending")
+                        .withConditions(new PodConditionBuilder()
+                                .withType("PodScheduled")
+                                .withStatus("False")
+                                .withReason("Unschedulable")
+                                .withMessage("0/1 nodes are available")
+                                .build())
+                        .build(),
+                false);
     }
 
     public void succeeded(Pod pod) {
@@ -96,17 +110,29 @@ public class TestKubelet implements AutoCloseable {
     }
 
     private void terminal(Pod pod, String phase) {
-        write(pod, new PodStatusBuilder().withPhase(phase)
-                .withConditions(condition("PodScheduled", "True", null), condition("Ready", "False", "PodCompleted"))
-                .build(), false);
+        write(
+                pod,
+                new PodStatusBuilder()
+                        .withPhase(phase)
+                        .withConditions(
+                                condition("PodScheduled", "True", null), condition("Ready", "False", "PodCompleted"))
+                        .build(),
+                false);
     }
 
     private static PodCondition condition(String type, String status, String reason) {
-        return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).build();
+        return new PodConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withReason(reason)
+                .build();
     }
 
     private Pod live(Pod pod) {
-        return client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).get();
+        return client.pods()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(pod.getMetadata().getName())
+                .get();
     }
 
     private void write(Pod pod, PodStatus status, boolean schedule) {

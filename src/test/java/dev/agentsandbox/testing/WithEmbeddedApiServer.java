@@ -1,11 +1,10 @@
 package dev.agentsandbox.testing;
 
+import io.quarkus.test.common.QuarkusTestResource;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
-
-import io.quarkus.test.common.QuarkusTestResource;
 
 /**
  * Runs a {@code @QuarkusTest} against the embedded Kubernetes API server (real patch semantics, schema validation,

@@ -12,8 +12,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
  */
 public final class SecurePodDefaults {
 
-    private SecurePodDefaults() {
-    }
+    private SecurePodDefaults() {}
 
     /** Whether the template's sandboxes live under the default NetworkPolicy (Managed and no rules given). */
     public static boolean defaultNetworkPolicyApplies(SandboxTemplateSpec template) {

@@ -1,22 +1,20 @@
 package dev.agentsandbox.controller.blueprint;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.PodTemplate;
 import dev.agentsandbox.api.SandboxSpec;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxTemplateSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What a template makes: the Sandbox spec copied from it (with the secure Pod defaults) and the hash that tells a
@@ -48,16 +46,20 @@ public final class TemplateBlueprint {
     /** Builds the blueprint of {@code template}; the template itself is not modified. */
     public static TemplateBlueprint of(SandboxTemplate template) {
         SandboxTemplateSpec source = template.getSpec();
-        if (source == null || source.getPodTemplate() == null || source.getPodTemplate().getSpec() == null) {
-            throw new IllegalArgumentException("template " + template.getMetadata().getNamespace() + "/"
-                    + template.getMetadata().getName() + ": spec.podTemplate.spec is required");
+        if (source == null
+                || source.getPodTemplate() == null
+                || source.getPodTemplate().getSpec() == null) {
+            throw new IllegalArgumentException(
+                    "template " + template.getMetadata().getNamespace() + "/"
+                            + template.getMetadata().getName() + ": spec.podTemplate.spec is required");
         }
         SandboxSpec spec = new SandboxSpec();
         PodTemplate podTemplate = Serialization.clone(source.getPodTemplate());
         SecurePodDefaults.apply(podTemplate.getSpec(), SecurePodDefaults.defaultNetworkPolicyApplies(source));
         spec.setPodTemplate(podTemplate);
         if (source.getVolumeClaimTemplates() != null) {
-            spec.setVolumeClaimTemplates(new ArrayList<>(Serialization.clone(source).getVolumeClaimTemplates()));
+            spec.setVolumeClaimTemplates(
+                    new ArrayList<>(Serialization.clone(source).getVolumeClaimTemplates()));
         }
         spec.setService(source.getService());
         return new TemplateBlueprint(template.getMetadata().getName(), spec, NameHash.of(canonicalJson(spec)));
@@ -119,7 +121,8 @@ public final class TemplateBlueprint {
     public List<String> volumeClaimTemplateNames() {
         List<String> names = new ArrayList<>();
         if (spec.getVolumeClaimTemplates() != null) {
-            spec.getVolumeClaimTemplates().forEach(v -> names.add(v.getMetadata().getName()));
+            spec.getVolumeClaimTemplates()
+                    .forEach(v -> names.add(v.getMetadata().getName()));
         }
         return names;
     }

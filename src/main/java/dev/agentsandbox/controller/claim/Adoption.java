@@ -1,11 +1,5 @@
 package dev.agentsandbox.controller.claim;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.function.UnaryOperator;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
@@ -14,6 +8,11 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The two writes of a warm adoption, in SPEC's commit order: first the chosen name on the claim (the commit record: a
@@ -34,8 +33,7 @@ final class Adoption {
         GONE
     }
 
-    record Result(Outcome outcome, Sandbox sandbox, String detail) {
-    }
+    record Result(Outcome outcome, Sandbox sandbox, String detail) {}
 
     private final KubernetesClient client;
 
@@ -47,12 +45,13 @@ final class Adoption {
      * Sets (or with a null value removes) annotations on the claim under an optimistic lock. After a conflict the
      * claim is re-read; {@code stillWanted} sees the fresh claim and may return null to stop (someone else decided).
      */
-    SandboxClaim annotate(SandboxClaim claim, Map<String, String> annotations,
-            UnaryOperator<SandboxClaim> stillWanted) {
+    SandboxClaim annotate(
+            SandboxClaim claim, Map<String, String> annotations, UnaryOperator<SandboxClaim> stillWanted) {
         SandboxClaim current = claim;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             SandboxClaim next = Serialization.clone(current);
-            Map<String, String> merged = next.getMetadata().getAnnotations() == null ? new HashMap<>()
+            Map<String, String> merged = next.getMetadata().getAnnotations() == null
+                    ? new HashMap<>()
                     : new HashMap<>(next.getMetadata().getAnnotations());
             annotations.forEach((k, v) -> {
                 if (v == null) {
@@ -69,8 +68,13 @@ final class Adoption {
                     throw e;
                 }
                 SandboxClaim fresh = client.resources(SandboxClaim.class)
-                        .inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName()).get();
-                if (fresh == null || !fresh.getMetadata().getUid().equals(claim.getMetadata().getUid())) {
+                        .inNamespace(claim.getMetadata().getNamespace())
+                        .withName(claim.getMetadata().getName())
+                        .get();
+                if (fresh == null
+                        || !fresh.getMetadata()
+                                .getUid()
+                                .equals(claim.getMetadata().getUid())) {
                     throw new KubernetesClientException("claim " + key(claim) + " was deleted meanwhile", e);
                 }
                 current = stillWanted.apply(fresh);
@@ -79,8 +83,8 @@ final class Adoption {
                 }
             }
         }
-        throw new KubernetesClientException("claim " + key(claim) + ": annotations not written after " + ATTEMPTS
-                + " conflicts");
+        throw new KubernetesClientException(
+                "claim " + key(claim) + ": annotations not written after " + ATTEMPTS + " conflicts");
     }
 
     /** Takes the pool member {@code name} for the claim. {@code cached} may be stale or null. */
@@ -89,7 +93,10 @@ final class Adoption {
         Sandbox current = cached;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             if (current == null) {
-                current = client.resources(Sandbox.class).inNamespace(namespace).withName(name).get();
+                current = client.resources(Sandbox.class)
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .get();
                 if (current == null) {
                     return new Result(Outcome.GONE, null, "sandbox " + namespace + "/" + name + " no longer exists");
                 }
@@ -99,14 +106,20 @@ final class Adoption {
             }
             OwnerReference owner = ClaimedSandboxes.controller(current).orElse(null);
             if (owner != null && !SandboxWarmPool.KIND.equals(owner.getKind())) {
-                return new Result(Outcome.LOST, current, "sandbox " + namespace + "/" + name + " is already owned by "
-                        + owner.getKind() + " " + owner.getName());
+                return new Result(
+                        Outcome.LOST,
+                        current,
+                        "sandbox " + namespace + "/" + name + " is already owned by " + owner.getKind() + " "
+                                + owner.getName());
             }
             if (current.getMetadata().getDeletionTimestamp() != null) {
                 return new Result(Outcome.GONE, current, "sandbox " + namespace + "/" + name + " is being deleted");
             }
             try {
-                return new Result(Outcome.ADOPTED, client.resource(adopted(current, claim)).update(), null);
+                return new Result(
+                        Outcome.ADOPTED,
+                        client.resource(adopted(current, claim)).update(),
+                        null);
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {
                     return new Result(Outcome.GONE, null, "sandbox " + namespace + "/" + name + " was deleted");
@@ -117,8 +130,8 @@ final class Adoption {
                 current = null;
             }
         }
-        throw new KubernetesClientException("claim " + key(claim) + ": sandbox " + name + " not adopted after "
-                + ATTEMPTS + " conflicts");
+        throw new KubernetesClientException(
+                "claim " + key(claim) + ": sandbox " + name + " not adopted after " + ATTEMPTS + " conflicts");
     }
 
     /**
@@ -129,7 +142,8 @@ final class Adoption {
      */
     static Sandbox adopted(Sandbox member, SandboxClaim claim) {
         Sandbox next = Serialization.clone(member);
-        Map<String, String> labels = next.getMetadata().getLabels() == null ? new HashMap<>()
+        Map<String, String> labels = next.getMetadata().getLabels() == null
+                ? new HashMap<>()
                 : new HashMap<>(next.getMetadata().getLabels());
         labels.remove(Labels.WARM_POOL_SANDBOX);
         labels.put(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_WARM);
@@ -139,7 +153,8 @@ final class Adoption {
             labels.put(Labels.OWNER, owner);
         }
         next.getMetadata().setLabels(labels);
-        Map<String, String> annotations = next.getMetadata().getAnnotations() == null ? new HashMap<>()
+        Map<String, String> annotations = next.getMetadata().getAnnotations() == null
+                ? new HashMap<>()
                 : new HashMap<>(next.getMetadata().getAnnotations());
         annotations.putIfAbsent(Labels.POD_NAME, member.getMetadata().getName());
         next.getMetadata().setAnnotations(annotations);

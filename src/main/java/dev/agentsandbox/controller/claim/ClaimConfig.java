@@ -1,10 +1,9 @@
 package dev.agentsandbox.controller.claim;
 
-import java.time.Duration;
-import java.util.List;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
 
 /** Settings of the claim controller. */
 @ConfigMapping(prefix = "sandbox.claim")

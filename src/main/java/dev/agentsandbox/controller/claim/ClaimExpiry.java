@@ -1,20 +1,18 @@
 package dev.agentsandbox.controller.claim;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-
 import dev.agentsandbox.api.ClaimLifecycle;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /** When a claim expires: the earlier of {@code shutdownTime} and Finished + {@code ttlSecondsAfterFinished}. */
 final class ClaimExpiry {
 
-    private ClaimExpiry() {
-    }
+    private ClaimExpiry() {}
 
     static Optional<Instant> at(SandboxClaim claim, Sandbox sandbox) {
         ClaimLifecycle lifecycle = claim.getSpec().getLifecycle();
@@ -26,8 +24,10 @@ final class ClaimExpiry {
             result = Instant.parse(lifecycle.getShutdownTime());
         }
         if (lifecycle.getTtlSecondsAfterFinished() != null) {
-            Optional<Instant> finished = finishedAt(sandbox == null || sandbox.getStatus() == null ? null
-                    : sandbox.getStatus().getConditions());
+            Optional<Instant> finished = finishedAt(
+                    sandbox == null || sandbox.getStatus() == null
+                            ? null
+                            : sandbox.getStatus().getConditions());
             if (finished.isEmpty() && claim.getStatus() != null) {
                 finished = finishedAt(claim.getStatus().getConditions());
             }

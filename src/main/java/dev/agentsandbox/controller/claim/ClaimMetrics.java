@@ -1,13 +1,11 @@
 package dev.agentsandbox.controller.claim;
 
-import java.time.Duration;
-
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
 
 /**
  * The claim metrics of SPEC section 8, recorded once per claim when it first becomes Ready. Micrometer's Prometheus
@@ -21,8 +19,9 @@ public class ClaimMetrics {
     static final String CONTROLLER_LATENCY = "agent.sandbox.claim.controller.startup.latency.ms";
     static final String CLIENT_LATENCY = "agent.sandbox.client.claim.startup.latency.ms";
     static final String CREATIONS = "agent.sandbox.claim.creation";
-    private static final double[] BUCKETS_MS = { 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000,
-            60000, 180000 };
+    private static final double[] BUCKETS_MS = {
+        5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 30000, 60000, 180000
+    };
 
     private final MeterRegistry registry;
 
@@ -31,23 +30,26 @@ public class ClaimMetrics {
         this.registry = registry;
     }
 
-    void firstReady(String namespace, String launchType, String template, Duration controllerLatency,
-            Duration clientLatency) {
+    void firstReady(
+            String namespace, String launchType, String template, Duration controllerLatency, Duration clientLatency) {
         DistributionSummary.builder(CONTROLLER_LATENCY)
                 .description("Claim first observed by the controller to Ready, in milliseconds")
                 .tags("launch_type", launchType, "sandbox_template", template)
                 .serviceLevelObjectives(BUCKETS_MS)
-                .register(registry).record(controllerLatency.toNanos() / 1e6);
+                .register(registry)
+                .record(controllerLatency.toNanos() / 1e6);
         if (clientLatency != null) {
             DistributionSummary.builder(CLIENT_LATENCY)
                     .description("Claim requested by the client (client-first-requested-at) to Ready, in milliseconds")
                     .tags("launch_type", launchType, "sandbox_template", template)
                     .serviceLevelObjectives(BUCKETS_MS)
-                    .register(registry).record(clientLatency.toNanos() / 1e6);
+                    .register(registry)
+                    .record(clientLatency.toNanos() / 1e6);
         }
         Counter.builder(CREATIONS)
                 .description("Claims that became Ready")
                 .tags("namespace", namespace, "launch_type", launchType, "sandbox_template", template)
-                .register(registry).increment();
+                .register(registry)
+                .increment();
     }
 }

@@ -1,10 +1,9 @@
 package dev.agentsandbox.controller.claim;
 
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
  * Claims waiting for something to appear: a missing pool or template, or a pool member becoming Ready. Events on

@@ -1,9 +1,5 @@
 package dev.agentsandbox.controller.claim;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-
 import dev.agentsandbox.api.AdditionalPodMetadata;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.PodTemplateMetadata;
@@ -13,12 +9,14 @@ import dev.agentsandbox.api.SandboxSpec;
 import dev.agentsandbox.api.SandboxTemplate;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /** What a Sandbox that belongs to a claim carries: the claim as controller owner, its owner label, its Pod metadata. */
 final class ClaimedSandboxes {
 
-    private ClaimedSandboxes() {
-    }
+    private ClaimedSandboxes() {}
 
     static OwnerReference ownerReference(SandboxClaim claim) {
         return new OwnerReferenceBuilder()
@@ -42,12 +40,15 @@ final class ClaimedSandboxes {
             return Optional.empty();
         }
         return sandbox.getMetadata().getOwnerReferences().stream()
-                .filter(r -> Boolean.TRUE.equals(r.getController())).findFirst();
+                .filter(r -> Boolean.TRUE.equals(r.getController()))
+                .findFirst();
     }
 
     static boolean controlledBy(Sandbox sandbox, SandboxClaim claim) {
-        return controller(sandbox).filter(r -> SandboxClaim.KIND.equals(r.getKind())
-                && claim.getMetadata().getUid().equals(r.getUid())).isPresent();
+        return controller(sandbox)
+                .filter(r -> SandboxClaim.KIND.equals(r.getKind())
+                        && claim.getMetadata().getUid().equals(r.getUid()))
+                .isPresent();
     }
 
     /** Merges the claim's additional labels and annotations into the Pod template of {@code spec}. */

@@ -1,12 +1,5 @@
 package dev.agentsandbox.controller.claim;
 
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 import dev.agentsandbox.api.ClaimEnvVar;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.EnvVarsInjectionPolicy;
@@ -23,6 +16,12 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The Sandbox a claim starts cold: named after the claim, built from the template, with the claim's env and
@@ -37,20 +36,23 @@ final class ColdSandbox {
         }
     }
 
-    private ColdSandbox() {
-    }
+    private ColdSandbox() {}
 
     static Result build(SandboxClaim claim, SandboxTemplate template, TemplateBlueprint blueprint) {
-        String claimRef = "claim " + claim.getMetadata().getNamespace() + "/" + claim.getMetadata().getName();
+        String claimRef = "claim " + claim.getMetadata().getNamespace() + "/"
+                + claim.getMetadata().getName();
         String templateName = template.getMetadata().getName();
         SandboxSpec spec = blueprint.spec();
-        String envError = applyEnv(claim.getSpec().getEnv(), policy(template.getSpec().getEnvVarsInjectionPolicy()),
-                spec, templateName);
+        String envError = applyEnv(
+                claim.getSpec().getEnv(), policy(template.getSpec().getEnvVarsInjectionPolicy()), spec, templateName);
         if (envError != null) {
             return new Result(null, Conditions.ENV_VARS_INJECTION_REJECTED, claimRef + ": " + envError);
         }
-        String vctError = applyVolumes(claim.getSpec().getVolumeClaimTemplates(),
-                policy(template.getSpec().getVolumeClaimTemplatesPolicy()), spec, templateName);
+        String vctError = applyVolumes(
+                claim.getSpec().getVolumeClaimTemplates(),
+                policy(template.getSpec().getVolumeClaimTemplatesPolicy()),
+                spec,
+                templateName);
         if (vctError != null) {
             return new Result(null, Conditions.VOLUME_CLAIM_TEMPLATES_ERROR, claimRef + ": " + vctError);
         }
@@ -84,8 +86,8 @@ final class ColdSandbox {
         return p == null ? VolumeClaimTemplatesPolicy.DISALLOWED : p;
     }
 
-    private static String applyEnv(List<ClaimEnvVar> env, EnvVarsInjectionPolicy policy, SandboxSpec spec,
-            String template) {
+    private static String applyEnv(
+            List<ClaimEnvVar> env, EnvVarsInjectionPolicy policy, SandboxSpec spec, String template) {
         if (env == null || env.isEmpty()) {
             return null;
         }
@@ -112,7 +114,10 @@ final class ColdSandbox {
             for (Container c : targets) {
                 List<EnvVar> current = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
                 int existing = indexOf(current, var.getName());
-                EnvVar value = new EnvVarBuilder().withName(var.getName()).withValue(var.getValue()).build();
+                EnvVar value = new EnvVarBuilder()
+                        .withName(var.getName())
+                        .withValue(var.getValue())
+                        .build();
                 if (existing >= 0 && policy == EnvVarsInjectionPolicy.ALLOWED) {
                     return field + ".name \"" + var.getName() + "\": template \"" + template + "\" already sets it in"
                             + " container \"" + c.getName() + "\"; envVarsInjectionPolicy Allowed only adds variables"
@@ -138,8 +143,8 @@ final class ColdSandbox {
         return -1;
     }
 
-    private static String applyVolumes(List<VolumeClaimTemplate> volumes, VolumeClaimTemplatesPolicy policy,
-            SandboxSpec spec, String template) {
+    private static String applyVolumes(
+            List<VolumeClaimTemplate> volumes, VolumeClaimTemplatesPolicy policy, SandboxSpec spec, String template) {
         if (volumes == null || volumes.isEmpty()) {
             return null;
         }
@@ -147,7 +152,8 @@ final class ColdSandbox {
             return "spec.volumeClaimTemplates is not allowed: template \"" + template
                     + "\" has volumeClaimTemplatesPolicy Disallowed";
         }
-        List<VolumeClaimTemplate> result = spec.getVolumeClaimTemplates() == null ? new ArrayList<>()
+        List<VolumeClaimTemplate> result = spec.getVolumeClaimTemplates() == null
+                ? new ArrayList<>()
                 : new ArrayList<>(spec.getVolumeClaimTemplates());
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < volumes.size(); i++) {

@@ -1,10 +1,9 @@
 package dev.agentsandbox.controller.claim;
 
+import dev.agentsandbox.api.AdditionalPodMetadata;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import dev.agentsandbox.api.AdditionalPodMetadata;
 
 /**
  * Which labels and annotations a claim may add to its Pod (SPEC section 6). Label keys need a prefix in an allowed

@@ -1,5 +1,11 @@
 package dev.agentsandbox.controller.sandbox;
 
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.Sandbox;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -7,14 +13,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.Sandbox;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The metric {@code agent_sandbox_creation_latency_ms{namespace,launch_type,sandbox_template}}: milliseconds from a
@@ -32,8 +30,8 @@ public class CreationLatency {
     public static final String METRIC = "agent.sandbox.creation.latency.ms";
 
     /** Bucket bounds in milliseconds, from a warm adoption (tens of ms) to a slow image pull (minutes). */
-    private static final double[] BUCKETS_MS = { 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000,
-            300000 };
+    private static final double[] BUCKETS_MS = {50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 120000, 300000
+    };
 
     private static final int REMEMBERED = 10_000;
 
@@ -54,10 +52,14 @@ public class CreationLatency {
         if (created == null || !recorded.add(sandbox.getMetadata().getUid())) {
             return;
         }
-        long ms = Math.max(0, Duration.between(OffsetDateTime.parse(created).toInstant(), now).toMillis());
-        Map<String, String> labels = sandbox.getMetadata().getLabels() == null ? Map.of()
+        long ms = Math.max(
+                0,
+                Duration.between(OffsetDateTime.parse(created).toInstant(), now).toMillis());
+        Map<String, String> labels = sandbox.getMetadata().getLabels() == null
+                ? Map.of()
                 : sandbox.getMetadata().getLabels();
-        Map<String, String> annotations = sandbox.getMetadata().getAnnotations() == null ? Map.of()
+        Map<String, String> annotations = sandbox.getMetadata().getAnnotations() == null
+                ? Map.of()
                 : sandbox.getMetadata().getAnnotations();
         DistributionSummary.builder(METRIC)
                 .description("Milliseconds from a Sandbox's creation until it is first Ready")

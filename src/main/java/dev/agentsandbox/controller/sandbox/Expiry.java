@@ -1,18 +1,16 @@
 package dev.agentsandbox.controller.sandbox;
 
+import dev.agentsandbox.api.Sandbox;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 
-import dev.agentsandbox.api.Sandbox;
-
 /** When a Sandbox expires ({@code spec.shutdownTime}) and how long until then. */
 public final class Expiry {
 
-    private Expiry() {
-    }
+    private Expiry() {}
 
     /** The shutdown instant, if set. An unparsable value is an error naming the Sandbox. */
     public static Optional<Instant> shutdownTime(Sandbox sandbox) {
@@ -23,9 +21,11 @@ public final class Expiry {
         try {
             return Optional.of(OffsetDateTime.parse(value).toInstant());
         } catch (DateTimeParseException e) {
-            throw new InvalidSandboxSpec("sandbox " + sandbox.getMetadata().getNamespace() + "/"
-                    + sandbox.getMetadata().getName() + ": spec.shutdownTime \"" + value
-                    + "\" is not an RFC 3339 time", e);
+            throw new InvalidSandboxSpec(
+                    "sandbox " + sandbox.getMetadata().getNamespace() + "/"
+                            + sandbox.getMetadata().getName() + ": spec.shutdownTime \"" + value
+                            + "\" is not an RFC 3339 time",
+                    e);
         }
     }
 

@@ -1,18 +1,16 @@
 package dev.agentsandbox.controller.sandbox;
 
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.Sandbox;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.Sandbox;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The gauge {@code agent_sandboxes{namespace,launch_type,sandbox_template}} (SPEC section 8): how many Sandboxes
@@ -35,11 +33,15 @@ public class SandboxGauge {
     /** The tags of one series; a Sandbox without a launch type or template counts as {@code none}. */
     record Key(String namespace, String launchType, String template) {
         static Key of(Sandbox sandbox) {
-            Map<String, String> labels = sandbox.getMetadata().getLabels() == null ? Map.of()
+            Map<String, String> labels = sandbox.getMetadata().getLabels() == null
+                    ? Map.of()
                     : sandbox.getMetadata().getLabels();
-            Map<String, String> annotations = sandbox.getMetadata().getAnnotations() == null ? Map.of()
+            Map<String, String> annotations = sandbox.getMetadata().getAnnotations() == null
+                    ? Map.of()
                     : sandbox.getMetadata().getAnnotations();
-            return new Key(sandbox.getMetadata().getNamespace(), labels.getOrDefault(Labels.LAUNCH_TYPE, "none"),
+            return new Key(
+                    sandbox.getMetadata().getNamespace(),
+                    labels.getOrDefault(Labels.LAUNCH_TYPE, "none"),
                     annotations.getOrDefault(Labels.SANDBOX_TEMPLATE_REF, "none"));
         }
     }
@@ -59,7 +61,9 @@ public class SandboxGauge {
     }
 
     double count(Key key) {
-        return cache.get().filter(s -> s.getMetadata().getDeletionTimestamp() == null && Key.of(s).equals(key))
+        return cache.get()
+                .filter(s -> s.getMetadata().getDeletionTimestamp() == null
+                        && Key.of(s).equals(key))
                 .count();
     }
 }

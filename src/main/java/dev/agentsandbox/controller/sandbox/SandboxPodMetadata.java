@@ -1,5 +1,9 @@
 package dev.agentsandbox.controller.sandbox;
 
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.PodTemplateMetadata;
+import dev.agentsandbox.api.Sandbox;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,11 +11,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.PodTemplateMetadata;
-import dev.agentsandbox.api.Sandbox;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 
 /**
  * The labels and annotations a Sandbox puts on its Pod, and how a live Pod is brought back to them in place.
@@ -33,9 +32,14 @@ public final class SandboxPodMetadata {
      * Labels of the Sandbox itself that reach its Pod. They are reserved keys, so a user's pod template can never
      * set them; only whoever writes the Sandbox (pool, claim, or a namespace user) can.
      */
-    public static final List<String> SANDBOX_LABELS_COPIED = List.of(Labels.WARM_POOL_SANDBOX,
-            Labels.SANDBOX_TEMPLATE_REF_HASH, Labels.SANDBOX_TEMPLATE_HASH, Labels.LAUNCH_TYPE, Labels.CLAIM_UID,
-            Labels.CREATED_BY, Labels.OWNER);
+    public static final List<String> SANDBOX_LABELS_COPIED = List.of(
+            Labels.WARM_POOL_SANDBOX,
+            Labels.SANDBOX_TEMPLATE_REF_HASH,
+            Labels.SANDBOX_TEMPLATE_HASH,
+            Labels.LAUNCH_TYPE,
+            Labels.CLAIM_UID,
+            Labels.CREATED_BY,
+            Labels.OWNER);
 
     private final Map<String, String> labels;
     private final Map<String, String> annotations;
@@ -47,7 +51,8 @@ public final class SandboxPodMetadata {
 
     /** What {@code sandbox} wants on its Pod, not counting the bookkeeping annotations. */
     public static SandboxPodMetadata of(Sandbox sandbox) {
-        PodTemplateMetadata meta = sandbox.getSpec().getPodTemplate() == null ? null
+        PodTemplateMetadata meta = sandbox.getSpec().getPodTemplate() == null
+                ? null
                 : sandbox.getSpec().getPodTemplate().getMetadata();
         Map<String, String> labels = new LinkedHashMap<>();
         Map<String, String> annotations = new LinkedHashMap<>();
@@ -102,10 +107,10 @@ public final class SandboxPodMetadata {
      * that are no longer wanted, and updates the record. Returns whether anything changed.
      */
     public boolean applyTo(ObjectMeta live) {
-        Map<String, String> liveLabels = live.getLabels() == null ? new LinkedHashMap<>()
-                : new LinkedHashMap<>(live.getLabels());
-        Map<String, String> liveAnnotations = live.getAnnotations() == null ? new LinkedHashMap<>()
-                : new LinkedHashMap<>(live.getAnnotations());
+        Map<String, String> liveLabels =
+                live.getLabels() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(live.getLabels());
+        Map<String, String> liveAnnotations =
+                live.getAnnotations() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(live.getAnnotations());
         Map<String, String> beforeLabels = new LinkedHashMap<>(liveLabels);
         Map<String, String> beforeAnnotations = new LinkedHashMap<>(liveAnnotations);
 
@@ -116,14 +121,16 @@ public final class SandboxPodMetadata {
         // that was adopted without a record (for example a pool member's Pod losing the pool label).
         SANDBOX_LABELS_COPIED.stream().filter(k -> !labels.containsKey(k)).forEach(liveLabels::remove);
         recorded(liveAnnotations.get(PROPAGATED_ANNOTATIONS)).stream()
-                .filter(k -> !annotations.containsKey(k) && !k.equals(PROPAGATED_LABELS)
+                .filter(k -> !annotations.containsKey(k)
+                        && !k.equals(PROPAGATED_LABELS)
                         && !k.equals(PROPAGATED_ANNOTATIONS))
                 .forEach(liveAnnotations::remove);
         liveLabels.putAll(labels);
         liveAnnotations.putAll(annotations);
         record(liveAnnotations);
 
-        boolean changed = !Objects.equals(beforeLabels, liveLabels) || !Objects.equals(beforeAnnotations, liveAnnotations);
+        boolean changed =
+                !Objects.equals(beforeLabels, liveLabels) || !Objects.equals(beforeAnnotations, liveAnnotations);
         if (changed) {
             live.setLabels(liveLabels);
             live.setAnnotations(liveAnnotations);
@@ -135,6 +142,9 @@ public final class SandboxPodMetadata {
         if (value == null || value.isBlank()) {
             return List.of();
         }
-        return Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(value.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 }

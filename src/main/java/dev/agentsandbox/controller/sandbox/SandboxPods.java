@@ -1,11 +1,5 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.Sandbox;
@@ -17,12 +11,16 @@ import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 
 /** The Pod a Sandbox wants, and how to read a live Pod's state. */
 public final class SandboxPods {
 
-    private SandboxPods() {
-    }
+    private SandboxPods() {}
 
     /** The {@code agents.x-k8s.io/pod-name} annotation if set (adopted warm sandboxes keep their Pod), else the name. */
     public static String podName(Sandbox sandbox) {
@@ -57,7 +55,10 @@ public final class SandboxPods {
         if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())) {
             return false;
         }
-        return !ips(pod).isEmpty() && condition(pod, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
+        return !ips(pod).isEmpty()
+                && condition(pod, "Ready")
+                        .map(c -> "True".equals(c.getStatus()))
+                        .orElse(false);
     }
 
     public static String phase(Pod pod) {
@@ -72,7 +73,9 @@ public final class SandboxPods {
         if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
             return Optional.empty();
         }
-        return pod.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
+        return pod.getStatus().getConditions().stream()
+                .filter(c -> type.equals(c.getType()))
+                .findFirst();
     }
 
     /** All pod IPs, falling back to the single {@code podIP}. */
@@ -82,7 +85,10 @@ public final class SandboxPods {
             return ips;
         }
         if (pod.getStatus().getPodIPs() != null) {
-            pod.getStatus().getPodIPs().stream().map(PodIP::getIp).filter(Objects::nonNull).forEach(ips::add);
+            pod.getStatus().getPodIPs().stream()
+                    .map(PodIP::getIp)
+                    .filter(Objects::nonNull)
+                    .forEach(ips::add);
         }
         if (ips.isEmpty() && pod.getStatus().getPodIP() != null) {
             ips.add(pod.getStatus().getPodIP());

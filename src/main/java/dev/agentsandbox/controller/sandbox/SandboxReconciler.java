@@ -1,20 +1,5 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.function.Supplier;
-
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.OperatingMode;
@@ -41,6 +26,18 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps a Sandbox's Pod, headless Service and PersistentVolumeClaims as its spec says, and reports their state.
@@ -84,12 +81,17 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     public List<EventSource<?, Sandbox>> prepareEventSources(EventSourceContext<Sandbox> context) {
         // Scoped by the tracking label, so the caches hold only sandbox objects; ownership maps them to Sandboxes.
         var pods = InformerEventSourceConfiguration.from(Pod.class, Sandbox.class)
-                .withLabelSelector(Labels.SANDBOX_NAME_HASH).build();
+                .withLabelSelector(Labels.SANDBOX_NAME_HASH)
+                .build();
         var services = InformerEventSourceConfiguration.from(Service.class, Sandbox.class)
-                .withLabelSelector(Labels.SANDBOX_NAME_HASH).build();
+                .withLabelSelector(Labels.SANDBOX_NAME_HASH)
+                .build();
         var claims = InformerEventSourceConfiguration.from(PersistentVolumeClaim.class, Sandbox.class)
-                .withLabelSelector(Labels.SANDBOX_NAME_HASH).build();
-        return List.of(new InformerEventSource<>(pods, context), new InformerEventSource<>(services, context),
+                .withLabelSelector(Labels.SANDBOX_NAME_HASH)
+                .build();
+        return List.of(
+                new InformerEventSource<>(pods, context),
+                new InformerEventSource<>(services, context),
                 new InformerEventSource<>(claims, context));
     }
 
@@ -105,7 +107,9 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         Instant now = clock.instant();
         List<Pod> pods = owned(context, Pod.class, sandbox);
         Service service = owned(context, Service.class, sandbox).stream()
-                .filter(s -> SandboxService.name(sandbox).equals(s.getMetadata().getName())).findFirst().orElse(null);
+                .filter(s -> SandboxService.name(sandbox).equals(s.getMetadata().getName()))
+                .findFirst()
+                .orElse(null);
         List<PersistentVolumeClaim> claims = owned(context, PersistentVolumeClaim.class, sandbox);
         boolean suspended = sandbox.getSpec().getOperatingMode() == OperatingMode.SUSPENDED;
         boolean serviceRequired = Boolean.TRUE.equals(sandbox.getSpec().getService());
@@ -113,16 +117,29 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         if (Expiry.expired(sandbox, now)) {
             return expire(sandbox, pods, service, claims, now);
         }
-        List<String> podNames = pods.stream().map(p -> p.getMetadata().getName()).toList();
+        List<String> podNames =
+                pods.stream().map(p -> p.getMetadata().getName()).toList();
         if (pods.size() > 1) {
             // Fail closed: choosing one could kill the wrong workload, creating one would add a third.
-            return finish(sandbox, new SandboxState(null, podNames, null, service, serviceRequired, suspended, false,
-                    null), now);
+            return finish(
+                    sandbox,
+                    new SandboxState(null, podNames, null, service, serviceRequired, suspended, false, null),
+                    now);
         }
         String refusal = SandboxVolumes.mismatch(sandbox, claims);
         if (refusal != null) {
-            return finish(sandbox, new SandboxState(pods.isEmpty() ? null : pods.get(0), podNames, null, service,
-                    serviceRequired, suspended, false, refusal), now);
+            return finish(
+                    sandbox,
+                    new SandboxState(
+                            pods.isEmpty() ? null : pods.get(0),
+                            podNames,
+                            null,
+                            service,
+                            serviceRequired,
+                            suspended,
+                            false,
+                            refusal),
+                    now);
         }
 
         ensureClaims(sandbox, claims);
@@ -131,8 +148,11 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         Pod unowned = null;
         if (suspended) {
             if (pod != null && !SandboxPods.isTerminating(pod) && delete(pod, sandbox, "suspend")) {
-                events.normal(sandbox, "PodDeleted", "Deleted Pod " + pod.getMetadata().getName()
-                        + " because operatingMode is Suspended; Service and volumes are kept");
+                events.normal(
+                        sandbox,
+                        "PodDeleted",
+                        "Deleted Pod " + pod.getMetadata().getName()
+                                + " because operatingMode is Suspended; Service and volumes are kept");
             }
             if (pod == null) {
                 unowned = unownedPodNamedFor(sandbox);
@@ -140,15 +160,26 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         } else {
             pod = pod == null ? createOrAdoptPod(sandbox) : relabel(pod, sandbox);
         }
-        return finish(sandbox, new SandboxState(pod, pod == null ? List.of() : List.of(pod.getMetadata().getName()),
-                unowned, service, serviceRequired, suspended, false, null), now);
+        return finish(
+                sandbox,
+                new SandboxState(
+                        pod,
+                        pod == null ? List.of() : List.of(pod.getMetadata().getName()),
+                        unowned,
+                        service,
+                        serviceRequired,
+                        suspended,
+                        false,
+                        null),
+                now);
     }
 
     /** Deletes the owned Pod and Service; with Delete also the claims and the Sandbox itself (last, so a crash retries). */
-    private UpdateControl<Sandbox> expire(Sandbox sandbox, List<Pod> pods, Service service,
-            List<PersistentVolumeClaim> claims, Instant now) {
+    private UpdateControl<Sandbox> expire(
+            Sandbox sandbox, List<Pod> pods, Service service, List<PersistentVolumeClaim> claims, Instant now) {
         boolean first = !Conditions.find(conditionsOf(sandbox), Conditions.READY)
-                .map(c -> Conditions.SANDBOX_EXPIRED.equals(c.getReason())).orElse(false);
+                .map(c -> Conditions.SANDBOX_EXPIRED.equals(c.getReason()))
+                .orElse(false);
         pods.forEach(p -> delete(p, sandbox, "expiry"));
         if (service != null) {
             delete(service, sandbox, "expiry");
@@ -157,18 +188,34 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
             // The garbage collector would remove the claims with the Sandbox; deleting them here keeps the outcome
             // the same where no collector runs, and a crash before the Sandbox's own deletion just repeats this.
             claims.forEach(c -> delete(c, sandbox, "expiry"));
-            events.normal(sandbox, Conditions.SANDBOX_EXPIRED, "Sandbox expired at "
-                    + sandbox.getSpec().getShutdownTime() + "; shutdownPolicy Delete: deleting the Sandbox");
+            events.normal(
+                    sandbox,
+                    Conditions.SANDBOX_EXPIRED,
+                    "Sandbox expired at " + sandbox.getSpec().getShutdownTime()
+                            + "; shutdownPolicy Delete: deleting the Sandbox");
             LOG.infof("sandbox %s: expired, deleting it (shutdownPolicy Delete)", ref(sandbox));
             delete(sandbox, sandbox, "expiry");
             return UpdateControl.noUpdate();
         }
         if (first) {
-            events.normal(sandbox, Conditions.SANDBOX_EXPIRED, "Sandbox expired at "
-                    + sandbox.getSpec().getShutdownTime() + "; Pod and Service deleted, shutdownPolicy Retain");
+            events.normal(
+                    sandbox,
+                    Conditions.SANDBOX_EXPIRED,
+                    "Sandbox expired at " + sandbox.getSpec().getShutdownTime()
+                            + "; Pod and Service deleted, shutdownPolicy Retain");
         }
-        return finish(sandbox, new SandboxState(null, List.of(), null, null, false,
-                sandbox.getSpec().getOperatingMode() == OperatingMode.SUSPENDED, true, null), now);
+        return finish(
+                sandbox,
+                new SandboxState(
+                        null,
+                        List.of(),
+                        null,
+                        null,
+                        false,
+                        sandbox.getSpec().getOperatingMode() == OperatingMode.SUSPENDED,
+                        true,
+                        null),
+                now);
     }
 
     private UpdateControl<Sandbox> finish(Sandbox sandbox, SandboxState state, Instant now) {
@@ -192,16 +239,19 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     private void announce(Sandbox sandbox, SandboxStatus previous, SandboxStatus next, Instant now) {
         Condition before = Conditions.find(previous == null ? null : previous.getConditions(), Conditions.READY)
                 .orElse(null);
-        Condition after = Conditions.find(next.getConditions(), Conditions.READY).orElseThrow();
-        if (before != null && Objects.equals(before.getStatus(), after.getStatus())
+        Condition after =
+                Conditions.find(next.getConditions(), Conditions.READY).orElseThrow();
+        if (before != null
+                && Objects.equals(before.getStatus(), after.getStatus())
                 && Objects.equals(before.getReason(), after.getReason())) {
             return;
         }
         switch (after.getReason()) {
             case Conditions.DEPENDENCIES_READY -> {
                 events.normal(sandbox, "SandboxReady", after.getMessage());
-                boolean neverSuspended = Conditions.find(previous == null ? null : previous.getConditions(),
-                        Conditions.SUSPENDED).isEmpty();
+                boolean neverSuspended = Conditions.find(
+                                previous == null ? null : previous.getConditions(), Conditions.SUSPENDED)
+                        .isEmpty();
                 if (neverSuspended) {
                     creationLatency.readyFirstTime(sandbox, now);
                 }
@@ -210,8 +260,8 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
                 events.warning(sandbox, after.getReason(), after.getMessage());
                 LOG.warnf("sandbox %s: %s", ref(sandbox), after.getMessage());
             }
-            case Conditions.SANDBOX_SUSPENDED, Conditions.POD_SUCCEEDED, Conditions.POD_FAILED ->
-                events.normal(sandbox, after.getReason(), after.getMessage());
+            case Conditions.SANDBOX_SUSPENDED, Conditions.POD_SUCCEEDED, Conditions.POD_FAILED -> events.normal(
+                    sandbox, after.getReason(), after.getMessage());
             default -> {
                 // DependenciesNotReady on the way up, SandboxExpired announced by expire(): no extra Event.
             }
@@ -219,8 +269,7 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     }
 
     @Override
-    public ErrorStatusUpdateControl<Sandbox> updateErrorStatus(Sandbox sandbox, Context<Sandbox> context,
-            Exception e) {
+    public ErrorStatusUpdateControl<Sandbox> updateErrorStatus(Sandbox sandbox, Context<Sandbox> context, Exception e) {
         String message = describe(e);
         // Our own errors already name the Sandbox; name it once in the log line either way.
         String prefix = "sandbox " + ref(sandbox) + ": ";
@@ -228,8 +277,14 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         SandboxStatus previous = sandbox.getStatus();
         SandboxStatus status = previous == null ? new SandboxStatus() : Serialization.clone(previous);
         status.setSelector(Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox));
-        status.setConditions(Conditions.with(status.getConditions(), Conditions.READY, false,
-                Conditions.RECONCILER_ERROR, message, sandbox.getMetadata().getGeneration(), clock.instant()));
+        status.setConditions(Conditions.with(
+                status.getConditions(),
+                Conditions.READY,
+                false,
+                Conditions.RECONCILER_ERROR,
+                message,
+                sandbox.getMetadata().getGeneration(),
+                clock.instant()));
         if (sameContent(previous, status)) {
             return ErrorStatusUpdateControl.noStatusUpdate();
         }
@@ -241,7 +296,9 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     /** The message of the cause we raised (the operator SDK wraps it), else of the innermost cause. */
     static String describe(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && !(t instanceof SandboxConflict) && !(t instanceof SandboxApiException)
+        while (t.getCause() != null
+                && !(t instanceof SandboxConflict)
+                && !(t instanceof SandboxApiException)
                 && !(t instanceof InvalidSandboxSpec)) {
             t = t.getCause();
         }
@@ -265,7 +322,8 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
             adoptOrRefuse(live, sandbox, "PersistentVolumeClaim", () -> {
                 Ownership.adopt(live, sandbox);
                 // The tracking label brings it into the label-scoped cache, so later passes see it as owned.
-                Map<String, String> labels = live.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                Map<String, String> labels = live.getMetadata().getLabels() == null
+                        ? new LinkedHashMap<>()
                         : new LinkedHashMap<>(live.getMetadata().getLabels());
                 labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
                 live.getMetadata().setLabels(labels);
@@ -280,8 +338,10 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         Boolean wanted = sandbox.getSpec().getService();
         if (Boolean.FALSE.equals(wanted)) {
             if (owned != null && delete(owned, sandbox, "service: false")) {
-                events.normal(sandbox, "ServiceDeleted", "Deleted Service " + owned.getMetadata().getName()
-                        + " because service is false");
+                events.normal(
+                        sandbox,
+                        "ServiceDeleted",
+                        "Deleted Service " + owned.getMetadata().getName() + " because service is false");
             }
             return null;
         }
@@ -289,7 +349,8 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         if (owned != null) {
             if (Boolean.TRUE.equals(wanted) && SandboxService.drifted(owned, desired)) {
                 Service copy = Serialization.clone(owned);
-                Map<String, String> labels = copy.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                Map<String, String> labels = copy.getMetadata().getLabels() == null
+                        ? new LinkedHashMap<>()
                         : new LinkedHashMap<>(copy.getMetadata().getLabels());
                 labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
                 copy.getMetadata().setLabels(labels);
@@ -304,20 +365,27 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         }
         Optional<Service> created = create(desired, sandbox);
         if (created.isPresent()) {
-            events.normal(sandbox, "ServiceCreated", "Created headless Service " + desired.getMetadata().getName());
+            events.normal(
+                    sandbox,
+                    "ServiceCreated",
+                    "Created headless Service " + desired.getMetadata().getName());
             return created.get();
         }
-        Service live = existingAfterConflict(Service.class, sandbox, desired.getMetadata().getName());
-        if (live.getSpec().getClusterIP() != null && !live.getSpec().getClusterIP().isEmpty()
+        Service live = existingAfterConflict(
+                Service.class, sandbox, desired.getMetadata().getName());
+        if (live.getSpec().getClusterIP() != null
+                && !live.getSpec().getClusterIP().isEmpty()
                 && !"None".equals(live.getSpec().getClusterIP())
                 && Ownership.of(live, sandbox) == Ownership.UNOWNED) {
-            throw new SandboxConflict("sandbox " + ref(sandbox) + ": Service " + live.getMetadata().getName()
+            throw new SandboxConflict("sandbox " + ref(sandbox) + ": Service "
+                    + live.getMetadata().getName()
                     + " exists with clusterIP " + live.getSpec().getClusterIP()
                     + "; it cannot become headless (clusterIP is immutable), not adopting it");
         }
         return adoptOrRefuse(live, sandbox, "Service", () -> {
             Ownership.adopt(live, sandbox);
-            Map<String, String> labels = live.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+            Map<String, String> labels = live.getMetadata().getLabels() == null
+                    ? new LinkedHashMap<>()
                     : new LinkedHashMap<>(live.getMetadata().getLabels());
             labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
             live.getMetadata().setLabels(labels);
@@ -333,10 +401,14 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         Pod desired = SandboxPods.desired(sandbox);
         Optional<Pod> created = create(desired, sandbox);
         if (created.isPresent()) {
-            events.normal(sandbox, "PodCreated", "Created Pod " + desired.getMetadata().getName());
+            events.normal(
+                    sandbox,
+                    "PodCreated",
+                    "Created Pod " + desired.getMetadata().getName());
             return created.get();
         }
-        Pod live = existingAfterConflict(Pod.class, sandbox, desired.getMetadata().getName());
+        Pod live =
+                existingAfterConflict(Pod.class, sandbox, desired.getMetadata().getName());
         return adoptOrRefuse(live, sandbox, "Pod", () -> {
             Ownership.adopt(live, sandbox);
             SandboxPodMetadata.of(sandbox).applyTo(live.getMetadata());
@@ -351,12 +423,14 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         }
         SandboxPodMetadata wanted = SandboxPodMetadata.of(sandbox);
         Pod current = pod;
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             Pod copy = Serialization.clone(current);
             if (!wanted.applyTo(copy.getMetadata())) {
                 return current;
             }
-            LOG.debugf("sandbox %s: relabelling Pod %s in place", ref(sandbox), pod.getMetadata().getName());
+            LOG.debugf(
+                    "sandbox %s: relabelling Pod %s in place",
+                    ref(sandbox), pod.getMetadata().getName());
             try {
                 return client.resource(copy).update();
             } catch (KubernetesClientException e) {
@@ -435,18 +509,25 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     private <T extends HasMetadata> T existingAfterConflict(Class<T> type, Sandbox sandbox, String name) {
         T live = get(type, sandbox, name);
         if (live == null) {
-            throw new SandboxApiException("sandbox " + ref(sandbox) + ": creating " + type.getSimpleName() + " " + name
-                    + " met a conflict (409) but no such " + type.getSimpleName() + " exists; retrying", null);
+            throw new SandboxApiException(
+                    "sandbox " + ref(sandbox) + ": creating " + type.getSimpleName() + " " + name
+                            + " met a conflict (409) but no such " + type.getSimpleName() + " exists; retrying",
+                    null);
         }
         return live;
     }
 
     private <T extends HasMetadata> T get(Class<T> type, Sandbox sandbox, String name) {
         try {
-            return client.resources(type).inNamespace(sandbox.getMetadata().getNamespace()).withName(name).get();
+            return client.resources(type)
+                    .inNamespace(sandbox.getMetadata().getNamespace())
+                    .withName(name)
+                    .get();
         } catch (KubernetesClientException e) {
-            throw new SandboxApiException("sandbox " + ref(sandbox) + ": reading " + type.getSimpleName() + " "
-                    + name + " failed: " + reason(e), e);
+            throw new SandboxApiException(
+                    "sandbox " + ref(sandbox) + ": reading " + type.getSimpleName() + " " + name + " failed: "
+                            + reason(e),
+                    e);
         }
     }
 
@@ -471,10 +552,12 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         }
     }
 
-    private static SandboxApiException failure(String action, HasMetadata object, Sandbox sandbox,
-            KubernetesClientException e) {
-        return new SandboxApiException("sandbox " + ref(sandbox) + ": " + action + " " + object.getKind() + " "
-                + object.getMetadata().getName() + " failed: " + reason(e), e);
+    private static SandboxApiException failure(
+            String action, HasMetadata object, Sandbox sandbox, KubernetesClientException e) {
+        return new SandboxApiException(
+                "sandbox " + ref(sandbox) + ": " + action + " " + object.getKind() + " "
+                        + object.getMetadata().getName() + " failed: " + reason(e),
+                e);
     }
 
     private static String reason(KubernetesClientException e) {
@@ -485,7 +568,8 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     }
 
     static String ref(Sandbox sandbox) {
-        return sandbox.getMetadata().getNamespace() + "/" + sandbox.getMetadata().getName();
+        return sandbox.getMetadata().getNamespace() + "/"
+                + sandbox.getMetadata().getName();
     }
 
     private static List<Condition> conditionsOf(Sandbox sandbox) {

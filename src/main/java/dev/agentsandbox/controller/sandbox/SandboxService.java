@@ -1,12 +1,5 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.controller.Ownership;
@@ -18,12 +11,17 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /** The headless Service of a Sandbox: named after it, selecting its Pod by name hash, one port per container port. */
 public final class SandboxService {
 
-    private SandboxService() {
-    }
+    private SandboxService() {}
 
     public static String name(Sandbox sandbox) {
         return sandbox.getMetadata().getName();
@@ -59,7 +57,8 @@ public final class SandboxService {
             }
             if (spec.getInitContainers() != null) {
                 // Only native sidecars keep running and can serve; ordinary init containers have exited.
-                spec.getInitContainers().stream().filter(c -> "Always".equals(c.getRestartPolicy()))
+                spec.getInitContainers().stream()
+                        .filter(c -> "Always".equals(c.getRestartPolicy()))
                         .forEach(containers::add);
             }
         }
@@ -83,8 +82,11 @@ public final class SandboxService {
                     name = "p-" + port.getContainerPort() + "-" + protocol.toLowerCase(Locale.ROOT);
                 }
                 names.add(name);
-                ports.add(new ServicePortBuilder().withName(name).withProtocol(protocol)
-                        .withPort(port.getContainerPort()).withTargetPort(new IntOrString(port.getContainerPort()))
+                ports.add(new ServicePortBuilder()
+                        .withName(name)
+                        .withProtocol(protocol)
+                        .withPort(port.getContainerPort())
+                        .withTargetPort(new IntOrString(port.getContainerPort()))
                         .build());
             }
         }
@@ -96,7 +98,9 @@ public final class SandboxService {
         return !desired.getSpec().getSelector().equals(live.getSpec().getSelector())
                 || !desired.getSpec().getPorts().equals(normalise(live.getSpec().getPorts()))
                 || live.getMetadata().getLabels() == null
-                || !desired.getMetadata().getLabels().get(Labels.SANDBOX_NAME_HASH)
+                || !desired.getMetadata()
+                        .getLabels()
+                        .get(Labels.SANDBOX_NAME_HASH)
                         .equals(live.getMetadata().getLabels().get(Labels.SANDBOX_NAME_HASH));
     }
 
@@ -105,7 +109,13 @@ public final class SandboxService {
             return List.of();
         }
         // The API server fills in defaults we do not set (nodePort, appProtocol); compare only our fields.
-        return ports.stream().map(p -> new ServicePortBuilder().withName(p.getName()).withProtocol(p.getProtocol())
-                .withPort(p.getPort()).withTargetPort(p.getTargetPort()).build()).toList();
+        return ports.stream()
+                .map(p -> new ServicePortBuilder()
+                        .withName(p.getName())
+                        .withProtocol(p.getProtocol())
+                        .withPort(p.getPort())
+                        .withTargetPort(p.getTargetPort())
+                        .build())
+                .toList();
     }
 }

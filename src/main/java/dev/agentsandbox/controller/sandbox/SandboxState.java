@@ -1,9 +1,8 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.util.List;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import java.util.List;
 
 /**
  * What one reconcile saw and did, as input for the status.
@@ -17,8 +16,15 @@ import io.fabric8.kubernetes.api.model.Service;
  * @param expired whether {@code shutdownTime} has passed
  * @param refusal why the spec is refused (a changed volumeClaimTemplates), or null
  */
-public record SandboxState(Pod pod, List<String> ownedPods, Pod unownedPod, Service service,
-        boolean serviceRequired, boolean suspended, boolean expired, String refusal) {
+public record SandboxState(
+        Pod pod,
+        List<String> ownedPods,
+        Pod unownedPod,
+        Service service,
+        boolean serviceRequired,
+        boolean suspended,
+        boolean expired,
+        String refusal) {
 
     public boolean multiplePods() {
         return ownedPods.size() > 1;

@@ -1,9 +1,5 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
@@ -12,6 +8,9 @@ import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Turns what a reconcile saw into the Sandbox's status: Ready (authoritative), Suspended, Finished and PodScheduled,
@@ -23,8 +22,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
  */
 public final class SandboxStatusAggregator {
 
-    private SandboxStatusAggregator() {
-    }
+    private SandboxStatusAggregator() {}
 
     public static SandboxStatus aggregate(Sandbox sandbox, SandboxState state, Instant now, String clusterDomain) {
         SandboxStatus previous = sandbox.getStatus() == null ? new SandboxStatus() : sandbox.getStatus();
@@ -46,8 +44,8 @@ public final class SandboxStatusAggregator {
         }
 
         Ready ready = ready(sandbox, state, pod);
-        conditions = Conditions.with(conditions, Conditions.READY, ready.status, ready.reason, ready.message,
-                generation, now);
+        conditions = Conditions.with(
+                conditions, Conditions.READY, ready.status, ready.reason, ready.message, generation, now);
         conditions = suspended(conditions, sandbox, state, pod, generation, now);
         conditions = finished(conditions, pod, generation, now);
         conditions = scheduled(conditions, pod, generation, now);
@@ -55,19 +53,24 @@ public final class SandboxStatusAggregator {
         return status;
     }
 
-    private record Ready(boolean status, String reason, String message) {
-    }
+    private record Ready(boolean status, String reason, String message) {}
 
     private static Ready ready(Sandbox sandbox, SandboxState state, Pod pod) {
-        String podName = pod == null ? SandboxPods.podName(sandbox) : pod.getMetadata().getName();
+        String podName =
+                pod == null ? SandboxPods.podName(sandbox) : pod.getMetadata().getName();
         if (state.expired()) {
-            return new Ready(false, Conditions.SANDBOX_EXPIRED,
+            return new Ready(
+                    false,
+                    Conditions.SANDBOX_EXPIRED,
                     "Sandbox expired at " + sandbox.getSpec().getShutdownTime() + "; its Pod and Service were deleted");
         }
         if (state.multiplePods()) {
-            return new Ready(false, Conditions.MULTIPLE_PODS, state.ownedPods().size()
-                    + " Pods are controlled by this Sandbox " + state.ownedPods()
-                    + "; refusing to choose or create one");
+            return new Ready(
+                    false,
+                    Conditions.MULTIPLE_PODS,
+                    state.ownedPods().size()
+                            + " Pods are controlled by this Sandbox " + state.ownedPods()
+                            + "; refusing to choose or create one");
         }
         if (state.refusal() != null) {
             return new Ready(false, Conditions.RECONCILER_ERROR, state.refusal());
@@ -86,10 +89,17 @@ public final class SandboxStatusAggregator {
                 ? "Service " + SandboxService.name(sandbox) + " does not exist yet"
                 : null;
         if (podProblem == null && serviceProblem == null) {
-            return new Ready(true, Conditions.DEPENDENCIES_READY, "Pod " + podName + " is Ready"
-                    + (state.service() != null ? "; Service " + state.service().getMetadata().getName() + " exists" : ""));
+            return new Ready(
+                    true,
+                    Conditions.DEPENDENCIES_READY,
+                    "Pod " + podName + " is Ready"
+                            + (state.service() != null
+                                    ? "; Service "
+                                            + state.service().getMetadata().getName() + " exists"
+                                    : ""));
         }
-        String message = podProblem == null ? serviceProblem
+        String message = podProblem == null
+                ? serviceProblem
                 : serviceProblem == null ? podProblem : podProblem + "; " + serviceProblem;
         return new Ready(false, Conditions.DEPENDENCIES_NOT_READY, message);
     }
@@ -116,7 +126,9 @@ public final class SandboxStatusAggregator {
             return "Pod " + podName + " has no IP yet";
         }
         return "Pod " + podName + " is not Ready"
-                + SandboxPods.condition(pod, "Ready").map(SandboxStatusAggregator::reasonSuffix).orElse("");
+                + SandboxPods.condition(pod, "Ready")
+                        .map(SandboxStatusAggregator::reasonSuffix)
+                        .orElse("");
     }
 
     private static String reasonSuffix(PodCondition c) {
@@ -128,25 +140,50 @@ public final class SandboxStatusAggregator {
         return " (" + reason + (reason.isEmpty() || message.isEmpty() ? "" : ": ") + message + ")";
     }
 
-    private static List<Condition> suspended(List<Condition> conditions, Sandbox sandbox, SandboxState state, Pod pod,
-            Long generation, Instant now) {
+    private static List<Condition> suspended(
+            List<Condition> conditions, Sandbox sandbox, SandboxState state, Pod pod, Long generation, Instant now) {
         boolean wasTracked = Conditions.find(conditions, Conditions.SUSPENDED).isPresent();
         if (!state.suspended()) {
-            return wasTracked ? Conditions.with(conditions, Conditions.SUSPENDED, false, Conditions.NOT_SUSPENDED,
-                    "operatingMode is Running", generation, now) : conditions;
+            return wasTracked
+                    ? Conditions.with(
+                            conditions,
+                            Conditions.SUSPENDED,
+                            false,
+                            Conditions.NOT_SUSPENDED,
+                            "operatingMode is Running",
+                            generation,
+                            now)
+                    : conditions;
         }
         if (pod != null) {
-            return Conditions.with(conditions, Conditions.SUSPENDED, false, Conditions.POD_TERMINATING,
-                    "Pod " + pod.getMetadata().getName() + " is being deleted", generation, now);
+            return Conditions.with(
+                    conditions,
+                    Conditions.SUSPENDED,
+                    false,
+                    Conditions.POD_TERMINATING,
+                    "Pod " + pod.getMetadata().getName() + " is being deleted",
+                    generation,
+                    now);
         }
         if (state.unownedPod() != null) {
-            return Conditions.with(conditions, Conditions.SUSPENDED, false, Conditions.POD_NOT_OWNED,
+            return Conditions.with(
+                    conditions,
+                    Conditions.SUSPENDED,
+                    false,
+                    Conditions.POD_NOT_OWNED,
                     "Pod " + state.unownedPod().getMetadata().getName() + " is controlled by "
                             + Ownership.describeController(state.unownedPod()) + ", not by this Sandbox; left running",
-                    generation, now);
+                    generation,
+                    now);
         }
-        return Conditions.with(conditions, Conditions.SUSPENDED, true, Conditions.POD_TERMINATED,
-                "Pod " + SandboxPods.podName(sandbox) + " is deleted; Service and volumes are kept", generation, now);
+        return Conditions.with(
+                conditions,
+                Conditions.SUSPENDED,
+                true,
+                Conditions.POD_TERMINATED,
+                "Pod " + SandboxPods.podName(sandbox) + " is deleted; Service and volumes are kept",
+                generation,
+                now);
     }
 
     private static List<Condition> finished(List<Condition> conditions, Pod pod, Long generation, Instant now) {
@@ -155,12 +192,24 @@ public final class SandboxStatusAggregator {
         }
         String phase = SandboxPods.phase(pod);
         if ("Succeeded".equals(phase)) {
-            return Conditions.with(conditions, Conditions.FINISHED, true, Conditions.POD_SUCCEEDED,
-                    "Pod " + pod.getMetadata().getName() + " has Succeeded", generation, now);
+            return Conditions.with(
+                    conditions,
+                    Conditions.FINISHED,
+                    true,
+                    Conditions.POD_SUCCEEDED,
+                    "Pod " + pod.getMetadata().getName() + " has Succeeded",
+                    generation,
+                    now);
         }
         if ("Failed".equals(phase)) {
-            return Conditions.with(conditions, Conditions.FINISHED, true, Conditions.POD_FAILED,
-                    "Pod " + pod.getMetadata().getName() + " has Failed", generation, now);
+            return Conditions.with(
+                    conditions,
+                    Conditions.FINISHED,
+                    true,
+                    Conditions.POD_FAILED,
+                    "Pod " + pod.getMetadata().getName() + " has Failed",
+                    generation,
+                    now);
         }
         return Conditions.without(conditions, Conditions.FINISHED);
     }
@@ -172,7 +221,8 @@ public final class SandboxStatusAggregator {
         }
         PodCondition c = mirrored.get();
         boolean status = "True".equals(c.getStatus());
-        String reason = c.getReason() != null && !c.getReason().isBlank() ? c.getReason()
+        String reason = c.getReason() != null && !c.getReason().isBlank()
+                ? c.getReason()
                 : status ? "Scheduled" : "NotScheduled";
         return Conditions.with(conditions, Conditions.POD_SCHEDULED, status, reason, c.getMessage(), generation, now);
     }

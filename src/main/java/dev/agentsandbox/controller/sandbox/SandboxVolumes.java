@@ -1,12 +1,5 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.Sandbox;
@@ -17,6 +10,12 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The PersistentVolumeClaims of a Sandbox (one per volumeClaimTemplate) and the Pod volumes that mount them. */
 public final class SandboxVolumes {
@@ -28,8 +27,7 @@ public final class SandboxVolumes {
      */
     public static final String TEMPLATE_HASH = Labels.PREFIX + "volume-claim-template-hash";
 
-    private SandboxVolumes() {
-    }
+    private SandboxVolumes() {}
 
     public static List<VolumeClaimTemplate> templates(Sandbox sandbox) {
         List<VolumeClaimTemplate> vcts = sandbox.getSpec().getVolumeClaimTemplates();
@@ -81,11 +79,17 @@ public final class SandboxVolumes {
         Set<String> vctNames = vcts.stream().map(v -> v.getMetadata().getName()).collect(Collectors.toSet());
         List<Volume> volumes = new ArrayList<>();
         if (templateVolumes != null) {
-            templateVolumes.stream().filter(v -> !vctNames.contains(v.getName())).forEach(volumes::add);
+            templateVolumes.stream()
+                    .filter(v -> !vctNames.contains(v.getName()))
+                    .forEach(volumes::add);
         }
         for (VolumeClaimTemplate vct : vcts) {
-            volumes.add(new VolumeBuilder().withName(vct.getMetadata().getName()).withNewPersistentVolumeClaim()
-                    .withClaimName(claimName(vct, sandbox)).endPersistentVolumeClaim().build());
+            volumes.add(new VolumeBuilder()
+                    .withName(vct.getMetadata().getName())
+                    .withNewPersistentVolumeClaim()
+                    .withClaimName(claimName(vct, sandbox))
+                    .endPersistentVolumeClaim()
+                    .build());
         }
         return volumes;
     }
@@ -103,7 +107,8 @@ public final class SandboxVolumes {
         List<String> problems = new ArrayList<>();
         for (PersistentVolumeClaim pvc : owned) {
             String name = pvc.getMetadata().getName();
-            String recorded = pvc.getMetadata().getAnnotations() == null ? null
+            String recorded = pvc.getMetadata().getAnnotations() == null
+                    ? null
                     : pvc.getMetadata().getAnnotations().get(TEMPLATE_HASH);
             if (!wanted.containsKey(name)) {
                 problems.add("PVC " + name + " has no volumeClaimTemplate any more");

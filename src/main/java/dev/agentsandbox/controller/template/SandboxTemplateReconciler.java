@@ -1,15 +1,5 @@
 package dev.agentsandbox.controller.template;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NetworkPolicyManagement;
 import dev.agentsandbox.api.SandboxTemplate;
@@ -28,6 +18,13 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * Labels each SandboxTemplate with its {@code sandbox-template-ref-hash} and, in Managed mode, keeps exactly one
@@ -50,7 +47,8 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
     @Override
     public List<EventSource<?, SandboxTemplate>> prepareEventSources(EventSourceContext<SandboxTemplate> context) {
         var policies = InformerEventSourceConfiguration.from(NetworkPolicy.class, SandboxTemplate.class)
-                .withLabelSelector(Labels.SANDBOX_TEMPLATE_REF_HASH).build();
+                .withLabelSelector(Labels.SANDBOX_TEMPLATE_REF_HASH)
+                .build();
         return List.of(new InformerEventSource<>(policies, context));
     }
 
@@ -61,7 +59,8 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
         }
         labelTemplate(template);
         Optional<NetworkPolicy> owned = context.getSecondaryResources(NetworkPolicy.class).stream()
-                .filter(p -> TemplateNetworkPolicy.name(template).equals(p.getMetadata().getName()))
+                .filter(p -> TemplateNetworkPolicy.name(template)
+                        .equals(p.getMetadata().getName()))
                 .filter(p -> Ownership.of(p, template) == Ownership.OWNED)
                 .findFirst();
         boolean managed = template.getSpec() == null
@@ -69,8 +68,11 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
         if (managed) {
             ensurePolicy(template, owned.orElse(null));
         } else if (owned.isPresent() && delete(owned.get(), template)) {
-            events.normal(template, "NetworkPolicyDeleted", "Deleted NetworkPolicy " + owned.get().getMetadata()
-                    .getName() + " because networkPolicyManagement is Unmanaged");
+            events.normal(
+                    template,
+                    "NetworkPolicyDeleted",
+                    "Deleted NetworkPolicy " + owned.get().getMetadata().getName()
+                            + " because networkPolicyManagement is Unmanaged");
         }
         return UpdateControl.noUpdate();
     }
@@ -85,7 +87,8 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
         try {
             // edit() sends a JSON Patch computed from this object: it adds one label and touches nothing else.
             client.resource(template).edit(t -> {
-                Map<String, String> next = t.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+                Map<String, String> next = t.getMetadata().getLabels() == null
+                        ? new LinkedHashMap<>()
                         : new LinkedHashMap<>(t.getMetadata().getLabels());
                 next.put(Labels.SANDBOX_TEMPLATE_REF_HASH, hash);
                 t.getMetadata().setLabels(next);
@@ -105,8 +108,11 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
         KubernetesClientException conflict;
         try {
             client.resource(desired).create();
-            events.normal(template, "NetworkPolicyCreated", "Created NetworkPolicy " + desired.getMetadata().getName()
-                    + (TemplateDefaults.usesDefaultPolicy(template) ? " (default policy)" : ""));
+            events.normal(
+                    template,
+                    "NetworkPolicyCreated",
+                    "Created NetworkPolicy " + desired.getMetadata().getName()
+                            + (TemplateDefaults.usesDefaultPolicy(template) ? " (default policy)" : ""));
             return;
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
@@ -114,13 +120,20 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
             }
             conflict = e;
         }
-        NetworkPolicy live = client.network().v1().networkPolicies().inNamespace(template.getMetadata().getNamespace())
-                .withName(desired.getMetadata().getName()).get();
+        NetworkPolicy live = client.network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(template.getMetadata().getNamespace())
+                .withName(desired.getMetadata().getName())
+                .get();
         if (live == null) {
             // Deleted in between, or a conflict other than "already exists": no event would bring us back for an
             // object outside the cache, so fail and let the backoff retry the create.
-            throw failure("creating NetworkPolicy " + desired.getMetadata().getName()
-                    + " met a conflict but no such NetworkPolicy exists; retrying", template, conflict);
+            throw failure(
+                    "creating NetworkPolicy " + desired.getMetadata().getName()
+                            + " met a conflict but no such NetworkPolicy exists; retrying",
+                    template,
+                    conflict);
         }
         if (Ownership.of(live, template) == Ownership.OWNED) {
             realign(template, live, desired); // our own, not yet in the cache
@@ -130,28 +143,35 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
                 + Ownership.describeController(live) + ", not by SandboxTemplate "
                 + template.getMetadata().getName() + "; leaving it unchanged, so the template's sandboxes are not"
                 + " covered by a managed policy";
-        LOG.warnf("sandboxtemplate %s/%s: %s", template.getMetadata().getNamespace(),
-                template.getMetadata().getName(), message);
+        LOG.warnf(
+                "sandboxtemplate %s/%s: %s",
+                template.getMetadata().getNamespace(), template.getMetadata().getName(), message);
         events.warning(template, "NetworkPolicyConflict", message);
     }
 
     private void realign(SandboxTemplate template, NetworkPolicy live, NetworkPolicy desired) {
-        boolean sameSpec = Objects.equals(Serialization.asJson(live.getSpec()), Serialization.asJson(desired.getSpec()));
-        boolean sameLabels = live.getMetadata().getLabels() != null && Objects.equals(
-                live.getMetadata().getLabels().get(Labels.SANDBOX_TEMPLATE_REF_HASH),
-                desired.getMetadata().getLabels().get(Labels.SANDBOX_TEMPLATE_REF_HASH));
+        boolean sameSpec =
+                Objects.equals(Serialization.asJson(live.getSpec()), Serialization.asJson(desired.getSpec()));
+        boolean sameLabels = live.getMetadata().getLabels() != null
+                && Objects.equals(
+                        live.getMetadata().getLabels().get(Labels.SANDBOX_TEMPLATE_REF_HASH),
+                        desired.getMetadata().getLabels().get(Labels.SANDBOX_TEMPLATE_REF_HASH));
         if (sameSpec && sameLabels) {
             return;
         }
         NetworkPolicy copy = Serialization.clone(live);
-        Map<String, String> labels = copy.getMetadata().getLabels() == null ? new LinkedHashMap<>()
+        Map<String, String> labels = copy.getMetadata().getLabels() == null
+                ? new LinkedHashMap<>()
                 : new LinkedHashMap<>(copy.getMetadata().getLabels());
         labels.putAll(desired.getMetadata().getLabels());
         copy.getMetadata().setLabels(labels);
         copy.setSpec(desired.getSpec());
         try {
             client.resource(copy).update(); // with resourceVersion: a concurrent change means a retry
-            events.normal(template, "NetworkPolicyUpdated", "Updated NetworkPolicy " + copy.getMetadata().getName());
+            events.normal(
+                    template,
+                    "NetworkPolicyUpdated",
+                    "Updated NetworkPolicy " + copy.getMetadata().getName());
         } catch (KubernetesClientException e) {
             throw failure("updating NetworkPolicy " + copy.getMetadata().getName(), template, e);
         }
@@ -172,7 +192,9 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
         String reason = e.getStatus() != null && e.getStatus().getMessage() != null
                 ? e.getCode() + " " + e.getStatus().getMessage()
                 : e.getMessage();
-        return new IllegalStateException("sandboxtemplate " + template.getMetadata().getNamespace() + "/"
-                + template.getMetadata().getName() + ": " + action + " failed: " + reason, e);
+        return new IllegalStateException(
+                "sandboxtemplate " + template.getMetadata().getNamespace() + "/"
+                        + template.getMetadata().getName() + ": " + action + " failed: " + reason,
+                e);
     }
 }

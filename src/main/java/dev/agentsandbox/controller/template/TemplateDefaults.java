@@ -1,13 +1,12 @@
 package dev.agentsandbox.controller.template;
 
-import java.util.List;
-import java.util.Map;
-
 import dev.agentsandbox.api.NetworkPolicyManagement;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodDNSConfig;
 import io.fabric8.kubernetes.api.model.PodDNSConfigBuilder;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The secure defaults of a SandboxTemplate's sandboxes, in one place: who may reach them, where they may go, and
@@ -15,8 +14,7 @@ import io.fabric8.kubernetes.api.model.PodDNSConfigBuilder;
  */
 public final class TemplateDefaults {
 
-    private TemplateDefaults() {
-    }
+    private TemplateDefaults() {}
 
     /**
      * Public resolvers for sandbox pods under the default policy ({@code dnsPolicy: None}): the default policy allows
@@ -40,8 +38,8 @@ public final class TemplateDefaults {
      * hand out node credentials), and 100.64.0.0/10 shared address space (carrier-grade NAT, used by some clusters
      * and VPNs for internal addresses).
      */
-    public static final List<String> NON_PUBLIC_IPV4 = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
-            "169.254.0.0/16", "100.64.0.0/10");
+    public static final List<String> NON_PUBLIC_IPV4 =
+            List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10");
 
     /** IPv6 ranges excluded: fc00::/7 unique local addresses (the IPv6 private ranges) and fe80::/10 link-local. */
     public static final List<String> NON_PUBLIC_IPV6 = List.of("fc00::/7", "fe80::/10");

@@ -1,8 +1,5 @@
 package dev.agentsandbox.controller.template;
 
-import java.util.List;
-import java.util.Map;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.SandboxNetworkPolicy;
@@ -19,12 +16,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
+import java.util.Map;
 
 /** The NetworkPolicy a SandboxTemplate manages for its sandboxes: its rules, or the secure default. */
 public final class TemplateNetworkPolicy {
 
-    private TemplateNetworkPolicy() {
-    }
+    private TemplateNetworkPolicy() {}
 
     /** {@code <template>-network-policy}. */
     public static String name(SandboxTemplate template) {
@@ -38,7 +36,8 @@ public final class TemplateNetworkPolicy {
 
     public static NetworkPolicy desired(SandboxTemplate template) {
         String hash = refHash(template);
-        SandboxNetworkPolicy rules = template.getSpec() == null ? null : template.getSpec().getNetworkPolicy();
+        SandboxNetworkPolicy rules =
+                template.getSpec() == null ? null : template.getSpec().getNetworkPolicy();
         List<NetworkPolicyIngressRule> ingress;
         List<NetworkPolicyEgressRule> egress;
         if (rules == null) {
@@ -46,9 +45,11 @@ public final class TemplateNetworkPolicy {
             egress = defaultEgress();
         } else {
             // Verbatim; an absent or empty list denies that direction, since both policy types are always set.
-            ingress = rules.getIngress() == null ? List.of()
+            ingress = rules.getIngress() == null
+                    ? List.of()
                     : rules.getIngress().stream().map(Serialization::clone).toList();
-            egress = rules.getEgress() == null ? List.of()
+            egress = rules.getEgress() == null
+                    ? List.of()
                     : rules.getEgress().stream().map(Serialization::clone).toList();
         }
         return new NetworkPolicyBuilder()
@@ -59,7 +60,9 @@ public final class TemplateNetworkPolicy {
                 .withOwnerReferences(Ownership.controllerReference(template))
                 .endMetadata()
                 .withNewSpec()
-                .withNewPodSelector().withMatchLabels(Map.of(Labels.SANDBOX_TEMPLATE_REF_HASH, hash)).endPodSelector()
+                .withNewPodSelector()
+                .withMatchLabels(Map.of(Labels.SANDBOX_TEMPLATE_REF_HASH, hash))
+                .endPodSelector()
                 .withPolicyTypes("Ingress", "Egress")
                 .withIngress(ingress)
                 .withEgress(egress)
@@ -72,9 +75,12 @@ public final class TemplateNetworkPolicy {
         return List.of(new NetworkPolicyIngressRuleBuilder()
                 .withFrom(new NetworkPolicyPeerBuilder()
                         .withNewNamespaceSelector()
-                        .withMatchLabels(Map.of(TemplateDefaults.NAMESPACE_NAME_LABEL, TemplateDefaults.ROUTER_NAMESPACE))
+                        .withMatchLabels(
+                                Map.of(TemplateDefaults.NAMESPACE_NAME_LABEL, TemplateDefaults.ROUTER_NAMESPACE))
                         .endNamespaceSelector()
-                        .withNewPodSelector().withMatchLabels(TemplateDefaults.ROUTER_POD_LABELS).endPodSelector()
+                        .withNewPodSelector()
+                        .withMatchLabels(TemplateDefaults.ROUTER_POD_LABELS)
+                        .endPodSelector()
                         .build())
                 .build());
     }
@@ -82,19 +88,39 @@ public final class TemplateNetworkPolicy {
     /** The public internet (IPv4 and IPv6 minus non-public ranges), and DNS to the public resolvers. */
     static List<NetworkPolicyEgressRule> defaultEgress() {
         NetworkPolicyEgressRule internet = new NetworkPolicyEgressRuleBuilder()
-                .withTo(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr("0.0.0.0/0")
-                        .withExcept(TemplateDefaults.NON_PUBLIC_IPV4).endIpBlock().build(),
-                        new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr("::/0")
-                                .withExcept(TemplateDefaults.NON_PUBLIC_IPV6).endIpBlock().build())
+                .withTo(
+                        new NetworkPolicyPeerBuilder()
+                                .withNewIpBlock()
+                                .withCidr("0.0.0.0/0")
+                                .withExcept(TemplateDefaults.NON_PUBLIC_IPV4)
+                                .endIpBlock()
+                                .build(),
+                        new NetworkPolicyPeerBuilder()
+                                .withNewIpBlock()
+                                .withCidr("::/0")
+                                .withExcept(TemplateDefaults.NON_PUBLIC_IPV6)
+                                .endIpBlock()
+                                .build())
                 .build();
         // Already inside the first rule; stated on its own so DNS stays allowed if the internet rule is narrowed.
         List<NetworkPolicyPeer> resolvers = TemplateDefaults.PUBLIC_DNS.stream()
-                .map(ip -> new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(ip + "/32").endIpBlock().build())
+                .map(ip -> new NetworkPolicyPeerBuilder()
+                        .withNewIpBlock()
+                        .withCidr(ip + "/32")
+                        .endIpBlock()
+                        .build())
                 .toList();
         NetworkPolicyEgressRule dns = new NetworkPolicyEgressRuleBuilder()
                 .withTo(resolvers)
-                .withPorts(new NetworkPolicyPortBuilder().withProtocol("UDP").withPort(new IntOrString(53)).build(),
-                        new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(53)).build())
+                .withPorts(
+                        new NetworkPolicyPortBuilder()
+                                .withProtocol("UDP")
+                                .withPort(new IntOrString(53))
+                                .build(),
+                        new NetworkPolicyPortBuilder()
+                                .withProtocol("TCP")
+                                .withPort(new IntOrString(53))
+                                .build())
                 .build();
         return List.of(internet, dns);
     }

@@ -1,13 +1,12 @@
 package dev.agentsandbox.controller.warmpool;
 
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 
 /**
  * Pool members promised to a claim in this process. A claim reserves a member before it commits the adoption, so two
@@ -28,22 +27,26 @@ public class MemberReservations {
         this.clock = clock;
     }
 
-    private record Reservation(String claimUid, Instant at) {
-    }
+    private record Reservation(String claimUid, Instant at) {}
 
     /** Reserves {@code namespace/name} for the claim; true if it is now the claim's (also if it already was). */
     public boolean reserve(String namespace, String name, String claimUid) {
         Instant now = clock.instant();
         Reservation mine = new Reservation(claimUid, now);
-        Reservation result = reservations.compute(key(namespace, name), (k, current) -> current == null
-                || current.claimUid().equals(claimUid) || current.at().plus(TTL).isBefore(now) ? mine : current);
+        Reservation result = reservations.compute(
+                key(namespace, name),
+                (k, current) -> current == null
+                                || current.claimUid().equals(claimUid)
+                                || current.at().plus(TTL).isBefore(now)
+                        ? mine
+                        : current);
         return result == mine;
     }
 
     /** Releases a reservation held by the claim (after it lost or gave up on the member). */
     public void release(String namespace, String name, String claimUid) {
-        reservations.computeIfPresent(key(namespace, name),
-                (k, current) -> current.claimUid().equals(claimUid) ? null : current);
+        reservations.computeIfPresent(
+                key(namespace, name), (k, current) -> current.claimUid().equals(claimUid) ? null : current);
     }
 
     /** Whether some claim holds the member. */

@@ -12,8 +12,7 @@ import java.util.function.IntPredicate;
  */
 final class SlowStart {
 
-    private SlowStart() {
-    }
+    private SlowStart() {}
 
     /**
      * Calls {@code create} up to {@code count} times (its argument is the ordinal) and returns how many calls were

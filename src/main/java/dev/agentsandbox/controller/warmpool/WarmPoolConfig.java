@@ -1,9 +1,8 @@
 package dev.agentsandbox.controller.warmpool;
 
-import java.time.Duration;
-
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** Settings of the warm pool controller. */
 @ConfigMapping(prefix = "sandbox.warm-pool")

@@ -1,10 +1,5 @@
 package dev.agentsandbox.controller.warmpool;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Optional;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
@@ -15,12 +10,15 @@ import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 
 /** What makes a Sandbox a member of a pool, and how a new member is built. */
 public final class WarmPoolMembers {
 
-    private WarmPoolMembers() {
-    }
+    private WarmPoolMembers() {}
 
     /** The value of the {@code warm-pool-sandbox} label and of {@code status.selector}'s right side. */
     public static String poolHash(String poolName) {
@@ -73,19 +71,25 @@ public final class WarmPoolMembers {
 
     /** A member of {@code pool}: controlled by it, carrying its label, and not being deleted. */
     public static boolean isMember(Sandbox sandbox, SandboxWarmPool pool) {
-        return isMemberOf(sandbox, pool.getMetadata().getName(), pool.getMetadata().getUid());
+        return isMemberOf(
+                sandbox, pool.getMetadata().getName(), pool.getMetadata().getUid());
     }
 
     public static boolean isMemberOf(Sandbox sandbox, String poolName, String poolUid) {
         Map<String, String> labels = sandbox.getMetadata().getLabels();
-        return labels != null && poolHash(poolName).equals(labels.get(Labels.WARM_POOL_SANDBOX))
+        return labels != null
+                && poolHash(poolName).equals(labels.get(Labels.WARM_POOL_SANDBOX))
                 && sandbox.getMetadata().getDeletionTimestamp() == null
-                && controller(sandbox).filter(r -> SandboxWarmPool.KIND.equals(r.getKind())
-                        && poolName.equals(r.getName()) && (poolUid == null || poolUid.equals(r.getUid()))).isPresent();
+                && controller(sandbox)
+                        .filter(r -> SandboxWarmPool.KIND.equals(r.getKind())
+                                && poolName.equals(r.getName())
+                                && (poolUid == null || poolUid.equals(r.getUid())))
+                        .isPresent();
     }
 
     public static boolean isReady(Sandbox sandbox) {
-        return sandbox.getStatus() != null && Conditions.isTrue(sandbox.getStatus().getConditions(), Conditions.READY);
+        return sandbox.getStatus() != null
+                && Conditions.isTrue(sandbox.getStatus().getConditions(), Conditions.READY);
     }
 
     /** Built from the current template? Members without the hash label are stale too. */

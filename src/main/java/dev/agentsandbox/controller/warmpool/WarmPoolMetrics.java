@@ -1,16 +1,14 @@
 package dev.agentsandbox.controller.warmpool;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-
-import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Pool metrics by namespace and pool: {@code agent_sandbox_warm_pool_size}, {@code agent_sandbox_warm_pool_ready},
@@ -29,12 +27,16 @@ public class WarmPoolMetrics {
 
     void observed(String namespace, String pool, int size, int ready) {
         AtomicInteger[] values = gauges.computeIfAbsent(namespace + "/" + pool, k -> {
-            AtomicInteger[] v = { new AtomicInteger(), new AtomicInteger() };
+            AtomicInteger[] v = {new AtomicInteger(), new AtomicInteger()};
             Tags tags = tags(namespace, pool);
-            Gauge.builder("agent.sandbox.warm.pool.size", v[0], AtomicInteger::get).tags(tags)
-                    .description("Members of the warm pool").register(registry);
-            Gauge.builder("agent.sandbox.warm.pool.ready", v[1], AtomicInteger::get).tags(tags)
-                    .description("Ready members of the warm pool").register(registry);
+            Gauge.builder("agent.sandbox.warm.pool.size", v[0], AtomicInteger::get)
+                    .tags(tags)
+                    .description("Members of the warm pool")
+                    .register(registry);
+            Gauge.builder("agent.sandbox.warm.pool.ready", v[1], AtomicInteger::get)
+                    .tags(tags)
+                    .description("Ready members of the warm pool")
+                    .register(registry);
             return v;
         });
         values[0].set(size);
@@ -43,15 +45,21 @@ public class WarmPoolMetrics {
 
     void created(String namespace, String pool, int count) {
         if (count > 0) {
-            Counter.builder("agent.sandbox.warm.pool.members.created").tags(tags(namespace, pool))
-                    .description("Members created by the warm pool").register(registry).increment(count);
+            Counter.builder("agent.sandbox.warm.pool.members.created")
+                    .tags(tags(namespace, pool))
+                    .description("Members created by the warm pool")
+                    .register(registry)
+                    .increment(count);
         }
     }
 
     void deleted(String namespace, String pool, int count) {
         if (count > 0) {
-            Counter.builder("agent.sandbox.warm.pool.members.deleted").tags(tags(namespace, pool))
-                    .description("Members deleted by the warm pool").register(registry).increment(count);
+            Counter.builder("agent.sandbox.warm.pool.members.deleted")
+                    .tags(tags(namespace, pool))
+                    .description("Members deleted by the warm pool")
+                    .register(registry)
+                    .increment(count);
         }
     }
 

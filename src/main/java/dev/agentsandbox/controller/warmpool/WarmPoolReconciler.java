@@ -1,28 +1,5 @@
 package dev.agentsandbox.controller.warmpool;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-
-import jakarta.annotation.PostConstruct;
-import jakarta.annotation.PreDestroy;
-import jakarta.inject.Inject;
-
-import org.jboss.logging.Logger;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
@@ -47,6 +24,26 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Keeps {@code spec.replicas} warm member Sandboxes per pool, built from the pool's template, and never more: creates
@@ -116,9 +113,12 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     @Override
     public List<EventSource<?, SandboxWarmPool>> prepareEventSources(EventSourceContext<SandboxWarmPool> context) {
         IndexerResourceCache<SandboxWarmPool> pools = context.getPrimaryCache();
-        pools.addIndexer(TEMPLATE_INDEX, pool -> pool.getSpec() == null || pool.getSpec().getSandboxTemplateRef() == null
-                ? List.of()
-                : List.of(pool.getMetadata().getNamespace() + "/" + pool.getSpec().getSandboxTemplateRef().getName()));
+        pools.addIndexer(
+                TEMPLATE_INDEX,
+                pool -> pool.getSpec() == null || pool.getSpec().getSandboxTemplateRef() == null
+                        ? List.of()
+                        : List.of(pool.getMetadata().getNamespace() + "/"
+                                + pool.getSpec().getSandboxTemplateRef().getName()));
 
         var memberConfig = InformerEventSourceConfiguration.from(Sandbox.class, SandboxWarmPool.class)
                 .withName("warm-pool-members")
@@ -137,7 +137,8 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
                 String uid = sandbox.getMetadata().getUid();
                 ResourceID pool = memberPools.get(uid);
                 if (pool != null) {
-                    expectations.deletionObserved(key(pool.getNamespace().orElse(null), pool.getName()),
+                    expectations.deletionObserved(
+                            key(pool.getNamespace().orElse(null), pool.getName()),
                             sandbox.getMetadata().getName());
                 }
                 super.onDelete(sandbox, unknownState);
@@ -148,9 +149,13 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         var templateConfig = InformerEventSourceConfiguration.from(SandboxTemplate.class, SandboxWarmPool.class)
                 .withName("warm-pool-templates")
                 .withSecondaryToPrimaryMapper(template -> pools
-                        .byIndex(TEMPLATE_INDEX, template.getMetadata().getNamespace() + "/"
-                                + template.getMetadata().getName())
-                        .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                        .byIndex(
+                                TEMPLATE_INDEX,
+                                template.getMetadata().getNamespace() + "/"
+                                        + template.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
                 .build();
         templates = new InformerEventSource<>(templateConfig, context);
         return List.of(members, templates);
@@ -187,7 +192,8 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         String key = key(namespace, name);
         Instant now = clock.instant();
         int desired = pool.getSpec().getReplicas() == null ? 1 : pool.getSpec().getReplicas();
-        List<Sandbox> current = members.list(namespace, s -> WarmPoolMembers.isMember(s, pool)).toList();
+        List<Sandbox> current =
+                members.list(namespace, s -> WarmPoolMembers.isMember(s, pool)).toList();
         int ready = (int) current.stream().filter(WarmPoolMembers::isReady).count();
         metrics.observed(namespace, name, current.size(), ready);
         PoolStatus status = new PoolStatus(pool, current.size(), ready, now);
@@ -197,7 +203,9 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         if (template.isEmpty()) {
             status.ready(false, Conditions.TEMPLATE_NOT_FOUND, "template \"" + templateName + "\" not found");
             if (status.changed(READY, Conditions.TEMPLATE_NOT_FOUND)) {
-                events.warning(pool, Conditions.TEMPLATE_NOT_FOUND,
+                events.warning(
+                        pool,
+                        Conditions.TEMPLATE_NOT_FOUND,
                         "warm pool " + key + ": template \"" + templateName + "\" not found");
             }
             writeStatus(pool, status.build());
@@ -226,19 +234,21 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         }
         status.accepted(true, "WithinLimit", "replicas " + desired + " <= " + config.maxReplicas());
         boolean allReady = ready >= desired && current.size() == desired;
-        status.ready(allReady, allReady ? "MembersReady" : "MembersNotReady",
-                ready + " of " + desired + " members ready");
+        status.ready(
+                allReady, allReady ? "MembersReady" : "MembersNotReady", ready + " of " + desired + " members ready");
 
         if (!expectations.satisfied(key)) {
             // Our own creates or deletes are not in the cache yet: scaling now could overshoot. Their events wake us.
             status.progressing(heldMembers(key));
             writeStatus(pool, status.build());
-            return UpdateControl.<SandboxWarmPool> noUpdate().rescheduleAfter(Duration.ofSeconds(5));
+            return UpdateControl.<SandboxWarmPool>noUpdate().rescheduleAfter(Duration.ofSeconds(5));
         }
 
         List<Sandbox> victims = new ArrayList<>();
         if (strategy(pool) == UpdateStrategyType.RECREATE) {
-            current.stream().filter(s -> !WarmPoolMembers.isCurrent(s, blueprint)).forEach(victims::add);
+            current.stream()
+                    .filter(s -> !WarmPoolMembers.isCurrent(s, blueprint))
+                    .forEach(victims::add);
         }
         Duration requeue = null;
         Set<String> heldNow = new HashSet<>();
@@ -266,8 +276,10 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         if (diff < 0) {
             active.stream()
                     .sorted(Comparator.comparing(WarmPoolMembers::isReady)
-                            .thenComparing(Comparator.comparing(WarmPoolMembers::createdAt).reversed()))
-                    .filter(s -> !reservations.isReserved(namespace, s.getMetadata().getName()))
+                            .thenComparing(Comparator.comparing(WarmPoolMembers::createdAt)
+                                    .reversed()))
+                    .filter(s ->
+                            !reservations.isReserved(namespace, s.getMetadata().getName()))
                     .limit(-diff)
                     .forEach(victims::add);
         }
@@ -285,7 +297,8 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     }
 
     private static UpdateStrategyType strategy(SandboxWarmPool pool) {
-        return pool.getSpec().getUpdateStrategy() == null || pool.getSpec().getUpdateStrategy().getType() == null
+        return pool.getSpec().getUpdateStrategy() == null
+                        || pool.getSpec().getUpdateStrategy().getType() == null
                 ? UpdateStrategyType.ON_REPLENISH
                 : pool.getSpec().getUpdateStrategy().getType();
     }
@@ -318,18 +331,23 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     private void delete(SandboxWarmPool pool, String key, List<Sandbox> victims) {
         String namespace = pool.getMetadata().getNamespace();
         List<Sandbox> free = victims.stream()
-                .filter(s -> !reservations.isReserved(namespace, s.getMetadata().getName())).toList();
+                .filter(s -> !reservations.isReserved(namespace, s.getMetadata().getName()))
+                .toList();
         if (free.isEmpty()) {
             return;
         }
-        expectations.expectDeletions(key, free.stream().map(s -> s.getMetadata().getName()).toList());
+        expectations.expectDeletions(
+                key, free.stream().map(s -> s.getMetadata().getName()).toList());
         int deleted = 0;
         for (Sandbox victim : free) {
             String name = victim.getMetadata().getName();
             try {
                 // The resourceVersion precondition loses against a claim that adopted the member meanwhile.
-                var gone = client.resources(Sandbox.class).inNamespace(namespace).withName(name)
-                        .lockResourceVersion(victim.getMetadata().getResourceVersion()).delete();
+                var gone = client.resources(Sandbox.class)
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .lockResourceVersion(victim.getMetadata().getResourceVersion())
+                        .delete();
                 if (gone.isEmpty()) {
                     expectations.deletionObserved(key, name);
                 } else {
@@ -345,18 +363,27 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
 
     /** Unschedulable members are held, not replaced: a new Pod would not fit either. */
     private boolean unschedulable(Sandbox member) {
-        Optional<Condition> scheduled = member.getStatus() == null ? Optional.empty()
+        Optional<Condition> scheduled = member.getStatus() == null
+                ? Optional.empty()
                 : Conditions.find(member.getStatus().getConditions(), Conditions.POD_SCHEDULED);
         if (scheduled.isPresent()) {
             return Conditions.FALSE.equals(scheduled.get().getStatus())
                     && "Unschedulable".equals(scheduled.get().getReason());
         }
         String podName = Optional.ofNullable(member.getMetadata().getAnnotations())
-                .map(a -> a.get(Labels.POD_NAME)).orElse(member.getMetadata().getName());
-        Pod pod = client.pods().inNamespace(member.getMetadata().getNamespace()).withName(podName).get();
-        return pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
-                && pod.getStatus().getConditions().stream().anyMatch(c -> "PodScheduled".equals(c.getType())
-                        && "False".equals(c.getStatus()) && "Unschedulable".equals(c.getReason()));
+                .map(a -> a.get(Labels.POD_NAME))
+                .orElse(member.getMetadata().getName());
+        Pod pod = client.pods()
+                .inNamespace(member.getMetadata().getNamespace())
+                .withName(podName)
+                .get();
+        return pod != null
+                && pod.getStatus() != null
+                && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "PodScheduled".equals(c.getType())
+                                && "False".equals(c.getStatus())
+                                && "Unschedulable".equals(c.getReason()));
     }
 
     private Set<String> heldMembers(String key) {
@@ -368,8 +395,8 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         Set<String> added = new HashSet<>(heldNow);
         added.removeAll(before);
         if (!added.isEmpty()) {
-            String message = "warm pool " + key + ": holding Unschedulable members " + added.stream().sorted().toList()
-                    + " instead of replacing them";
+            String message = "warm pool " + key + ": holding Unschedulable members "
+                    + added.stream().sorted().toList() + " instead of replacing them";
             LOG.warn(message);
             events.warning(pool, NOT_PROGRESSING_EVENT, message);
         }
@@ -404,7 +431,9 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
             }
             // The cached pool was stale; the status is computed from the member cache, so write it on the fresh one.
             SandboxWarmPool fresh = client.resources(SandboxWarmPool.class)
-                    .inNamespace(pool.getMetadata().getNamespace()).withName(pool.getMetadata().getName()).get();
+                    .inNamespace(pool.getMetadata().getNamespace())
+                    .withName(pool.getMetadata().getName())
+                    .get();
             if (fresh != null) {
                 status.setObservedGeneration(fresh.getMetadata().getGeneration());
                 fresh.setStatus(status);
@@ -428,7 +457,8 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         PoolStatus(SandboxWarmPool pool, int replicas, int ready, Instant now) {
             this.pool = pool;
             this.now = now;
-            this.previous = pool.getStatus() == null ? List.of() : pool.getStatus().getConditions();
+            this.previous =
+                    pool.getStatus() == null ? List.of() : pool.getStatus().getConditions();
             status.setReplicas(replicas);
             status.setReadyReplicas(ready);
             status.setSelector(WarmPoolMembers.selector(pool.getMetadata().getName()));
@@ -448,20 +478,31 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
             if (heldMembers.isEmpty()) {
                 set(PROGRESSING, true, "MembersSchedulable", "");
             } else {
-                set(PROGRESSING, false, "Unschedulable",
-                        "members held while Unschedulable: " + heldMembers.stream().sorted().toList());
+                set(
+                        PROGRESSING,
+                        false,
+                        "Unschedulable",
+                        "members held while Unschedulable: "
+                                + heldMembers.stream().sorted().toList());
             }
         }
 
         /** True when {@code type} now carries {@code reason} and did not before. */
         boolean changed(String type, String reason) {
-            String before = Conditions.find(previous, type).map(Condition::getReason).orElse(null);
+            String before =
+                    Conditions.find(previous, type).map(Condition::getReason).orElse(null);
             return !reason.equals(before);
         }
 
         private void set(String type, boolean value, String reason, String message) {
-            status.setConditions(Conditions.with(status.getConditions(), type, value, reason, message,
-                    pool.getMetadata().getGeneration(), now));
+            status.setConditions(Conditions.with(
+                    status.getConditions(),
+                    type,
+                    value,
+                    reason,
+                    message,
+                    pool.getMetadata().getGeneration(),
+                    now));
         }
 
         SandboxWarmPoolStatus build() {

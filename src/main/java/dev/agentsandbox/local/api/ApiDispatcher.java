@@ -1,19 +1,9 @@
 package dev.agentsandbox.local.api;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
-import java.util.function.Predicate;
-
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import dev.agentsandbox.local.gc.ObjectStore;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
@@ -23,6 +13,13 @@ import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.zjsonpatch.JsonPatch;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
 
 /**
  * The request router of the embedded API server: authentication, injected faults, discovery, OpenAPI, the scale
@@ -78,8 +75,12 @@ final class ApiDispatcher extends Dispatcher {
         Optional<ApiFault> fault = faults.next(method, uri);
         if (fault.isPresent() && fault.get().status() > 0) {
             ApiFault f = fault.get();
-            return delayed(ApiStatus.reply(f.status(), ApiStatus.reasonFor(f.status()),
-                    "injected fault " + f.status() + " for " + method + " " + uri), f);
+            return delayed(
+                    ApiStatus.reply(
+                            f.status(),
+                            ApiStatus.reasonFor(f.status()),
+                            "injected fault " + f.status() + " for " + method + " " + uri),
+                    f);
         }
         if (method.equals("POST") && path.startsWith(AccessReviews.PREFIX)) {
             MockResponse review = AccessReviews.answer(path, request.getBody().readUtf8());
@@ -110,14 +111,15 @@ final class ApiDispatcher extends Dispatcher {
         if ("scale".equals(rp.subresource())) {
             return scale(request, method, rp, type);
         }
-        MockResponse response = switch (method) {
-            case "GET" -> get(request, rp, type);
-            case "POST" -> create(request, rp, type);
-            case "PUT" -> update(request, rp, type);
-            case "PATCH" -> patch(request, rp, type);
-            case "DELETE" -> delete(request, rp, type);
-            default -> ApiStatus.reply(405, "MethodNotAllowed", method + " is not supported");
-        };
+        MockResponse response =
+                switch (method) {
+                    case "GET" -> get(request, rp, type);
+                    case "POST" -> create(request, rp, type);
+                    case "PUT" -> update(request, rp, type);
+                    case "PATCH" -> patch(request, rp, type);
+                    case "DELETE" -> delete(request, rp, type);
+                    default -> ApiStatus.reply(405, "MethodNotAllowed", method + " is not supported");
+                };
         if (rp.collectionPath().startsWith(CRD_PATH) && !method.equals("GET")) {
             catalog.crdsChanged();
         }
@@ -160,12 +162,16 @@ final class ApiDispatcher extends Dispatcher {
         if (rp.isWatch()) {
             String upgrade = request.getHeader("Upgrade");
             if (upgrade == null || !upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
-                throw new ApiException(405, "MethodNotAllowed", "the embedded API server serves watches over "
-                        + "WebSocket only; HTTP streaming watches (kubectl get -w) are not supported");
+                throw new ApiException(
+                        405,
+                        "MethodNotAllowed",
+                        "the embedded API server serves watches over "
+                                + "WebSocket only; HTTP streaming watches (kubectl get -w) are not supported");
             }
             return store.handleGet(request.getPath());
         }
-        boolean table = Optional.ofNullable(request.getHeader("Accept")).orElse("").contains("as=Table");
+        boolean table =
+                Optional.ofNullable(request.getHeader("Accept")).orElse("").contains("as=Table");
         if (!rp.isCollection()) {
             MockResponse r = store.handleGet(rp.objectPath());
             if (r.code() == 404) {
@@ -173,9 +179,15 @@ final class ApiDispatcher extends Dispatcher {
             }
             if (table) {
                 JsonNode object = read(r);
-                return ApiStatus.json(200, TableView.of(type, crdOf(type), List.of(object),
-                        object.path("metadata").path("resourceVersion").asText(""), rp.query().get("includeObject"),
-                        java.time.Instant.now()));
+                return ApiStatus.json(
+                        200,
+                        TableView.of(
+                                type,
+                                crdOf(type),
+                                List.of(object),
+                                object.path("metadata").path("resourceVersion").asText(""),
+                                rp.query().get("includeObject"),
+                                java.time.Instant.now()));
             }
             return r;
         }
@@ -195,13 +207,22 @@ final class ApiDispatcher extends Dispatcher {
         if (table) {
             List<JsonNode> rows = new ArrayList<>();
             items.forEach(rows::add);
-            return ApiStatus.json(200, TableView.of(type, crdOf(type), rows,
-                    stored.path("metadata").path("resourceVersion").asText(""), rp.query().get("includeObject"),
-                    java.time.Instant.now()));
+            return ApiStatus.json(
+                    200,
+                    TableView.of(
+                            type,
+                            crdOf(type),
+                            rows,
+                            stored.path("metadata").path("resourceVersion").asText(""),
+                            rp.query().get("includeObject"),
+                            java.time.Instant.now()));
         }
         String kind = type != null ? type.kind() : itemKind;
         list.put("kind", kind == null ? "List" : kind + "List");
-        list.putObject("metadata").put("resourceVersion", stored.path("metadata").path("resourceVersion").asText(""));
+        list.putObject("metadata")
+                .put(
+                        "resourceVersion",
+                        stored.path("metadata").path("resourceVersion").asText(""));
         return ApiStatus.json(200, list.toString());
     }
 
@@ -252,7 +273,10 @@ final class ApiDispatcher extends Dispatcher {
         ObjectNode updated = (ObjectNode) patched;
         checkResourceVersion(current, updated);
         if (!updated.path("metadata").hasNonNull("resourceVersion")) {
-            ((ObjectNode) updated.with("metadata")).put("resourceVersion", current.path("metadata").path("resourceVersion").asText());
+            ((ObjectNode) updated.with("metadata"))
+                    .put(
+                            "resourceVersion",
+                            current.path("metadata").path("resourceVersion").asText());
         }
         if (type != null && type.custom()) {
             SchemaValidator.validate(type, updated, !"status".equals(rp.subresource()) && strict(rp));
@@ -262,19 +286,28 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private JsonNode applyPatch(RecordedRequest request, ObjectNode current, ResourceType type) {
-        String contentType = Optional.ofNullable(request.getHeader("Content-Type")).orElse("")
-                .split(";")[0].trim().toLowerCase(Locale.ROOT);
-        JsonNode patch = switch (contentType) {
-            case "application/merge-patch+json", "application/json-patch+json",
-                    "application/strategic-merge-patch+json" -> parse(bodyText(request));
-            case "application/apply-patch+yaml", "application/apply-patch+cbor" -> throw new ApiException(415,
-                    "UnsupportedMediaType", "server-side apply is not supported by the embedded API server; "
-                            + "use kubectl apply (client-side), a merge patch or an update");
-            default -> throw new ApiException(415, "UnsupportedMediaType",
-                    "the body of the request was in an unknown format - accepted media types include: "
-                            + "application/json-patch+json, application/merge-patch+json, "
-                            + "application/strategic-merge-patch+json");
-        };
+        String contentType = Optional.ofNullable(request.getHeader("Content-Type"))
+                .orElse("")
+                .split(";")[0]
+                .trim()
+                .toLowerCase(Locale.ROOT);
+        JsonNode patch =
+                switch (contentType) {
+                    case "application/merge-patch+json",
+                            "application/json-patch+json",
+                            "application/strategic-merge-patch+json" -> parse(bodyText(request));
+                    case "application/apply-patch+yaml", "application/apply-patch+cbor" -> throw new ApiException(
+                            415,
+                            "UnsupportedMediaType",
+                            "server-side apply is not supported by the embedded API server; "
+                                    + "use kubectl apply (client-side), a merge patch or an update");
+                    default -> throw new ApiException(
+                            415,
+                            "UnsupportedMediaType",
+                            "the body of the request was in an unknown format - accepted media types include: "
+                                    + "application/json-patch+json, application/merge-patch+json, "
+                                    + "application/strategic-merge-patch+json");
+                };
         return switch (contentType) {
             case "application/merge-patch+json" -> MergePatch.apply(current, patch);
             case "application/json-patch+json" -> {
@@ -289,8 +322,11 @@ final class ApiDispatcher extends Dispatcher {
             }
             default -> {
                 if (type != null && type.custom()) {
-                    throw new ApiException(415, "UnsupportedMediaType", "strategic merge patch is not supported "
-                            + "for custom resources (" + type.kind() + "); use a merge patch (--type merge)");
+                    throw new ApiException(
+                            415,
+                            "UnsupportedMediaType",
+                            "strategic merge patch is not supported " + "for custom resources (" + type.kind()
+                                    + "); use a merge patch (--type merge)");
                 }
                 yield StrategicMergePatch.apply(current, patch);
             }
@@ -334,16 +370,20 @@ final class ApiDispatcher extends Dispatcher {
         if (method.equals("GET")) {
             return ApiStatus.json(200, scale.toString());
         }
-        JsonNode desired = switch (method) {
-            case "PUT" -> body(request);
-            case "PATCH" -> applyPatch(request, scale, null);
-            default -> throw new ApiException(405, "MethodNotAllowed", method + " is not supported on scale");
-        };
+        JsonNode desired =
+                switch (method) {
+                    case "PUT" -> body(request);
+                    case "PATCH" -> applyPatch(request, scale, null);
+                    default -> throw new ApiException(405, "MethodNotAllowed", method + " is not supported on scale");
+                };
         checkResourceVersion(current, desired);
         JsonNode replicas = desired.path("spec").path("replicas");
         if (!replicas.isIntegralNumber()) {
-            throw new ApiException(422, "Invalid", "Scale.autoscaling \"" + rp.name() + "\" is invalid: "
-                    + "spec.replicas: Invalid value: " + replicas + ": must be an integer",
+            throw new ApiException(
+                    422,
+                    "Invalid",
+                    "Scale.autoscaling \"" + rp.name() + "\" is invalid: " + "spec.replicas: Invalid value: " + replicas
+                            + ": must be an integer",
                     List.of(new ApiException.FieldCause("FieldValueInvalid", "must be an integer", "spec.replicas")));
         }
         ObjectNode updated = current.deepCopy();
@@ -353,7 +393,8 @@ final class ApiDispatcher extends Dispatcher {
         if (r.code() >= 300) {
             return r;
         }
-        return ApiStatus.json(200, ScaleSubresource.of((ObjectNode) read(r), type.scale()).toString());
+        return ApiStatus.json(
+                200, ScaleSubresource.of((ObjectNode) read(r), type.scale()).toString());
     }
 
     // ---- the store as the garbage collector sees it ----
@@ -369,7 +410,10 @@ final class ApiDispatcher extends Dispatcher {
                 List<JsonNode> objects = new ArrayList<>(bodies.size());
                 for (String body : bodies) {
                     JsonNode o = parse(body);
-                    if (catalog.findKind(o.path("apiVersion").asText(), o.path("kind").asText()).isPresent()) {
+                    if (catalog.findKind(
+                                    o.path("apiVersion").asText(),
+                                    o.path("kind").asText())
+                            .isPresent()) {
                         objects.add(o);
                     }
                 }
@@ -396,12 +440,15 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private Optional<String> pathOf(JsonNode object) {
-        return catalog.findKind(object.path("apiVersion").asText(), object.path("kind").asText()).map(t -> {
-            String prefix = t.group().isEmpty() ? "/api/" + t.version() : "/apis/" + t.group() + "/" + t.version();
-            String ns = object.path("metadata").path("namespace").asText("");
-            return prefix + (t.namespaced() && !ns.isEmpty() ? "/namespaces/" + ns : "") + "/" + t.plural() + "/"
-                    + object.path("metadata").path("name").asText();
-        });
+        return catalog.findKind(
+                        object.path("apiVersion").asText(), object.path("kind").asText())
+                .map(t -> {
+                    String prefix =
+                            t.group().isEmpty() ? "/api/" + t.version() : "/apis/" + t.group() + "/" + t.version();
+                    String ns = object.path("metadata").path("namespace").asText("");
+                    return prefix + (t.namespaced() && !ns.isEmpty() ? "/namespaces/" + ns : "") + "/" + t.plural()
+                            + "/" + object.path("metadata").path("name").asText();
+                });
     }
 
     // ---- helpers ----
@@ -418,9 +465,13 @@ final class ApiDispatcher extends Dispatcher {
         String wanted = updated.path("metadata").path("resourceVersion").asText("");
         String actual = current.path("metadata").path("resourceVersion").asText("");
         if (!wanted.isEmpty() && !wanted.equals(actual)) {
-            throw new ApiException(409, "Conflict", "Operation cannot be fulfilled on "
-                    + current.path("kind").asText() + " \"" + current.path("metadata").path("name").asText()
-                    + "\": the object has been modified; please apply your changes to the latest version and try again");
+            throw new ApiException(
+                    409,
+                    "Conflict",
+                    "Operation cannot be fulfilled on "
+                            + current.path("kind").asText() + " \""
+                            + current.path("metadata").path("name").asText()
+                            + "\": the object has been modified; please apply your changes to the latest version and try again");
         }
     }
 
@@ -448,7 +499,8 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private ObjectNode body(RecordedRequest request) {
-        String contentType = Optional.ofNullable(request.getHeader("Content-Type")).orElse("");
+        String contentType =
+                Optional.ofNullable(request.getHeader("Content-Type")).orElse("");
         if (contentType.startsWith(ProtobufBody.CONTENT_TYPE)) {
             return ProtobufBody.toJson(bytes(request));
         }
@@ -482,8 +534,11 @@ final class ApiDispatcher extends Dispatcher {
         byte[] b = body == null ? null : body.getBytes();
         if (response.code() >= 400) {
             try {
-                JsonNode status = ApiStatus.JSON.readTree(b == null || b.length == 0 ? "{}" : new String(b, StandardCharsets.UTF_8));
-                throw new ApiException(response.code(), status.path("reason").asText(ApiStatus.reasonFor(response.code())),
+                JsonNode status = ApiStatus.JSON.readTree(
+                        b == null || b.length == 0 ? "{}" : new String(b, StandardCharsets.UTF_8));
+                throw new ApiException(
+                        response.code(),
+                        status.path("reason").asText(ApiStatus.reasonFor(response.code())),
                         status.path("message").asText("request failed with " + response.code()));
             } catch (JsonProcessingException e) {
                 throw new ApiException(response.code(), ApiStatus.reasonFor(response.code()), "request failed");
@@ -493,7 +548,10 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private static RecordedRequest storeRequest(HttpMethod method, String path, JsonNode body) {
-        return new RecordedRequest("HTTP/1.1", method, path,
+        return new RecordedRequest(
+                "HTTP/1.1",
+                method,
+                path,
                 Headers.builder().add("Content-Type", "application/json").build(),
                 new Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
     }
@@ -529,9 +587,17 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private static String version() {
-        return ApiStatus.JSON.createObjectNode().put("major", "1").put("minor", "32")
-                .put("gitVersion", EmbeddedApiServer.KUBERNETES_VERSION).put("gitCommit", "embedded")
-                .put("gitTreeState", "clean").put("buildDate", "2026-01-01T00:00:00Z").put("goVersion", "none")
-                .put("compiler", "none").put("platform", "linux/amd64").toString();
+        return ApiStatus.JSON
+                .createObjectNode()
+                .put("major", "1")
+                .put("minor", "32")
+                .put("gitVersion", EmbeddedApiServer.KUBERNETES_VERSION)
+                .put("gitCommit", "embedded")
+                .put("gitTreeState", "clean")
+                .put("buildDate", "2026-01-01T00:00:00Z")
+                .put("goVersion", "none")
+                .put("compiler", "none")
+                .put("platform", "linux/amd64")
+                .toString();
     }
 }

@@ -56,6 +56,5 @@ public class ApiException extends RuntimeException {
     }
 
     /** One field a request got wrong, as in {@code Status.details.causes}. */
-    public record FieldCause(String reason, String message, String field) {
-    }
+    public record FieldCause(String reason, String message, String field) {}
 }

@@ -32,7 +32,8 @@ public final class ApiFault {
      * query string, matches the regular expression in full.
      */
     public static Builder on(String method, String pathRegex) {
-        return new Builder(method == null || method.equals("*") ? null : method.toUpperCase(Locale.ROOT),
+        return new Builder(
+                method == null || method.equals("*") ? null : method.toUpperCase(Locale.ROOT),
                 Pattern.compile(pathRegex));
     }
 
@@ -47,7 +48,8 @@ public final class ApiFault {
     }
 
     boolean matches(String requestMethod, String requestPath) {
-        return (method == null || method.equals(requestMethod)) && path.matcher(requestPath).matches();
+        return (method == null || method.equals(requestMethod))
+                && path.matcher(requestPath).matches();
     }
 
     /** Consumes one use of this fault, if any is left and the dice allow it. */
@@ -95,7 +97,8 @@ public final class ApiFault {
         /** Answers matching requests with this HTTP status (for example 409, 500, 503) as a Kubernetes Status. */
         public Builder respond(int httpStatus) {
             if (httpStatus < 400 || httpStatus > 599) {
-                throw new IllegalArgumentException("a fault answers with an error status (4xx or 5xx), not " + httpStatus);
+                throw new IllegalArgumentException(
+                        "a fault answers with an error status (4xx or 5xx), not " + httpStatus);
             }
             this.status = httpStatus;
             return this;

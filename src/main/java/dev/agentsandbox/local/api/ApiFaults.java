@@ -1,13 +1,12 @@
 package dev.agentsandbox.local.api;
 
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-
-import io.fabric8.mockwebserver.http.RecordedRequest;
 
 /**
  * The seam through which tests inject API faults into the embedded API server: conflicts, server errors,

@@ -3,7 +3,6 @@ package dev.agentsandbox.local.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.fabric8.mockwebserver.http.MockResponse;
 
 /** Builds {@code meta/v1 Status} replies, the way a real API server reports errors. */
@@ -11,8 +10,7 @@ final class ApiStatus {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private ApiStatus() {
-    }
+    private ApiStatus() {}
 
     static MockResponse reply(int code, String reason, String message) {
         return reply(new ApiException(code, reason, message));
@@ -29,11 +27,16 @@ final class ApiStatus {
         if (!e.causes().isEmpty() || e.detailsKind() != null) {
             ObjectNode details = status.putObject("details");
             if (e.detailsKind() != null) {
-                details.put("name", e.detailsName()).put("group", e.detailsGroup()).put("kind", e.detailsKind());
+                details.put("name", e.detailsName())
+                        .put("group", e.detailsGroup())
+                        .put("kind", e.detailsKind());
             }
             ArrayNode causes = details.putArray("causes");
             for (ApiException.FieldCause c : e.causes()) {
-                causes.addObject().put("reason", c.reason()).put("message", c.message()).put("field", c.field());
+                causes.addObject()
+                        .put("reason", c.reason())
+                        .put("message", c.message())
+                        .put("field", c.field());
             }
         }
         status.put("code", e.code());
@@ -41,7 +44,10 @@ final class ApiStatus {
     }
 
     static MockResponse json(int code, String body) {
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(body);
     }
 
     static String reasonFor(int code) {

@@ -1,17 +1,5 @@
 package dev.agentsandbox.local.api;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.util.HashMap;
-import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
-
-import org.jboss.logging.Logger;
-
 import dev.agentsandbox.local.gc.GarbageCollector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
@@ -22,6 +10,16 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * An in-process Kubernetes API on loopback: fabric8's CRUD mock server extended (see {@link ApiDispatcher}) so that
@@ -36,7 +34,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(EmbeddedApiServer.class);
     // MockWebServer logs every request at INFO through java.util.logging; held here so the level sticks
-    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+    private static final java.util.logging.Logger MOCK_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     static {
         MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
@@ -55,8 +54,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
         this.token = token;
         this.faults = faults;
         this.dispatcher = new ApiDispatcher(token, faults);
-        this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-                new HashMap<>(), dispatcher, true);
+        this.server = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, true);
         this.drain = new Thread(this::drainRecordedRequests, "embedded-api-drain");
         this.drain.setDaemon(true);
         this.collector = new GarbageCollector(dispatcher.objectStore());
@@ -116,8 +115,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     /** A client for this server (trusting its certificate, authenticating with its token). */
     public KubernetesClient client(String namespace) {
-        Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url()).withTrustCerts(true)
-                .withOauthToken(token).withNamespace(namespace).withHttp2Disable(true).build();
+        Config config = new ConfigBuilder(Config.empty())
+                .withMasterUrl(url())
+                .withTrustCerts(true)
+                .withOauthToken(token)
+                .withNamespace(namespace)
+                .withHttp2Disable(true)
+                .build();
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
@@ -147,7 +151,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     /** Applies the CRDs the build generates into {@code target/kubernetes} ({@code *-v1.yml}). */
     public void applyCrds(KubernetesClient client, Path directory) throws IOException {
         try (var files = Files.list(directory)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith("-v1.yml")).sorted().toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith("-v1.yml"))
+                    .sorted()
+                    .toList()) {
                 try (InputStream in = Files.newInputStream(file)) {
                     apply(client, in);
                 }

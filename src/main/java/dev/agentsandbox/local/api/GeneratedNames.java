@@ -1,9 +1,8 @@
 package dev.agentsandbox.local.api;
 
-import java.security.SecureRandom;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.security.SecureRandom;
 
 /**
  * {@code metadata.generateName} as a real API server does it: the prefix plus five random characters from the
@@ -16,8 +15,7 @@ final class GeneratedNames {
     private static final int MAX_NAME_LENGTH = 63;
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private GeneratedNames() {
-    }
+    private GeneratedNames() {}
 
     static void assign(ObjectNode object) {
         JsonNode metadata = object.path("metadata");

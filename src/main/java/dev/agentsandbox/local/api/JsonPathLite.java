@@ -1,10 +1,9 @@
 package dev.agentsandbox.local.api;
 
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The JSONPath subset printer columns use: {@code .a.b}, {@code .a[0]} and filters such as
@@ -15,8 +14,7 @@ final class JsonPathLite {
     private static final Pattern STEP = Pattern.compile(
             "\\.([A-Za-z0-9_-]+)|\\[(\\d+)\\]|\\[\\?\\(@\\.([A-Za-z0-9_.-]+)\\s*==\\s*['\"]([^'\"]*)['\"]\\)\\]");
 
-    private JsonPathLite() {
-    }
+    private JsonPathLite() {}
 
     static JsonNode read(JsonNode root, String path) {
         String p = path.trim();

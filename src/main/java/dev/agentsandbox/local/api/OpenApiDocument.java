@@ -1,9 +1,8 @@
 package dev.agentsandbox.local.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Optional;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The smallest OpenAPI v3 that lets {@code kubectl apply} run with its default (strict, server-side) validation:
@@ -41,12 +40,19 @@ final class OpenApiDocument {
             if (!path(t).equals(gvPath)) {
                 continue;
             }
-            String url = "/" + gvPath + (t.namespaced() ? "/namespaces/{namespace}" : "") + "/" + t.plural() + "/{name}";
+            String url =
+                    "/" + gvPath + (t.namespaced() ? "/namespaces/{namespace}" : "") + "/" + t.plural() + "/{name}";
             ObjectNode patch = paths.putObject(url).putObject("patch");
-            patch.putObject("x-kubernetes-group-version-kind").put("group", t.group()).put("version", t.version())
+            patch.putObject("x-kubernetes-group-version-kind")
+                    .put("group", t.group())
+                    .put("version", t.version())
                     .put("kind", t.kind());
-            patch.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
-                    .putObject("schema").put("type", "string");
+            patch.putArray("parameters")
+                    .addObject()
+                    .put("name", "fieldValidation")
+                    .put("in", "query")
+                    .putObject("schema")
+                    .put("type", "string");
             patch.putObject("responses").putObject("200").put("description", "OK");
         }
         doc.putObject("components").putObject("schemas");
@@ -54,7 +60,10 @@ final class OpenApiDocument {
     }
 
     private static List<String> builtInGroupVersions() {
-        return ResourceCatalog.BUILT_IN.stream().map(OpenApiDocument::path).distinct().toList();
+        return ResourceCatalog.BUILT_IN.stream()
+                .map(OpenApiDocument::path)
+                .distinct()
+                .toList();
     }
 
     private static String path(ResourceType t) {

@@ -1,9 +1,8 @@
 package dev.agentsandbox.local.api;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Reads the protobuf request bodies kubectl's {@code create namespace|configmap|secret} send (kubectl does not retry
@@ -13,11 +12,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class ProtobufBody {
 
     static final String CONTENT_TYPE = "application/vnd.kubernetes.protobuf";
-    private static final byte[] MAGIC = { 'k', '8', 's', 0 };
+    private static final byte[] MAGIC = {'k', '8', 's', 0};
     private static final java.util.Set<String> KINDS = java.util.Set.of("Namespace", "ConfigMap", "Secret");
 
-    private ProtobufBody() {
-    }
+    private ProtobufBody() {}
 
     static ObjectNode toJson(byte[] body) {
         if (body.length < 4 || !Arrays.equals(Arrays.copyOf(body, 4), MAGIC)) {
@@ -48,10 +46,14 @@ final class ProtobufBody {
             }
         }
         if (!KINDS.contains(kind)) {
-            throw new ApiException(415, "UnsupportedMediaType", "the embedded API server reads protobuf only for "
-                    + KINDS + ", not " + kind + "; send JSON (for example kubectl apply -f or create -f)");
+            throw new ApiException(
+                    415,
+                    "UnsupportedMediaType",
+                    "the embedded API server reads protobuf only for " + KINDS + ", not " + kind
+                            + "; send JSON (for example kubectl apply -f or create -f)");
         }
-        ObjectNode object = ApiStatus.JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
+        ObjectNode object =
+                ApiStatus.JSON.createObjectNode().put("apiVersion", apiVersion).put("kind", kind);
         ObjectNode metadata = object.putObject("metadata");
         Reader content = new Reader(raw, 0, raw.length);
         while (content.more()) {

@@ -1,13 +1,12 @@
 package dev.agentsandbox.local.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * The kinds the embedded API server knows: a fixed table of the built-in kinds the platform and kubectl use, plus
@@ -39,10 +38,17 @@ final class ResourceCatalog {
             ResourceType.builtIn("rbac.authorization.k8s.io", "v1", "Role", "roles", true, false),
             ResourceType.builtIn("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", true, false),
             ResourceType.builtIn("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", false, false),
-            ResourceType.builtIn("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false,
-                    false),
-            ResourceType.builtIn("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "customresourcedefinitions",
-                    false, true, "crd", "crds"));
+            ResourceType.builtIn(
+                    "rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings", false, false),
+            ResourceType.builtIn(
+                    "apiextensions.k8s.io",
+                    "v1",
+                    "CustomResourceDefinition",
+                    "customresourcedefinitions",
+                    false,
+                    true,
+                    "crd",
+                    "crds"));
 
     private final Supplier<List<JsonNode>> storedCrds;
     private volatile List<ResourceType> custom;
@@ -76,12 +82,16 @@ final class ResourceCatalog {
 
     Optional<ResourceType> find(String group, String version, String plural) {
         return all().stream()
-                .filter(t -> t.group().equals(group) && t.version().equals(version) && t.plural().equals(plural))
+                .filter(t -> t.group().equals(group)
+                        && t.version().equals(version)
+                        && t.plural().equals(plural))
                 .findFirst();
     }
 
     Optional<ResourceType> findKind(String apiVersion, String kind) {
-        return all().stream().filter(t -> t.apiVersion().equals(apiVersion) && t.kind().equals(kind)).findFirst();
+        return all().stream()
+                .filter(t -> t.apiVersion().equals(apiVersion) && t.kind().equals(kind))
+                .findFirst();
     }
 
     /** Every group with its versions, in discovery order (built-ins first). */
@@ -110,16 +120,26 @@ final class ResourceCatalog {
             ResourceType.Scale scale = null;
             if (sub.has("scale")) {
                 JsonNode s = sub.path("scale");
-                scale = new ResourceType.Scale(pointer(s.path("specReplicasPath").asText(".spec.replicas")),
+                scale = new ResourceType.Scale(
+                        pointer(s.path("specReplicasPath").asText(".spec.replicas")),
                         pointer(s.path("statusReplicasPath").asText(".status.replicas")),
-                        s.hasNonNull("labelSelectorPath") ? pointer(s.path("labelSelectorPath").asText()) : null);
+                        s.hasNonNull("labelSelectorPath")
+                                ? pointer(s.path("labelSelectorPath").asText())
+                                : null);
             }
             JsonNode schema = v.path("schema").path("openAPIV3Schema");
-            types.add(new ResourceType(spec.path("group").asText(), v.path("name").asText(), names.path("kind").asText(),
+            types.add(new ResourceType(
+                    spec.path("group").asText(),
+                    v.path("name").asText(),
+                    names.path("kind").asText(),
                     names.path("plural").asText(),
                     names.path("singular").asText(names.path("kind").asText().toLowerCase(java.util.Locale.ROOT)),
-                    shortNames, !"Cluster".equals(spec.path("scope").asText()), sub.has("status"), scale,
-                    schema.isMissingNode() ? ApiStatus.JSON.createObjectNode() : schema, categories));
+                    shortNames,
+                    !"Cluster".equals(spec.path("scope").asText()),
+                    sub.has("status"),
+                    scale,
+                    schema.isMissingNode() ? ApiStatus.JSON.createObjectNode() : schema,
+                    categories));
         }
         return types;
     }

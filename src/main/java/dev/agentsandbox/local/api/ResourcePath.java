@@ -8,8 +8,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A request URL to a resource, split the way the API server routes it. Group is "" for the core group. */
-record ResourcePath(String group, String version, String namespace, String plural, String name, String subresource,
-        String rawPath, Map<String, String> query) {
+record ResourcePath(
+        String group,
+        String version,
+        String namespace,
+        String plural,
+        String name,
+        String subresource,
+        String rawPath,
+        Map<String, String> query) {
 
     private static final Pattern RESOURCE = Pattern.compile(
             "/(?:api|apis/(?<group>[^/]+))/(?<version>[^/]+)(?:/namespaces/(?<ns>[^/]+))?/(?<plural>[^/]+)"
@@ -27,7 +34,10 @@ record ResourcePath(String group, String version, String namespace, String plura
         String plural = m.group("plural");
         String name = m.group("name");
         String sub = m.group("sub");
-        if (ns != null && name == null && m.group("group") == null && (plural.equals("status") || plural.equals("finalize"))) {
+        if (ns != null
+                && name == null
+                && m.group("group") == null
+                && (plural.equals("status") || plural.equals("finalize"))) {
             // /api/v1/namespaces/demo/status addresses the namespace object's subresource
             return new ResourcePath("", m.group("version"), null, "namespaces", ns, plural, path, query);
         }

@@ -6,20 +6,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /** Maps a custom resource to and from the {@code autoscaling/v1 Scale} its {@code /scale} subresource serves. */
 final class ScaleSubresource {
 
-    private ScaleSubresource() {
-    }
+    private ScaleSubresource() {}
 
     static ObjectNode of(ObjectNode object, ResourceType.Scale paths) {
-        ObjectNode scale = ApiStatus.JSON.createObjectNode().put("apiVersion", "autoscaling/v1").put("kind", "Scale");
+        ObjectNode scale = ApiStatus.JSON
+                .createObjectNode()
+                .put("apiVersion", "autoscaling/v1")
+                .put("kind", "Scale");
         JsonNode m = object.path("metadata");
         ObjectNode meta = scale.putObject("metadata");
-        for (String key : new String[] { "name", "namespace", "uid", "resourceVersion", "creationTimestamp" }) {
+        for (String key : new String[] {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
             if (m.hasNonNull(key)) {
                 meta.set(key, m.get(key));
             }
         }
         scale.putObject("spec").put("replicas", object.at(paths.specReplicas()).asInt(0));
-        ObjectNode status = scale.putObject("status").put("replicas", object.at(paths.statusReplicas()).asInt(0));
+        ObjectNode status = scale.putObject("status")
+                .put("replicas", object.at(paths.statusReplicas()).asInt(0));
         if (paths.labelSelector() != null && object.at(paths.labelSelector()).isTextual()) {
             status.put("selector", object.at(paths.labelSelector()).asText());
         }

@@ -1,5 +1,6 @@
 package dev.agentsandbox.local.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,8 +9,6 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Label selectors (equality and set-based: {@code =, ==, !=, in, notin, key, !key}) and field selectors on any
@@ -21,8 +20,7 @@ final class Selectors {
     private static final Pattern SET = Pattern.compile("\\s*(\\S+?)\\s+(in|notin)\\s*\\((.*)\\)\\s*");
     private static final Pattern EQUALITY = Pattern.compile("\\s*([^!=\\s]+)\\s*(==|=|!=)\\s*(\\S*)\\s*");
 
-    private Selectors() {
-    }
+    private Selectors() {}
 
     static Predicate<JsonNode> labels(String selector) {
         Predicate<JsonNode> all = o -> true;
@@ -64,7 +62,8 @@ final class Selectors {
         Matcher set = SET.matcher(requirement);
         if (set.matches()) {
             String key = set.group(1);
-            Set<String> values = Arrays.stream(set.group(3).split(",")).map(String::trim).collect(Collectors.toSet());
+            Set<String> values =
+                    Arrays.stream(set.group(3).split(",")).map(String::trim).collect(Collectors.toSet());
             boolean in = set.group(2).equals("in");
             return o -> {
                 JsonNode v = o.path("metadata").path("labels").get(key);
@@ -78,7 +77,9 @@ final class Selectors {
             boolean negate = eq.group(2).equals("!=");
             return o -> {
                 JsonNode v = o.path("metadata").path("labels").get(key);
-                return negate ? v == null || !v.asText().equals(value) : v != null && v.asText().equals(value);
+                return negate
+                        ? v == null || !v.asText().equals(value)
+                        : v != null && v.asText().equals(value);
             };
         }
         String r = requirement.trim();

@@ -1,11 +1,10 @@
 package dev.agentsandbox.local.api;
 
-import java.util.Iterator;
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
 
 /**
  * An approximation of Kubernetes' strategic merge patch for built-in kinds (what {@code kubectl apply} and
@@ -15,16 +14,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class StrategicMergePatch {
 
-    private StrategicMergePatch() {
-    }
+    private StrategicMergePatch() {}
 
     static JsonNode apply(JsonNode target, JsonNode patch) {
         if (!patch.isObject()) {
             return patch.deepCopy();
         }
-        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
+        ObjectNode result = target != null && target.isObject()
+                ? ((ObjectNode) target).deepCopy()
                 : ApiStatus.JSON.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext();) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> field = it.next();
             String key = field.getKey();
             JsonNode value = field.getValue();
@@ -33,7 +32,10 @@ final class StrategicMergePatch {
             }
             if (value.isNull()) {
                 result.remove(key);
-            } else if (value.isArray() && result.get(key) != null && result.get(key).isArray() && namedObjects(value)
+            } else if (value.isArray()
+                    && result.get(key) != null
+                    && result.get(key).isArray()
+                    && namedObjects(value)
                     && namedObjects(result.get(key))) {
                 result.set(key, mergeByName((ArrayNode) result.get(key), (ArrayNode) value));
             } else if (value.isArray()) {

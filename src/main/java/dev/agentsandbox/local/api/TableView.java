@@ -1,13 +1,12 @@
 package dev.agentsandbox.local.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The {@code meta.k8s.io/v1 Table} kubectl asks for with {@code kubectl get}: a CRD's additionalPrinterColumns, the
@@ -16,23 +15,35 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class TableView {
 
     /** One column: header, JSON type, JSONPath, priority (1 = only with {@code -o wide}). */
-    record Column(String name, String type, String jsonPath, int priority) {
-    }
+    record Column(String name, String type, String jsonPath, int priority) {}
 
-    private TableView() {
-    }
+    private TableView() {}
 
-    static String of(ResourceType type, JsonNode crd, List<JsonNode> items, String resourceVersion, String include,
+    static String of(
+            ResourceType type,
+            JsonNode crd,
+            List<JsonNode> items,
+            String resourceVersion,
+            String include,
             Instant now) {
         List<Column> columns = columns(type, crd);
-        ObjectNode table = ApiStatus.JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+        ObjectNode table =
+                ApiStatus.JSON.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
         table.putObject("metadata").put("resourceVersion", resourceVersion);
         ArrayNode defs = table.putArray("columnDefinitions");
-        defs.addObject().put("name", "Name").put("type", "string").put("format", "name").put("description", "Name")
+        defs.addObject()
+                .put("name", "Name")
+                .put("type", "string")
+                .put("format", "name")
+                .put("description", "Name")
                 .put("priority", 0);
         for (Column c : columns) {
-            defs.addObject().put("name", c.name()).put("type", c.type().equals("date") ? "string" : c.type())
-                    .put("format", "").put("description", c.name()).put("priority", c.priority());
+            defs.addObject()
+                    .put("name", c.name())
+                    .put("type", c.type().equals("date") ? "string" : c.type())
+                    .put("format", "")
+                    .put("description", c.name())
+                    .put("priority", c.priority());
         }
         ArrayNode rows = table.putArray("rows");
         for (JsonNode item : items) {
@@ -45,7 +56,8 @@ final class TableView {
             if ("Object".equals(include)) {
                 row.set("object", item);
             } else if (!"None".equals(include)) {
-                ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata")
+                ObjectNode partial = row.putObject("object")
+                        .put("kind", "PartialObjectMetadata")
                         .put("apiVersion", "meta.k8s.io/v1");
                 partial.set("metadata", item.path("metadata"));
             }
@@ -59,14 +71,18 @@ final class TableView {
             for (JsonNode v : crd.path("spec").path("versions")) {
                 if (v.path("name").asText().equals(type.version())) {
                     for (JsonNode c : v.path("additionalPrinterColumns")) {
-                        columns.add(new Column(c.path("name").asText(), c.path("type").asText("string"),
-                                c.path("jsonPath").asText(), c.path("priority").asInt(0)));
+                        columns.add(new Column(
+                                c.path("name").asText(),
+                                c.path("type").asText("string"),
+                                c.path("jsonPath").asText(),
+                                c.path("priority").asInt(0)));
                     }
                 }
             }
             if (!columns.isEmpty()) {
                 // the generator sorts columns by name; kubectl users expect Age last, as with every built-in kind
-                columns.sort((a, b) -> Boolean.compare(a.name().equals("Age"), b.name().equals("Age")));
+                columns.sort((a, b) ->
+                        Boolean.compare(a.name().equals("Age"), b.name().equals("Age")));
                 return columns;
             }
         }
@@ -84,12 +100,13 @@ final class TableView {
     }
 
     private static JsonNode cell(JsonNode item, Column c, Instant now) {
-        JsonNode value = switch (c.jsonPath()) {
-            case "@ready" -> text(podReady(item));
-            case "@status" -> text(podStatus(item));
-            case "@restarts" -> ApiStatus.JSON.getNodeFactory().numberNode(restarts(item));
-            default -> JsonPathLite.read(item, c.jsonPath());
-        };
+        JsonNode value =
+                switch (c.jsonPath()) {
+                    case "@ready" -> text(podReady(item));
+                    case "@status" -> text(podStatus(item));
+                    case "@restarts" -> ApiStatus.JSON.getNodeFactory().numberNode(restarts(item));
+                    default -> JsonPathLite.read(item, c.jsonPath());
+                };
         if (value == null || value.isMissingNode()) {
             return ApiStatus.JSON.getNodeFactory().nullNode();
         }

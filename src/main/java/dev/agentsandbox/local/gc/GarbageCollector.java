@@ -1,17 +1,15 @@
 package dev.agentsandbox.local.gc;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
 import org.jboss.logging.Logger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Garbage collection by ownerReferences, which the CRUD mock lacks: an object whose owners are all gone is deleted
@@ -45,7 +43,9 @@ public final class GarbageCollector {
         for (JsonNode o : objects) {
             uids.add(uid(o));
             for (JsonNode ref : o.path("metadata").path("ownerReferences")) {
-                dependents.computeIfAbsent(ref.path("uid").asText(), k -> new ArrayList<>()).add(o);
+                dependents
+                        .computeIfAbsent(ref.path("uid").asText(), k -> new ArrayList<>())
+                        .add(o);
             }
         }
         int actions = 0;
@@ -134,7 +134,8 @@ public final class GarbageCollector {
     }
 
     private static String describe(JsonNode o) {
-        return o.path("kind").asText() + " " + o.path("metadata").path("namespace").asText("") + "/"
+        return o.path("kind").asText() + " "
+                + o.path("metadata").path("namespace").asText("") + "/"
                 + o.path("metadata").path("name").asText();
     }
 }

@@ -1,8 +1,7 @@
 package dev.agentsandbox.local.gc;
 
-import java.util.List;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
 
 /** What the garbage collector needs from the API server's store. */
 public interface ObjectStore {

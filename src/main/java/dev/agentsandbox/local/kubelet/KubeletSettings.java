@@ -15,13 +15,23 @@ import java.util.Map;
  * @param modelEnv the offline demo model's {@code OPENAI_*} settings for agent Pods that lack their own; empty for none
  * @param nodeName the node name Pods report
  */
-public record KubeletSettings(Path dataDir, String agentImageMarker, List<String> agentCommand,
-        Map<String, String> modelEnv, String nodeName, Clock clock) {
+public record KubeletSettings(
+        Path dataDir,
+        String agentImageMarker,
+        List<String> agentCommand,
+        Map<String, String> modelEnv,
+        String nodeName,
+        Clock clock) {
 
     /** The image naming convention: the platform's agent image has this in its name. */
     public static final String AGENT_IMAGE_MARKER = "agent-sandbox-agent";
 
     /** JVM flags that keep an agent process small (measured in docs/benchmarks.md). */
-    public static final List<String> SMALL_JVM = List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-Xss512k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxMetaspaceSize=96m");
+    public static final List<String> SMALL_JVM = List.of(
+            "-Xmx64m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1",
+            "-Xss512k",
+            "-XX:ReservedCodeCacheSize=32m",
+            "-XX:MaxMetaspaceSize=96m");
 }

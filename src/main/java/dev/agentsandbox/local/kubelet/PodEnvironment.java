@@ -1,12 +1,5 @@
 package dev.agentsandbox.local.kubelet;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -14,6 +7,12 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The environment of a container as a kubelet builds it: {@code envFrom}, then {@code env} with values from
@@ -24,30 +23,38 @@ final class PodEnvironment {
 
     private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_.-]*)\\)");
 
-    private PodEnvironment() {
-    }
+    private PodEnvironment() {}
 
     /** Throws {@link IllegalStateException} naming the missing Secret, ConfigMap or key (the Pod stays Pending). */
-    static Map<String, String> of(KubernetesClient client, Pod pod, Container container, String podIp, String nodeName) {
+    static Map<String, String> of(
+            KubernetesClient client, Pod pod, Container container, String podIp, String nodeName) {
         String ns = pod.getMetadata().getNamespace();
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvFromSource from : container.getEnvFrom()) {
             String prefix = from.getPrefix() == null ? "" : from.getPrefix();
             if (from.getSecretRef() != null) {
-                Secret s = client.secrets().inNamespace(ns).withName(from.getSecretRef().getName()).get();
+                Secret s = client.secrets()
+                        .inNamespace(ns)
+                        .withName(from.getSecretRef().getName())
+                        .get();
                 if (s == null) {
                     if (!Boolean.TRUE.equals(from.getSecretRef().getOptional())) {
-                        throw new IllegalStateException("secret \"" + from.getSecretRef().getName() + "\" not found");
+                        throw new IllegalStateException(
+                                "secret \"" + from.getSecretRef().getName() + "\" not found");
                     }
                     continue;
                 }
                 secretData(s).forEach((k, v) -> env.put(prefix + k, v));
             }
             if (from.getConfigMapRef() != null) {
-                ConfigMap c = client.configMaps().inNamespace(ns).withName(from.getConfigMapRef().getName()).get();
+                ConfigMap c = client.configMaps()
+                        .inNamespace(ns)
+                        .withName(from.getConfigMapRef().getName())
+                        .get();
                 if (c == null) {
                     if (!Boolean.TRUE.equals(from.getConfigMapRef().getOptional())) {
-                        throw new IllegalStateException("configmap \"" + from.getConfigMapRef().getName() + "\" not found");
+                        throw new IllegalStateException(
+                                "configmap \"" + from.getConfigMapRef().getName() + "\" not found");
                     }
                     continue;
                 }
@@ -83,11 +90,12 @@ final class PodEnvironment {
         }
         if (from.getConfigMapKeyRef() != null) {
             var ref = from.getConfigMapKeyRef();
-            ConfigMap c = client.configMaps().inNamespace(ns).withName(ref.getName()).get();
+            ConfigMap c =
+                    client.configMaps().inNamespace(ns).withName(ref.getName()).get();
             String v = c == null || c.getData() == null ? null : c.getData().get(ref.getKey());
             if (v == null && !Boolean.TRUE.equals(ref.getOptional())) {
-                throw new IllegalStateException("env " + var.getName() + ": key \"" + ref.getKey() + "\" of configmap \""
-                        + ref.getName() + "\" not found");
+                throw new IllegalStateException("env " + var.getName() + ": key \"" + ref.getKey()
+                        + "\" of configmap \"" + ref.getName() + "\" not found");
             }
             return v;
         }
@@ -109,9 +117,11 @@ final class PodEnvironment {
     }
 
     private static String fieldFromMap(Pod pod, String path) {
-        Matcher m = Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]").matcher(path);
+        Matcher m =
+                Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]").matcher(path);
         if (m.matches()) {
-            Map<String, String> map = m.group(1).equals("labels") ? pod.getMetadata().getLabels()
+            Map<String, String> map = m.group(1).equals("labels")
+                    ? pod.getMetadata().getLabels()
                     : pod.getMetadata().getAnnotations();
             return map == null ? "" : map.getOrDefault(m.group(2), "");
         }
@@ -121,7 +131,9 @@ final class PodEnvironment {
     static Map<String, String> secretData(Secret s) {
         Map<String, String> data = new LinkedHashMap<>();
         if (s.getData() != null) {
-            s.getData().forEach((k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+            s.getData()
+                    .forEach(
+                            (k, v) -> data.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
         }
         if (s.getStringData() != null) {
             data.putAll(s.getStringData());

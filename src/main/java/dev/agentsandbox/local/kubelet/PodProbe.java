@@ -1,5 +1,9 @@
 package dev.agentsandbox.local.kubelet;
 
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
@@ -7,11 +11,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Probe;
 
 /** One readiness, liveness or startup probe of a container, run against the Pod's loopback address. */
 final class PodProbe {
@@ -42,10 +41,13 @@ final class PodProbe {
             if (probe.getHttpGet() != null) {
                 var get = probe.getHttpGet();
                 String host = get.getHost() == null || get.getHost().isBlank() ? podIp : get.getHost();
-                String scheme = get.getScheme() == null ? "http" : get.getScheme().toLowerCase();
+                String scheme =
+                        get.getScheme() == null ? "http" : get.getScheme().toLowerCase();
                 String path = get.getPath() == null ? "/" : get.getPath();
                 HttpURLConnection c = (HttpURLConnection) URI.create(scheme + "://" + host + ":" + port(get.getPort())
-                        + (path.startsWith("/") ? path : "/" + path)).toURL().openConnection();
+                                + (path.startsWith("/") ? path : "/" + path))
+                        .toURL()
+                        .openConnection();
                 c.setConnectTimeout(timeoutMillis);
                 c.setReadTimeout(timeoutMillis);
                 if (get.getHttpHeaders() != null) {
@@ -59,14 +61,20 @@ final class PodProbe {
                 }
             }
             if (probe.getTcpSocket() != null) {
-                String host = probe.getTcpSocket().getHost() == null ? podIp : probe.getTcpSocket().getHost();
+                String host = probe.getTcpSocket().getHost() == null
+                        ? podIp
+                        : probe.getTcpSocket().getHost();
                 try (Socket s = new Socket()) {
-                    s.connect(new InetSocketAddress(host, port(probe.getTcpSocket().getPort())), timeoutMillis);
+                    s.connect(
+                            new InetSocketAddress(
+                                    host, port(probe.getTcpSocket().getPort())),
+                            timeoutMillis);
                     return true;
                 }
             }
             if (probe.getExec() != null && probe.getExec().getCommand() != null) {
-                ProcessBuilder pb = new ProcessBuilder(probe.getExec().getCommand()).redirectErrorStream(true)
+                ProcessBuilder pb = new ProcessBuilder(probe.getExec().getCommand())
+                        .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD);
                 pb.environment().putAll(env);
                 Process p = pb.start();

@@ -1,5 +1,14 @@
 package dev.agentsandbox.local.kubelet;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,19 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
 import org.jboss.logging.Logger;
-
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 
 /**
  * One Pod run as an OS process on its own loopback address: the first container's command (or this application in
@@ -87,8 +84,9 @@ final class PodProcess implements Runnable {
         String describe = "pod " + ns + "/" + name;
         Container container = pod.getSpec().getContainers().get(0);
         if (pod.getSpec().getContainers().size() > 1) {
-            LOG.warnf("%s: local mode runs only the first container (%s); the others are ignored", describe,
-                    container.getName());
+            LOG.warnf(
+                    "%s: local mode runs only the first container (%s); the others are ignored",
+                    describe, container.getName());
         }
         Instant startTime = settings.clock().instant();
         List<String> command;
@@ -108,14 +106,16 @@ final class PodProcess implements Runnable {
         while (!stopping) {
             Instant started = settings.clock().instant();
             try {
-                ProcessBuilder pb = new ProcessBuilder(Watchdog.wrap(command)).redirectErrorStream(true)
+                ProcessBuilder pb = new ProcessBuilder(Watchdog.wrap(command))
+                        .redirectErrorStream(true)
                         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
                 pb.environment().clear();
                 pb.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin"));
                 pb.environment().put("HOME", System.getProperty("user.home"));
                 pb.environment().putAll(env);
                 File dir = container.getWorkingDir() != null && new File(container.getWorkingDir()).isDirectory()
-                        ? new File(container.getWorkingDir()) : log.getParent().toFile();
+                        ? new File(container.getWorkingDir())
+                        : log.getParent().toFile();
                 pb.directory(dir);
                 process = pb.start();
             } catch (IOException e) {
@@ -132,17 +132,21 @@ final class PodProcess implements Runnable {
             if (stopping) {
                 return;
             }
-            String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+            String policy = pod.getSpec().getRestartPolicy() == null
+                    ? "Always"
+                    : pod.getSpec().getRestartPolicy();
             boolean restart = policy.equals("Always") || (policy.equals("OnFailure") && exit != 0);
             if (!restart) {
-                LOG.infof("%s: process exited with %d; restartPolicy %s, phase %s", describe, exit, policy,
-                        exit == 0 ? "Succeeded" : "Failed");
+                LOG.infof(
+                        "%s: process exited with %d; restartPolicy %s, phase %s",
+                        describe, exit, policy, exit == 0 ? "Succeeded" : "Failed");
                 writeStatus(terminated(container, startTime, started, exit, restarts));
                 return;
             }
             restarts++;
-            LOG.infof("%s: process exited with %d; restarting in %d ms (restartPolicy %s)", describe, exit,
-                    backoffMillis, policy);
+            LOG.infof(
+                    "%s: process exited with %d; restarting in %d ms (restartPolicy %s)",
+                    describe, exit, backoffMillis, policy);
             writeStatus(backingOff(container, startTime, started, exit, restarts));
             sleep(backoffMillis);
             backoffMillis = Math.min(backoffMillis * 2, 30_000);
@@ -150,9 +154,12 @@ final class PodProcess implements Runnable {
     }
 
     /** Watches the running process and its probes; returns its exit code. */
-    private int supervise(Container container, Map<String, String> env, Instant startTime, Instant started, int restarts) {
-        PodProbe readiness = container.getReadinessProbe() == null ? null : new PodProbe(container.getReadinessProbe(), container);
-        PodProbe liveness = container.getLivenessProbe() == null ? null : new PodProbe(container.getLivenessProbe(), container);
+    private int supervise(
+            Container container, Map<String, String> env, Instant startTime, Instant started, int restarts) {
+        PodProbe readiness =
+                container.getReadinessProbe() == null ? null : new PodProbe(container.getReadinessProbe(), container);
+        PodProbe liveness =
+                container.getLivenessProbe() == null ? null : new PodProbe(container.getLivenessProbe(), container);
         long t0 = System.currentTimeMillis();
         boolean ready = readiness == null;
         writeStatus(running(container, startTime, started, ready, restarts));
@@ -186,7 +193,9 @@ final class PodProcess implements Runnable {
                 livenessFailures = liveness.check(ip, env) ? 0 : livenessFailures + 1;
                 nextLiveness = now + liveness.periodMillis();
                 if (livenessFailures >= liveness.failureThreshold()) {
-                    LOG.warnf("pod %s/%s: liveness probe failed %d times; killing the process", ns, name, livenessFailures);
+                    LOG.warnf(
+                            "pod %s/%s: liveness probe failed %d times; killing the process",
+                            ns, name, livenessFailures);
                     process.destroy();
                     livenessFailures = 0;
                 }
@@ -197,7 +206,9 @@ final class PodProcess implements Runnable {
 
     private List<String> command(Container container, Map<String, String> env) {
         String image = container.getImage() == null ? "" : container.getImage();
-        int port = container.getPorts().isEmpty() ? 8080 : container.getPorts().get(0).getContainerPort();
+        int port = container.getPorts().isEmpty()
+                ? 8080
+                : container.getPorts().get(0).getContainerPort();
         if (image.contains(settings.agentImageMarker())) {
             if (settings.agentCommand().isEmpty()) {
                 throw new IllegalStateException("local mode cannot run image " + image
@@ -224,7 +235,8 @@ final class PodProcess implements Runnable {
     }
 
     private Map<String, String> environment(Container container) {
-        Map<String, String> env = new LinkedHashMap<>(PodEnvironment.of(client, pod, container, ip, settings.nodeName()));
+        Map<String, String> env =
+                new LinkedHashMap<>(PodEnvironment.of(client, pod, container, ip, settings.nodeName()));
         boolean agent = container.getImage() != null && container.getImage().contains(settings.agentImageMarker());
         if (agent && !settings.modelEnv().isEmpty()) {
             List<String> missing = new ArrayList<>();
@@ -242,9 +254,14 @@ final class PodProcess implements Runnable {
     }
 
     private void volumes(String describe) {
-        pod.getSpec().getVolumes().stream().filter(v -> v.getPersistentVolumeClaim() != null).forEach(v -> LOG.infof(
-                "%s: volume %s (PVC %s) is a directory under %s; mount paths are not honoured in local mode", describe,
-                v.getName(), v.getPersistentVolumeClaim().getClaimName(), settings.dataDir().resolve("volumes")));
+        pod.getSpec().getVolumes().stream()
+                .filter(v -> v.getPersistentVolumeClaim() != null)
+                .forEach(v -> LOG.infof(
+                        "%s: volume %s (PVC %s) is a directory under %s; mount paths are not honoured in local mode",
+                        describe,
+                        v.getName(),
+                        v.getPersistentVolumeClaim().getClaimName(),
+                        settings.dataDir().resolve("volumes")));
     }
 
     private Path logFile(Container container) {
@@ -263,13 +280,20 @@ final class PodProcess implements Runnable {
         ObjectNode s = base("Pending", startTime);
         conditions(s, false, false, "Unrunnable", message);
         ObjectNode cs = containerStatus(s, c, false, 0);
-        cs.putObject("state").putObject("waiting").put("reason", "LocalModeCannotRun").put("message", message);
+        cs.putObject("state")
+                .putObject("waiting")
+                .put("reason", "LocalModeCannotRun")
+                .put("message", message);
         return s;
     }
 
     private ObjectNode running(Container c, Instant startTime, Instant started, boolean ready, int restarts) {
         ObjectNode s = base("Running", startTime);
-        conditions(s, true, ready, ready ? null : "ContainersNotReady",
+        conditions(
+                s,
+                true,
+                ready,
+                ready ? null : "ContainersNotReady",
                 ready ? null : "containers with unready status: [" + c.getName() + "]");
         ObjectNode cs = containerStatus(s, c, ready, restarts);
         cs.put("started", true).put("containerID", "local://" + process.pid());
@@ -281,10 +305,15 @@ final class PodProcess implements Runnable {
         ObjectNode s = base("Running", startTime);
         conditions(s, true, false, "ContainersNotReady", "containers with unready status: [" + c.getName() + "]");
         ObjectNode cs = containerStatus(s, c, false, restarts);
-        cs.putObject("state").putObject("waiting").put("reason", "CrashLoopBackOff")
+        cs.putObject("state")
+                .putObject("waiting")
+                .put("reason", "CrashLoopBackOff")
                 .put("message", "back-off restarting failed container " + c.getName());
-        cs.putObject("lastState").putObject("terminated").put("exitCode", exit)
-                .put("reason", exit == 0 ? "Completed" : "Error").put("startedAt", started.toString())
+        cs.putObject("lastState")
+                .putObject("terminated")
+                .put("exitCode", exit)
+                .put("reason", exit == 0 ? "Completed" : "Error")
+                .put("startedAt", started.toString())
                 .put("finishedAt", settings.clock().instant().toString());
         return s;
     }
@@ -293,15 +322,22 @@ final class PodProcess implements Runnable {
         ObjectNode s = base(exit == 0 ? "Succeeded" : "Failed", startTime);
         conditions(s, true, false, "PodCompleted", null);
         ObjectNode cs = containerStatus(s, c, false, restarts);
-        cs.putObject("state").putObject("terminated").put("exitCode", exit)
-                .put("reason", exit == 0 ? "Completed" : "Error").put("startedAt", started.toString())
+        cs.putObject("state")
+                .putObject("terminated")
+                .put("exitCode", exit)
+                .put("reason", exit == 0 ? "Completed" : "Error")
+                .put("startedAt", started.toString())
                 .put("finishedAt", settings.clock().instant().toString());
         return s;
     }
 
     private ObjectNode base(String phase, Instant startTime) {
-        ObjectNode s = JSON.createObjectNode().put("phase", phase).put("hostIP", "127.0.0.1").put("podIP", ip)
-                .put("startTime", startTime.toString()).put("qosClass", "BestEffort");
+        ObjectNode s = JSON.createObjectNode()
+                .put("phase", phase)
+                .put("hostIP", "127.0.0.1")
+                .put("podIP", ip)
+                .put("startTime", startTime.toString())
+                .put("qosClass", "BestEffort");
         s.putArray("podIPs").addObject().put("ip", ip);
         s.putArray("hostIPs").addObject().put("ip", "127.0.0.1");
         return s;
@@ -318,7 +354,8 @@ final class PodProcess implements Runnable {
     private void condition(ArrayNode list, String type, boolean value, String reason, String message) {
         String status = value ? "True" : "False";
         String key = type + "=" + status;
-        String since = transitions.computeIfAbsent(key, k -> settings.clock().instant().toString());
+        String since =
+                transitions.computeIfAbsent(key, k -> settings.clock().instant().toString());
         transitions.remove(type + "=" + (value ? "False" : "True"));
         ObjectNode c = list.addObject().put("type", type).put("status", status).put("lastTransitionTime", since);
         if (reason != null) {
@@ -330,8 +367,14 @@ final class PodProcess implements Runnable {
     }
 
     private static ObjectNode containerStatus(ObjectNode status, Container c, boolean ready, int restarts) {
-        return status.putArray("containerStatuses").addObject().put("name", c.getName()).put("image", c.getImage())
-                .put("imageID", "").put("ready", ready).put("restartCount", restarts).put("started", false);
+        return status.putArray("containerStatuses")
+                .addObject()
+                .put("name", c.getName())
+                .put("image", c.getImage())
+                .put("imageID", "")
+                .put("ready", ready)
+                .put("restartCount", restarts)
+                .put("started", false);
     }
 
     private void writeStatus(ObjectNode status) {
@@ -341,7 +384,10 @@ final class PodProcess implements Runnable {
         ObjectNode patch = JSON.createObjectNode();
         patch.set("status", status);
         try {
-            client.pods().inNamespace(ns).withName(name).subresource("status")
+            client.pods()
+                    .inNamespace(ns)
+                    .withName(name)
+                    .subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {

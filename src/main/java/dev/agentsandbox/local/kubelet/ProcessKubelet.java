@@ -1,15 +1,13 @@
 package dev.agentsandbox.local.kubelet;
 
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-
-import org.jboss.logging.Logger;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * A kubelet for local mode: watches every Pod and runs each as an OS process ({@link PodProcess}) on its own
@@ -34,22 +32,26 @@ public final class ProcessKubelet implements AutoCloseable {
 
     public ProcessKubelet start() {
         volumes = new VolumeBinder(client, settings.dataDir().resolve("volumes")).start();
-        informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                consider(pod);
-            }
+        informer = client.pods()
+                .inAnyNamespace()
+                .inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(Pod pod) {
+                                consider(pod);
+                            }
 
-            @Override
-            public void onUpdate(Pod oldPod, Pod pod) {
-                consider(pod);
-            }
+                            @Override
+                            public void onUpdate(Pod oldPod, Pod pod) {
+                                consider(pod);
+                            }
 
-            @Override
-            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-                stop(pod.getMetadata().getUid(), "deleted");
-            }
-        }, 30_000);
+                            @Override
+                            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+                                stop(pod.getMetadata().getUid(), "deleted");
+                            }
+                        },
+                        30_000);
         LOG.infof("process kubelet started (node %s, data in %s)", settings.nodeName(), settings.dataDir());
         return this;
     }
@@ -64,7 +66,9 @@ public final class ProcessKubelet implements AutoCloseable {
             return;
         }
         String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
-        if ("Succeeded".equals(phase) || "Failed".equals(phase) || pod.getSpec().getContainers().isEmpty()) {
+        if ("Succeeded".equals(phase)
+                || "Failed".equals(phase)
+                || pod.getSpec().getContainers().isEmpty()) {
             done.add(uid);
             return;
         }
@@ -78,9 +82,12 @@ public final class ProcessKubelet implements AutoCloseable {
     private void bindToNode(Pod pod) {
         if (pod.getSpec().getNodeName() == null) {
             try {
-                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                client.pods()
+                        .inNamespace(pod.getMetadata().getNamespace())
+                        .withName(pod.getMetadata().getName())
+                        .patch(
+                                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
                                 "{\"spec\":{\"nodeName\":\"" + settings.nodeName() + "\"}}");
             } catch (RuntimeException e) {
                 LOG.debugf("pod %s: cannot set nodeName: %s", pod.getMetadata().getName(), e.getMessage());

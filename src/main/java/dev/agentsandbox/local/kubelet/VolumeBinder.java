@@ -1,20 +1,17 @@
 package dev.agentsandbox.local.kubelet;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
-import org.jboss.logging.Logger;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jboss.logging.Logger;
 
 /** Binds every PersistentVolumeClaim to a directory under local mode's data folder and reports it Bound. */
 final class VolumeBinder implements AutoCloseable {
@@ -32,22 +29,26 @@ final class VolumeBinder implements AutoCloseable {
     }
 
     VolumeBinder start() {
-        informer = client.persistentVolumeClaims().inAnyNamespace().inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(PersistentVolumeClaim pvc) {
-                bind(pvc);
-            }
+        informer = client.persistentVolumeClaims()
+                .inAnyNamespace()
+                .inform(
+                        new ResourceEventHandler<>() {
+                            @Override
+                            public void onAdd(PersistentVolumeClaim pvc) {
+                                bind(pvc);
+                            }
 
-            @Override
-            public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim pvc) {
-                bind(pvc);
-            }
+                            @Override
+                            public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim pvc) {
+                                bind(pvc);
+                            }
 
-            @Override
-            public void onDelete(PersistentVolumeClaim pvc, boolean unknown) {
-                // the directory stays: like a Retain reclaim policy, data is never thrown away silently
-            }
-        }, 30_000);
+                            @Override
+                            public void onDelete(PersistentVolumeClaim pvc, boolean unknown) {
+                                // the directory stays: like a Retain reclaim policy, data is never thrown away silently
+                            }
+                        },
+                        30_000);
         return this;
     }
 
@@ -70,18 +71,34 @@ final class VolumeBinder implements AutoCloseable {
         if (pvc.getSpec() != null && pvc.getSpec().getAccessModes() != null) {
             pvc.getSpec().getAccessModes().forEach(s.putArray("accessModes")::add);
         }
-        if (pvc.getSpec() != null && pvc.getSpec().getResources() != null
+        if (pvc.getSpec() != null
+                && pvc.getSpec().getResources() != null
                 && pvc.getSpec().getResources().getRequests() != null
                 && pvc.getSpec().getResources().getRequests().get("storage") != null) {
-            s.putObject("capacity").put("storage", pvc.getSpec().getResources().getRequests().get("storage").toString());
+            s.putObject("capacity")
+                    .put(
+                            "storage",
+                            pvc.getSpec()
+                                    .getResources()
+                                    .getRequests()
+                                    .get("storage")
+                                    .toString());
         }
         try {
             if (pvc.getSpec() == null || pvc.getSpec().getVolumeName() == null) {
                 // as the volume binder of a cluster does; kubectl describe shows capacity only for a bound volume
-                client.persistentVolumeClaims().inNamespace(ns).withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
-                        "{\"spec\":{\"volumeName\":\"local-" + pvc.getMetadata().getUid() + "\"}}");
+                client.persistentVolumeClaims()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .patch(
+                                PatchContext.of(PatchType.JSON_MERGE),
+                                "{\"spec\":{\"volumeName\":\"local-"
+                                        + pvc.getMetadata().getUid() + "\"}}");
             }
-            client.persistentVolumeClaims().inNamespace(ns).withName(name).subresource("status")
+            client.persistentVolumeClaims()
+                    .inNamespace(ns)
+                    .withName(name)
+                    .subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), status.toString());
             LOG.infof("pvc %s/%s bound to directory %s (mount paths are not honoured in local mode)", ns, name, dir);
         } catch (RuntimeException e) {

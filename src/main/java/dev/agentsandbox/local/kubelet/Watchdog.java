@@ -16,7 +16,8 @@ public final class Watchdog {
     static final int GRACE_SECONDS = 2;
 
     // $1 = parent pid, $2.. = command. Traps run between the short sleeps, so stopping takes at most ~0.2 s.
-    private static final String SCRIPT = """
+    private static final String SCRIPT =
+            """
             parent=$1; shift
             setsid "$@" &
             child=$!
@@ -32,10 +33,10 @@ public final class Watchdog {
               sleep 0.2
             done
             wait $child
-            """.formatted(GRACE_SECONDS * 5);
+            """
+                    .formatted(GRACE_SECONDS * 5);
 
-    private Watchdog() {
-    }
+    private Watchdog() {}
 
     /** The command line that runs {@code command} under the watchdog of this JVM. */
     public static List<String> wrap(List<String> command) {

@@ -1,5 +1,10 @@
 package dev.agentsandbox.local.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -14,14 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.jboss.logging.Logger;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 
 /**
  * The offline demo model of local mode: an OpenAI-compatible {@code POST /v1/chat/completions} (plain and streaming)
@@ -126,14 +124,19 @@ public final class DemoModel implements AutoCloseable {
                 stream(exchange, id, created, model, reply);
                 return;
             }
-            ObjectNode body = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
-                    .put("created", created).put("model", model);
+            ObjectNode body = JSON.createObjectNode()
+                    .put("id", id)
+                    .put("object", "chat.completion")
+                    .put("created", created)
+                    .put("model", model);
             ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
             choice.putObject("message").put("role", "assistant").put("content", reply);
             choice.put("finish_reason", "stop");
             int promptTokens = request.path("messages").toString().length() / 4;
             int completionTokens = reply.length() / 4;
-            body.putObject("usage").put("prompt_tokens", promptTokens).put("completion_tokens", completionTokens)
+            body.putObject("usage")
+                    .put("prompt_tokens", promptTokens)
+                    .put("completion_tokens", completionTokens)
                     .put("total_tokens", promptTokens + completionTokens);
             send(exchange, 200, "application/json", body.toString());
         }
@@ -150,8 +153,11 @@ public final class DemoModel implements AutoCloseable {
             pieces.add(word);
         }
         for (String piece : pieces) {
-            ObjectNode chunk = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
-                    .put("created", created).put("model", model);
+            ObjectNode chunk = JSON.createObjectNode()
+                    .put("id", id)
+                    .put("object", "chat.completion.chunk")
+                    .put("created", created)
+                    .put("model", model);
             ObjectNode choice = chunk.putArray("choices").addObject().put("index", 0);
             ObjectNode delta = choice.putObject("delta");
             if (piece == null) {
@@ -162,9 +168,16 @@ public final class DemoModel implements AutoCloseable {
             choice.putNull("finish_reason");
             event(out, chunk.toString());
         }
-        ObjectNode last = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
-                .put("created", created).put("model", model);
-        last.putArray("choices").addObject().put("index", 0).put("finish_reason", "stop").putObject("delta");
+        ObjectNode last = JSON.createObjectNode()
+                .put("id", id)
+                .put("object", "chat.completion.chunk")
+                .put("created", created)
+                .put("model", model);
+        last.putArray("choices")
+                .addObject()
+                .put("index", 0)
+                .put("finish_reason", "stop")
+                .putObject("delta");
         event(out, last.toString());
         event(out, "[DONE]");
         out.close();
@@ -178,7 +191,11 @@ public final class DemoModel implements AutoCloseable {
     private void models(HttpExchange exchange) throws IOException {
         try (exchange) {
             ObjectNode body = JSON.createObjectNode().put("object", "list");
-            body.putArray("data").addObject().put("id", MODEL).put("object", "model").put("owned_by", "agent-sandbox");
+            body.putArray("data")
+                    .addObject()
+                    .put("id", MODEL)
+                    .put("object", "model")
+                    .put("owned_by", "agent-sandbox");
             send(exchange, 200, "application/json", body.toString());
         }
     }

@@ -2,12 +2,6 @@ package dev.agentsandbox.controller.blueprint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.NetworkPolicyManagement;
 import dev.agentsandbox.api.PodTemplate;
@@ -20,6 +14,10 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class TemplateBlueprintTest {
 
@@ -27,7 +25,8 @@ class TemplateBlueprintTest {
     void specIsCopiedWithSecureDefaults() {
         TemplateBlueprint blueprint = TemplateBlueprint.of(template("agent:1"));
         var pod = blueprint.spec().getPodTemplate().getSpec();
-        assertThat(pod.getContainers()).singleElement().satisfies(c -> assertThat(c.getImage()).isEqualTo("agent:1"));
+        assertThat(pod.getContainers()).singleElement().satisfies(c -> assertThat(c.getImage())
+                .isEqualTo("agent:1"));
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getDnsPolicy()).isEqualTo("None");
         assertThat(pod.getDnsConfig().getNameservers()).isEqualTo(TemplateDefaults.PUBLIC_DNS);
@@ -50,10 +49,20 @@ class TemplateBlueprintTest {
     void noPublicDnsWithoutTheDefaultPolicy() {
         SandboxTemplate custom = template("agent:1");
         custom.getSpec().setNetworkPolicy(new SandboxNetworkPolicy());
-        assertThat(TemplateBlueprint.of(custom).spec().getPodTemplate().getSpec().getDnsPolicy()).isNull();
+        assertThat(TemplateBlueprint.of(custom)
+                        .spec()
+                        .getPodTemplate()
+                        .getSpec()
+                        .getDnsPolicy())
+                .isNull();
         SandboxTemplate unmanaged = template("agent:1");
         unmanaged.getSpec().setNetworkPolicyManagement(NetworkPolicyManagement.UNMANAGED);
-        assertThat(TemplateBlueprint.of(unmanaged).spec().getPodTemplate().getSpec().getDnsPolicy()).isNull();
+        assertThat(TemplateBlueprint.of(unmanaged)
+                        .spec()
+                        .getPodTemplate()
+                        .getSpec()
+                        .getDnsPolicy())
+                .isNull();
     }
 
     @Test
@@ -64,7 +73,8 @@ class TemplateBlueprintTest {
         b.getMetadata().setAnnotations(Map.of("note", "x"));
         b.getMetadata().setResourceVersion("42");
         b.getMetadata().setGeneration(7L);
-        assertThat(TemplateBlueprint.of(b).hash()).isEqualTo(TemplateBlueprint.of(a).hash());
+        assertThat(TemplateBlueprint.of(b).hash())
+                .isEqualTo(TemplateBlueprint.of(a).hash());
     }
 
     @Test
@@ -89,10 +99,12 @@ class TemplateBlueprintTest {
         reversed.put("a", "1");
         b.getSpec().getPodTemplate().getMetadata().setLabels(reversed);
         b.getSpec().getPodTemplate().getMetadata().setAnnotations(Map.of());
-        assertThat(TemplateBlueprint.of(b).hash()).isEqualTo(TemplateBlueprint.of(a).hash());
+        assertThat(TemplateBlueprint.of(b).hash())
+                .isEqualTo(TemplateBlueprint.of(a).hash());
         // As read back from the API server (JSON round trip).
         SandboxTemplate roundTrip = Serialization.unmarshal(Serialization.asJson(a), SandboxTemplate.class);
-        assertThat(TemplateBlueprint.of(roundTrip).hash()).isEqualTo(TemplateBlueprint.of(a).hash());
+        assertThat(TemplateBlueprint.of(roundTrip).hash())
+                .isEqualTo(TemplateBlueprint.of(a).hash());
     }
 
     @Test
@@ -107,14 +119,19 @@ class TemplateBlueprintTest {
 
     static SandboxTemplate template(String image) {
         SandboxTemplate template = new SandboxTemplate();
-        template.setMetadata(new ObjectMetaBuilder().withName("tpl").withNamespace("ns").build());
+        template.setMetadata(
+                new ObjectMetaBuilder().withName("tpl").withNamespace("ns").build());
         SandboxTemplateSpec spec = new SandboxTemplateSpec();
         PodTemplate pod = new PodTemplate();
         PodTemplateMetadata meta = new PodTemplateMetadata();
         meta.setLabels(Map.of("app", "agent"));
         pod.setMetadata(meta);
-        pod.setSpec(new PodSpecBuilder().withContainers(List.of(new ContainerBuilder().withName("agent")
-                .withImage(image).build())).build());
+        pod.setSpec(new PodSpecBuilder()
+                .withContainers(List.of(new ContainerBuilder()
+                        .withName("agent")
+                        .withImage(image)
+                        .build()))
+                .build());
         spec.setPodTemplate(pod);
         template.setSpec(spec);
         return template;

@@ -2,16 +2,14 @@ package dev.agentsandbox.controller.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Instant;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.ClaimLifecycle;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxStatus;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class ClaimExpiryTest {
 
@@ -59,8 +57,9 @@ class ClaimExpiryTest {
     private static Sandbox finishedAt(Instant at) {
         Sandbox sandbox = new Sandbox();
         SandboxStatus status = new SandboxStatus();
-        status.setConditions(List.of(Conditions.with(null, Conditions.FINISHED, true, Conditions.POD_SUCCEEDED, "",
-                1L, at).get(0)));
+        status.setConditions(
+                List.of(Conditions.with(null, Conditions.FINISHED, true, Conditions.POD_SUCCEEDED, "", 1L, at)
+                        .get(0)));
         sandbox.setStatus(status);
         return sandbox;
     }

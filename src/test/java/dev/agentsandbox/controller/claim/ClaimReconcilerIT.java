@@ -13,24 +13,6 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.AdditionalPodMetadata;
 import dev.agentsandbox.api.ClaimEnvVar;
 import dev.agentsandbox.api.ClaimLifecycle;
@@ -45,13 +27,28 @@ import dev.agentsandbox.api.VolumeClaimMetadata;
 import dev.agentsandbox.api.VolumeClaimTemplate;
 import dev.agentsandbox.controller.warmpool.PoolTestProfile;
 import dev.agentsandbox.testing.TestKubelet;
+import dev.agentsandbox.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import dev.agentsandbox.testing.WithEmbeddedApiServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @TestProfile(PoolTestProfile.class)
@@ -84,7 +81,8 @@ class ClaimReconcilerIT {
         readyPool(ns, 2);
         Set<String> before = names(members(client, ns, "pool"));
         Map<String, String> podUids = new HashMap<>();
-        before.forEach(n -> podUids.put(n, client.pods().inNamespace(ns).withName(n).get().getMetadata().getUid()));
+        before.forEach(n -> podUids.put(
+                n, client.pods().inNamespace(ns).withName(n).get().getMetadata().getUid()));
 
         SandboxClaim claim = claim(ns, "alice-claim", "pool", "alice");
         AdditionalPodMetadata extra = new AdditionalPodMetadata();
@@ -97,9 +95,11 @@ class ClaimReconcilerIT {
         String name = ready.getStatus().getSandbox().getName();
         assertThat(before).contains(name);
         assertThat(ready.getStatus().getSandbox().getPodIPs()).isNotEmpty();
-        assertThat(ready.getMetadata().getAnnotations()).containsEntry(Labels.SANDBOX_NAME, name)
+        assertThat(ready.getMetadata().getAnnotations())
+                .containsEntry(Labels.SANDBOX_NAME, name)
                 .containsKeys(Labels.CONTROLLER_FIRST_OBSERVED_AT, Labels.CLAIM_FIRST_READY_AT);
-        Sandbox sandbox = client.resources(Sandbox.class).inNamespace(ns).withName(name).get();
+        Sandbox sandbox =
+                client.resources(Sandbox.class).inNamespace(ns).withName(name).get();
         assertThat(sandbox.getMetadata().getLabels())
                 .containsEntry(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_WARM)
                 .containsEntry(Labels.CLAIM_UID, ready.getMetadata().getUid())
@@ -115,29 +115,50 @@ class ClaimReconcilerIT {
         assertThat(sandbox.getSpec().getPodTemplate().getMetadata().getLabels())
                 .containsEntry("sandbox.users.io/team", "blue");
         // The live Pod was not replaced.
-        assertThat(client.pods().inNamespace(ns).withName(name).get().getMetadata().getUid())
+        assertThat(client.pods()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .get()
+                        .getMetadata()
+                        .getUid())
                 .isEqualTo(podUids.get(name));
         // ... but relabelled in place by the Sandbox controller: the router and the NetworkPolicy see the adoption.
-        await().atMost(WAIT).untilAsserted(() -> assertThat(client.pods().inNamespace(ns).withName(name).get()
-                .getMetadata().getLabels())
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.pods()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .get()
+                        .getMetadata()
+                        .getLabels())
                 .containsEntry(Labels.OWNER, "alice")
                 .containsEntry(Labels.CLAIM_UID, ready.getMetadata().getUid())
                 .containsEntry(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_WARM)
-                .containsEntry(Labels.SANDBOX_TEMPLATE_REF_HASH, sandbox.getMetadata().getLabels()
-                        .get(Labels.SANDBOX_TEMPLATE_REF_HASH))
+                .containsEntry(
+                        Labels.SANDBOX_TEMPLATE_REF_HASH,
+                        sandbox.getMetadata().getLabels().get(Labels.SANDBOX_TEMPLATE_REF_HASH))
                 .doesNotContainKey(Labels.WARM_POOL_SANDBOX));
-        assertThat(client.pods().inNamespace(ns).withName(name).get().getMetadata().getUid())
+        assertThat(client.pods()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .get()
+                        .getMetadata()
+                        .getUid())
                 .isEqualTo(podUids.get(name));
         assertThat(reasons(ns)).contains(ClaimReconciler.SANDBOX_ADOPTED);
 
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(members(client, ns, "pool")).hasSize(2).noneMatch(s -> s.getMetadata().getName().equals(name));
-            assertThat(livePool(client, ns, "pool").getStatus().getReadyReplicas()).isEqualTo(2);
+            assertThat(members(client, ns, "pool"))
+                    .hasSize(2)
+                    .noneMatch(s -> s.getMetadata().getName().equals(name));
+            assertThat(livePool(client, ns, "pool").getStatus().getReadyReplicas())
+                    .isEqualTo(2);
         });
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("agent_sandbox_claim_controller_startup_latency_ms_count{launch_type=\"warm\"")
-                .contains("agent_sandbox_claim_creation_total{").contains("agent_sandbox_warm_pool_ready{")
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .contains("agent_sandbox_claim_controller_startup_latency_ms_count{launch_type=\"warm\"")
+                .contains("agent_sandbox_claim_creation_total{")
+                .contains("agent_sandbox_warm_pool_ready{")
                 .contains("agent_sandboxes{launch_type=\"warm\",namespace=\"" + ns + "\"");
     }
 
@@ -151,18 +172,27 @@ class ClaimReconcilerIT {
 
         Instant created = Instant.now();
         client.resource(claim(ns, "bob", "pool", "bob")).create();
-        await().atMost(WAIT).until(() -> client.resources(Sandbox.class).inNamespace(ns).withName("bob").get() != null);
+        await().atMost(WAIT)
+                .until(() -> client.resources(Sandbox.class)
+                                .inNamespace(ns)
+                                .withName("bob")
+                                .get()
+                        != null);
         Duration waited = Duration.between(created, Instant.now());
         assertThat(waited).isGreaterThanOrEqualTo(Duration.ofMillis(1800));
-        Sandbox cold = client.resources(Sandbox.class).inNamespace(ns).withName("bob").get();
-        assertThat(cold.getMetadata().getLabels()).containsEntry(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_COLD)
+        Sandbox cold =
+                client.resources(Sandbox.class).inNamespace(ns).withName("bob").get();
+        assertThat(cold.getMetadata().getLabels())
+                .containsEntry(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_COLD)
                 .containsEntry(Labels.OWNER, "bob")
-                .containsEntry(Labels.CLAIM_UID, live(client, ns, "bob").getMetadata().getUid());
-        assertThat(cold.getSpec().getPodTemplate().getSpec().getAutomountServiceAccountToken()).isFalse();
+                .containsEntry(
+                        Labels.CLAIM_UID, live(client, ns, "bob").getMetadata().getUid());
+        assertThat(cold.getSpec().getPodTemplate().getSpec().getAutomountServiceAccountToken())
+                .isFalse();
         assertThat(reason(live(client, ns, "bob"))).isEqualTo(Conditions.SANDBOX_NOT_READY);
 
-        Pod pod = await().atMost(WAIT).until(() -> client.pods().inNamespace(ns).withName("bob").get(),
-                p -> p != null);
+        Pod pod = await().atMost(WAIT)
+                .until(() -> client.pods().inNamespace(ns).withName("bob").get(), p -> p != null);
         // The owner label reaches the Pod through the Sandbox.
         assertThat(pod.getMetadata().getLabels()).containsEntry(Labels.OWNER, "bob");
         kubelet.running(pod, true);
@@ -182,7 +212,8 @@ class ClaimReconcilerIT {
         assertThat(ready.getStatus().getSandbox().getName()).isEqualTo("carol");
         String observed = ready.getMetadata().getAnnotations().get(Labels.CONTROLLER_FIRST_OBSERVED_AT);
         String first = ready.getMetadata().getAnnotations().get(Labels.CLAIM_FIRST_READY_AT);
-        assertThat(Duration.between(Instant.parse(observed), Instant.parse(first))).isLessThan(Duration.ofMillis(1800));
+        assertThat(Duration.between(Instant.parse(observed), Instant.parse(first)))
+                .isLessThan(Duration.ofMillis(1800));
     }
 
     @Test
@@ -207,12 +238,16 @@ class ClaimReconcilerIT {
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             SandboxClaim c = claim(ns, "committed-" + i, "pool");
-            c.getMetadata().setAnnotations(Map.of(Labels.SANDBOX_NAME, members.get(i).getMetadata().getName()));
+            c.getMetadata()
+                    .setAnnotations(Map.of(
+                            Labels.SANDBOX_NAME, members.get(i).getMetadata().getName()));
             names.add(c.getMetadata().getName());
             client.resource(c).create();
         }
         SandboxClaim twin = claim(ns, "committed-twin", "pool");
-        twin.getMetadata().setAnnotations(Map.of(Labels.SANDBOX_NAME, members.get(0).getMetadata().getName()));
+        twin.getMetadata()
+                .setAnnotations(
+                        Map.of(Labels.SANDBOX_NAME, members.get(0).getMetadata().getName()));
         client.resource(twin).create();
         names.add("committed-twin");
         assertBurstGuarantees(ns, names, 4);
@@ -233,13 +268,20 @@ class ClaimReconcilerIT {
         names.addAll(after);
         assertBurstGuarantees(ns, names, 6);
         for (int i = 1; i < 3; i++) {
-            assertThat(live(client, ns, "committed-" + i).getStatus().getSandbox().getName())
+            assertThat(live(client, ns, "committed-" + i)
+                            .getStatus()
+                            .getSandbox()
+                            .getName())
                     .isEqualTo(members.get(i).getMetadata().getName());
         }
         String first = members.get(0).getMetadata().getName();
-        boolean zeroGotIt = first.equals(live(client, ns, "committed-0").getStatus().getSandbox().getName());
-        boolean twinGotIt = first.equals(live(client, ns, "committed-twin").getStatus().getSandbox().getName());
-        assertThat(zeroGotIt ^ twinGotIt).as("exactly one of the two claims naming %s got it", first).isTrue();
+        boolean zeroGotIt = first.equals(
+                live(client, ns, "committed-0").getStatus().getSandbox().getName());
+        boolean twinGotIt = first.equals(
+                live(client, ns, "committed-twin").getStatus().getSandbox().getName());
+        assertThat(zeroGotIt ^ twinGotIt)
+                .as("exactly one of the two claims naming %s got it", first)
+                .isTrue();
         assertThat(reasons(ns)).contains(Conditions.ADOPTION_CONFLICT);
     }
 
@@ -298,10 +340,20 @@ class ClaimReconcilerIT {
         });
 
         // Allowed adds but never replaces; Overrides replaces. Either way env forces a cold start.
-        SandboxTemplate tpl = client.resources(SandboxTemplate.class).inNamespace(ns).withName("tpl").get();
+        SandboxTemplate tpl = client.resources(SandboxTemplate.class)
+                .inNamespace(ns)
+                .withName("tpl")
+                .get();
         tpl.getSpec().setEnvVarsInjectionPolicy(EnvVarsInjectionPolicy.ALLOWED);
-        tpl.getSpec().getPodTemplate().getSpec().getContainers().get(0)
-                .setEnv(List.of(new EnvVarBuilder().withName("MODE").withValue("template").build()));
+        tpl.getSpec()
+                .getPodTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .setEnv(List.of(new EnvVarBuilder()
+                        .withName("MODE")
+                        .withValue("template")
+                        .build()));
         client.resource(tpl).update();
         SandboxClaim override = claim(ns, "env-override", "pool");
         override.getSpec().setEnv(List.of(env("MODE", "claim", null)));
@@ -309,37 +361,68 @@ class ClaimReconcilerIT {
         await().atMost(WAIT).untilAsserted(() -> {
             SandboxClaim c = live(client, ns, "env-override");
             assertThat(reason(c)).isEqualTo(Conditions.ENV_VARS_INJECTION_REJECTED);
-            assertThat(ClaimFixtures.ready(c).getMessage()).contains("spec.env[0].name").contains("MODE");
+            assertThat(ClaimFixtures.ready(c).getMessage())
+                    .contains("spec.env[0].name")
+                    .contains("MODE");
         });
         SandboxClaim missingContainer = claim(ns, "env-container", "pool");
         missingContainer.getSpec().setEnv(List.of(env("FOO", "1", "sidecar")));
         client.resource(missingContainer).create();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(ClaimFixtures.ready(live(client, ns, "env-container"))
-                .getMessage()).contains("spec.env[0].containerName").contains("sidecar"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                        ClaimFixtures.ready(live(client, ns, "env-container")).getMessage())
+                .contains("spec.env[0].containerName")
+                .contains("sidecar"));
 
         SandboxClaim added = claim(ns, "env-added", "pool");
         added.getSpec().setEnv(List.of(env("EXTRA", "yes", "agent")));
         client.resource(added).create();
         SandboxClaim ready = awaitReady(ns, "env-added");
         assertThat(ready.getStatus().getSandbox().getName()).isEqualTo("env-added");
-        Sandbox sandbox = client.resources(Sandbox.class).inNamespace(ns).withName("env-added").get();
+        Sandbox sandbox = client.resources(Sandbox.class)
+                .inNamespace(ns)
+                .withName("env-added")
+                .get();
         assertThat(sandbox.getMetadata().getLabels()).containsEntry(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_COLD);
-        assertThat(sandbox.getSpec().getPodTemplate().getSpec().getContainers().get(0).getEnv())
-                .extracting(e -> e.getName() + "=" + e.getValue()).containsExactly("MODE=template", "EXTRA=yes");
+        assertThat(sandbox.getSpec()
+                        .getPodTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly("MODE=template", "EXTRA=yes");
 
-        tpl = client.resources(SandboxTemplate.class).inNamespace(ns).withName("tpl").get();
+        tpl = client.resources(SandboxTemplate.class)
+                .inNamespace(ns)
+                .withName("tpl")
+                .get();
         tpl.getSpec().setEnvVarsInjectionPolicy(EnvVarsInjectionPolicy.OVERRIDES);
         client.resource(tpl).update();
-        await().atMost(WAIT).until(() -> EnvVarsInjectionPolicy.OVERRIDES == client.resources(SandboxTemplate.class)
-                .inNamespace(ns).withName("tpl").get().getSpec().getEnvVarsInjectionPolicy());
+        await().atMost(WAIT)
+                .until(() -> EnvVarsInjectionPolicy.OVERRIDES
+                        == client.resources(SandboxTemplate.class)
+                                .inNamespace(ns)
+                                .withName("tpl")
+                                .get()
+                                .getSpec()
+                                .getEnvVarsInjectionPolicy());
         SandboxClaim replaced = claim(ns, "env-replaced", "pool");
         replaced.getSpec().setEnv(List.of(env("MODE", "claim", null)));
         ClaimReconcilerIT.sleep(500);
         client.resource(replaced).create();
         awaitReady(ns, "env-replaced");
-        assertThat(client.resources(Sandbox.class).inNamespace(ns).withName("env-replaced").get().getSpec()
-                .getPodTemplate().getSpec().getContainers().get(0).getEnv())
-                .extracting(e -> e.getName() + "=" + e.getValue()).containsExactly("MODE=claim");
+        assertThat(client.resources(Sandbox.class)
+                        .inNamespace(ns)
+                        .withName("env-replaced")
+                        .get()
+                        .getSpec()
+                        .getPodTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly("MODE=claim");
     }
 
     @Test
@@ -347,13 +430,19 @@ class ClaimReconcilerIT {
         String ns = "claim-retain";
         readyPool(ns, 1);
         SandboxClaim claim = claim(ns, "short", "pool");
-        claim.getSpec().setLifecycle(lifecycle(ClaimShutdownPolicy.RETAIN, Instant.now().plusSeconds(3)));
+        claim.getSpec()
+                .setLifecycle(
+                        lifecycle(ClaimShutdownPolicy.RETAIN, Instant.now().plusSeconds(3)));
         client.resource(claim).create();
         String sandbox = awaitReady(ns, "short").getStatus().getSandbox().getName();
         await().atMost(WAIT).untilAsserted(() -> {
             SandboxClaim c = live(client, ns, "short");
             assertThat(reason(c)).isEqualTo(Conditions.CLAIM_EXPIRED);
-            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(sandbox).get()).isNull();
+            assertThat(client.resources(Sandbox.class)
+                            .inNamespace(ns)
+                            .withName(sandbox)
+                            .get())
+                    .isNull();
         });
         assertThat(reasons(ns)).contains(Conditions.CLAIM_EXPIRED);
     }
@@ -372,12 +461,16 @@ class ClaimReconcilerIT {
 
         // The workload ends: the Sandbox controller sets Finished, the claim mirrors it, and the TTL runs from there.
         kubelet.succeeded(client.pods().inNamespace(ns).withName(sandbox).get());
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Conditions.find(
-                live(client, ns, "job").getStatus().getConditions(), Conditions.FINISHED))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                        Conditions.find(live(client, ns, "job").getStatus().getConditions(), Conditions.FINISHED))
                 .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Conditions.TRUE)));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(reason(live(client, ns, "job"))).isEqualTo(Conditions.CLAIM_EXPIRED);
-            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(sandbox).get()).isNull();
+            assertThat(client.resources(Sandbox.class)
+                            .inNamespace(ns)
+                            .withName(sandbox)
+                            .get())
+                    .isNull();
         });
     }
 
@@ -386,10 +479,15 @@ class ClaimReconcilerIT {
         String ns = "claim-delete";
         readyPool(ns, 2);
         SandboxClaim background = claim(ns, "bg", "pool");
-        background.getSpec().setLifecycle(lifecycle(ClaimShutdownPolicy.DELETE, Instant.now().plusSeconds(3)));
+        background
+                .getSpec()
+                .setLifecycle(
+                        lifecycle(ClaimShutdownPolicy.DELETE, Instant.now().plusSeconds(3)));
         SandboxClaim foreground = claim(ns, "fg", "pool");
-        foreground.getSpec().setLifecycle(lifecycle(ClaimShutdownPolicy.DELETE_FOREGROUND,
-                Instant.now().plusSeconds(3)));
+        foreground
+                .getSpec()
+                .setLifecycle(lifecycle(
+                        ClaimShutdownPolicy.DELETE_FOREGROUND, Instant.now().plusSeconds(3)));
         client.resource(background).create();
         client.resource(foreground).create();
         String bgSandbox = awaitReady(ns, "bg").getStatus().getSandbox().getName();
@@ -398,16 +496,24 @@ class ClaimReconcilerIT {
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(live(client, ns, "bg")).isNull();
             assertThat(live(client, ns, "fg")).isNull();
-            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(bgSandbox).get()).isNull();
-            assertThat(client.resources(Sandbox.class).inNamespace(ns).withName(fgSandbox).get()).isNull();
+            assertThat(client.resources(Sandbox.class)
+                            .inNamespace(ns)
+                            .withName(bgSandbox)
+                            .get())
+                    .isNull();
+            assertThat(client.resources(Sandbox.class)
+                            .inNamespace(ns)
+                            .withName(fgSandbox)
+                            .get())
+                    .isNull();
         });
         assertThat(reasons(ns)).contains(Conditions.CLAIM_EXPIRED);
     }
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private void assertInvalid(String ns, String name, Map<String, String> labels, Map<String, String> annotations,
-            String messagePart) {
+    private void assertInvalid(
+            String ns, String name, Map<String, String> labels, Map<String, String> annotations, String messagePart) {
         SandboxClaim claim = claim(ns, name, "pool");
         AdditionalPodMetadata extra = new AdditionalPodMetadata();
         extra.setLabels(labels);
@@ -447,9 +553,12 @@ class ClaimReconcilerIT {
     }
 
     SandboxClaim awaitReady(String ns, String name) {
-        return await().atMost(WAIT).until(() -> live(client, ns, name), c -> isReady(c)
-                && c.getMetadata().getAnnotations() != null
-                && c.getMetadata().getAnnotations().containsKey(Labels.CLAIM_FIRST_READY_AT));
+        return await().atMost(WAIT)
+                .until(
+                        () -> live(client, ns, name),
+                        c -> isReady(c)
+                                && c.getMetadata().getAnnotations() != null
+                                && c.getMetadata().getAnnotations().containsKey(Labels.CLAIM_FIRST_READY_AT));
     }
 
     void createAllAtOnce(String ns, List<String> names) throws InterruptedException {
@@ -465,7 +574,9 @@ class ClaimReconcilerIT {
     void assertBurstGuarantees(String ns, List<String> names, int minWarm) {
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             for (String name : names) {
-                assertThat(isReady(live(client, ns, name))).as("claim %s Ready", name).isTrue();
+                assertThat(isReady(live(client, ns, name)))
+                        .as("claim %s Ready", name)
+                        .isTrue();
             }
         });
         Set<String> assigned = new HashSet<>();
@@ -473,21 +584,27 @@ class ClaimReconcilerIT {
         for (String name : names) {
             SandboxClaim c = live(client, ns, name);
             String sandbox = c.getStatus().getSandbox().getName();
-            assertThat(assigned.add(sandbox)).as("sandbox %s given to two claims", sandbox).isTrue();
+            assertThat(assigned.add(sandbox))
+                    .as("sandbox %s given to two claims", sandbox)
+                    .isTrue();
             List<Sandbox> owned = sandboxesOf(client, c);
-            assertThat(owned).as("sandboxes of claim %s", name).singleElement()
-                    .satisfies(s -> assertThat(s.getMetadata().getName()).isEqualTo(sandbox));
-            if (Labels.LAUNCH_TYPE_WARM.equals(owned.get(0).getMetadata().getLabels().get(Labels.LAUNCH_TYPE))) {
+            assertThat(owned).as("sandboxes of claim %s", name).singleElement().satisfies(s -> assertThat(
+                            s.getMetadata().getName())
+                    .isEqualTo(sandbox));
+            if (Labels.LAUNCH_TYPE_WARM.equals(
+                    owned.get(0).getMetadata().getLabels().get(Labels.LAUNCH_TYPE))) {
                 warm++;
             }
-            assertThat(owned.get(0).getMetadata().getLabels()).containsEntry(Labels.CLAIM_UID,
-                    c.getMetadata().getUid());
+            assertThat(owned.get(0).getMetadata().getLabels())
+                    .containsEntry(Labels.CLAIM_UID, c.getMetadata().getUid());
         }
         assertThat(warm).isGreaterThanOrEqualTo(minWarm);
     }
 
     private List<String> reasons(String ns) {
-        return client.v1().events().inNamespace(ns).list().getItems().stream().map(Event::getReason).toList();
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .map(Event::getReason)
+                .toList();
     }
 
     private static Set<String> names(List<Sandbox> sandboxes) {

@@ -2,12 +2,10 @@ package dev.agentsandbox.controller.claim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentsandbox.api.AdditionalPodMetadata;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
-
-import dev.agentsandbox.api.AdditionalPodMetadata;
 
 class PodMetadataPolicyTest {
 
@@ -15,15 +13,18 @@ class PodMetadataPolicyTest {
 
     @Test
     void labelsInTheAllowedDomainAndItsSubdomainsPass() {
-        assertThat(policy.check(labels(Map.of("sandbox.users.io/team", "a", "x.sandbox.users.io/y", "b")))).isEmpty();
+        assertThat(policy.check(labels(Map.of("sandbox.users.io/team", "a", "x.sandbox.users.io/y", "b"))))
+                .isEmpty();
         assertThat(policy.check(null)).isEmpty();
     }
 
     @Test
     void labelsOutsideTheDomainAreRefusedByKey() {
-        assertThat(policy.check(labels(Map.of("team", "a")))).hasValueSatisfying(m -> assertThat(m).contains("[team]"));
+        assertThat(policy.check(labels(Map.of("team", "a"))))
+                .hasValueSatisfying(m -> assertThat(m).contains("[team]"));
         assertThat(policy.check(labels(Map.of("evilsandbox.users.io/x", "a")))).isPresent();
-        assertThat(policy.check(labels(Map.of("agents.x-k8s.io/owner", "mallory")))).isPresent();
+        assertThat(policy.check(labels(Map.of("agents.x-k8s.io/owner", "mallory"))))
+                .isPresent();
     }
 
     @Test
@@ -34,7 +35,11 @@ class PodMetadataPolicyTest {
 
     @Test
     void reservedAnnotationDomainsAreRefused() {
-        for (String key : List.of("kubernetes.io/x", "pod.kubernetes.io/x", "k8s.io/x", "agents.x-k8s.io/pod-name",
+        for (String key : List.of(
+                "kubernetes.io/x",
+                "pod.kubernetes.io/x",
+                "k8s.io/x",
+                "agents.x-k8s.io/pod-name",
                 "extensions.agents.x-k8s.io/x")) {
             AdditionalPodMetadata m = new AdditionalPodMetadata();
             m.setAnnotations(Map.of(key, "v"));

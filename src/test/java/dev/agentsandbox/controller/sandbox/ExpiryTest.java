@@ -3,12 +3,10 @@ package dev.agentsandbox.controller.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentsandbox.api.Sandbox;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.junit.jupiter.api.Test;
-
-import dev.agentsandbox.api.Sandbox;
 
 class ExpiryTest {
 
@@ -26,9 +24,12 @@ class ExpiryTest {
     void expiresAtTheShutdownTimeItself() {
         Sandbox sandbox = SandboxReconcilerIT.sandbox("e");
         sandbox.getSpec().setShutdownTime("2026-01-01T12:00:00+02:00");
-        assertThat(Expiry.expired(sandbox, Instant.parse("2026-01-01T09:59:59.999Z"))).isFalse();
-        assertThat(Expiry.expired(sandbox, Instant.parse("2026-01-01T10:00:00Z"))).isTrue();
-        assertThat(Expiry.remaining(sandbox, Instant.parse("2026-01-01T10:00:00Z"))).isEmpty();
+        assertThat(Expiry.expired(sandbox, Instant.parse("2026-01-01T09:59:59.999Z")))
+                .isFalse();
+        assertThat(Expiry.expired(sandbox, Instant.parse("2026-01-01T10:00:00Z")))
+                .isTrue();
+        assertThat(Expiry.remaining(sandbox, Instant.parse("2026-01-01T10:00:00Z")))
+                .isEmpty();
     }
 
     @Test
@@ -42,7 +43,8 @@ class ExpiryTest {
     void anUnparsableTimeIsAnErrorNamingTheSandbox() {
         Sandbox sandbox = SandboxReconcilerIT.sandbox("e");
         sandbox.getSpec().setShutdownTime("tomorrow");
-        assertThatThrownBy(() -> Expiry.expired(sandbox, now)).isInstanceOf(InvalidSandboxSpec.class)
+        assertThatThrownBy(() -> Expiry.expired(sandbox, now))
+                .isInstanceOf(InvalidSandboxSpec.class)
                 .hasMessage("sandbox test/e: spec.shutdownTime \"tomorrow\" is not an RFC 3339 time");
     }
 }

@@ -1,14 +1,13 @@
 package dev.agentsandbox.controller.sandbox;
 
+import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
-
-import jakarta.enterprise.inject.Alternative;
-import jakarta.inject.Singleton;
 
 /**
  * The wall clock plus an offset tests can move forward, so expiry can be tested without waiting. Enabled only by

@@ -1,8 +1,7 @@
 package dev.agentsandbox.controller.sandbox;
 
-import java.util.Set;
-
 import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Set;
 
 /** The controller role with a clock tests can move ({@link MutableClock}); shared by the sandbox and template ITs. */
 public class SandboxControllerTestProfile implements QuarkusTestProfile {

@@ -2,6 +2,9 @@ package dev.agentsandbox.controller.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentsandbox.api.Sandbox;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -13,12 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
-
-import dev.agentsandbox.api.Sandbox;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.utils.Serialization;
 
 /**
  * Golden files of the desired objects: each {@code in-*.yaml} Sandbox under {@code golden/sandbox} yields its Pod,
@@ -36,7 +34,9 @@ class SandboxGoldenTest {
         Map<String, HasMetadata> produced = new LinkedHashMap<>();
         List<Path> inputs;
         try (Stream<Path> files = Files.list(DIR)) {
-            inputs = files.filter(p -> p.getFileName().toString().startsWith("in-")).sorted().toList();
+            inputs = files.filter(p -> p.getFileName().toString().startsWith("in-"))
+                    .sorted()
+                    .toList();
         }
         assertThat(inputs).isNotEmpty();
         for (Path input : inputs) {
@@ -51,8 +51,11 @@ class SandboxGoldenTest {
             }
             objects.addAll(SandboxVolumes.desired(sandbox));
             for (HasMetadata object : objects) {
-                String file = "out-" + object.getKind() + "-" + object.getMetadata().getName() + ".yaml";
-                assertThat(produced.put(file, object)).as("two objects would share %s", file).isNull();
+                String file =
+                        "out-" + object.getKind() + "-" + object.getMetadata().getName() + ".yaml";
+                assertThat(produced.put(file, object))
+                        .as("two objects would share %s", file)
+                        .isNull();
             }
         }
 
@@ -76,8 +79,10 @@ class SandboxGoldenTest {
         }
         Set<String> leftovers = new TreeSet<>();
         try (Stream<Path> files = Files.list(DIR)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("out-"))
-                    .filter(n -> !produced.containsKey(n)).forEach(leftovers::add);
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("out-"))
+                    .filter(n -> !produced.containsKey(n))
+                    .forEach(leftovers::add);
         }
         assertThat(leftovers).as("expected files no input produces").isEmpty();
         assertThat(failures).isEmpty();

@@ -3,6 +3,12 @@ package dev.agentsandbox.controller.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.NameHash;
+import dev.agentsandbox.local.Kubectl;
+import dev.agentsandbox.local.LocalModeProcess;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.file.Files;
@@ -11,21 +17,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
-
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.NameHash;
-import dev.agentsandbox.local.Kubectl;
-import dev.agentsandbox.local.LocalModeProcess;
 
 /**
  * The Sandbox and SandboxTemplate controllers seen from outside: the packaged application's {@code local --serve}
@@ -42,10 +38,12 @@ class SandboxKubectlIT {
 
     @BeforeAll
     static void startLocalMode() throws Exception {
-        assumeTrue(Kubectl.installed(), "kubectl is not installed: the kubectl tests of the Sandbox and template "
-                + "controllers are skipped");
-        assumeTrue(Files.isRegularFile(LocalModeProcess.JAR), "run ./mvnw package first: " + LocalModeProcess.JAR
-                + " is missing");
+        assumeTrue(
+                Kubectl.installed(),
+                "kubectl is not installed: the kubectl tests of the Sandbox and template " + "controllers are skipped");
+        assumeTrue(
+                Files.isRegularFile(LocalModeProcess.JAR),
+                "run ./mvnw package first: " + LocalModeProcess.JAR + " is missing");
         Path dir = Files.createTempDirectory("sandbox-kubectl-it");
         local = LocalModeProcess.start(dir, Duration.ofSeconds(5), Duration.ofSeconds(180));
         kubectl = new Kubectl(local.kubeconfig(), dir.resolve("kubectl-cache"));
@@ -92,7 +90,8 @@ class SandboxKubectlIT {
                         readinessProbe:
                           httpGet: {path: /, port: http}
                           periodSeconds: 1
-                """.formatted(name, NS, extraSpec);
+                """
+                .formatted(name, NS, extraSpec);
     }
 
     @Test
@@ -110,26 +109,37 @@ class SandboxKubectlIT {
 
         JsonNode pod = json("get", "pod", "web", "-n", NS, "-o", "json");
         assertControlledBy(pod, "Sandbox", sandboxUid);
-        assertThat(pod.path("metadata").path("labels").path(Labels.SANDBOX_NAME_HASH).asText())
+        assertThat(pod.path("metadata")
+                        .path("labels")
+                        .path(Labels.SANDBOX_NAME_HASH)
+                        .asText())
                 .isEqualTo(NameHash.of("web"));
         assertThat(pod.path("status").path("phase").asText()).isEqualTo("Running");
         String ip = pod.path("status").path("podIP").asText();
         assertThat(status.path("podIPs").get(0).asText()).isEqualTo(ip);
-        assertThat(httpGet("http://" + ip + ":8000/")).as("the Sandbox's Pod serves on its pod IP").isEqualTo(200);
-        assertThat(pod.path("spec").path("volumes").findValuesAsText("claimName")).containsExactly("data-web");
+        assertThat(httpGet("http://" + ip + ":8000/"))
+                .as("the Sandbox's Pod serves on its pod IP")
+                .isEqualTo(200);
+        assertThat(pod.path("spec").path("volumes").findValuesAsText("claimName"))
+                .containsExactly("data-web");
 
         JsonNode service = json("get", "service", "web", "-n", NS, "-o", "json");
         assertControlledBy(service, "Sandbox", sandboxUid);
         assertThat(service.path("spec").path("clusterIP").asText()).isEqualTo("None");
-        assertThat(service.path("spec").path("selector").path(Labels.SANDBOX_NAME_HASH).asText())
+        assertThat(service.path("spec")
+                        .path("selector")
+                        .path(Labels.SANDBOX_NAME_HASH)
+                        .asText())
                 .isEqualTo(NameHash.of("web"));
-        assertThat(service.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(8000);
+        assertThat(service.path("spec").path("ports").get(0).path("port").asInt())
+                .isEqualTo(8000);
         String serviceUid = service.path("metadata").path("uid").asText();
 
         JsonNode pvc = json("get", "pvc", "data-web", "-n", NS, "-o", "json");
         assertControlledBy(pvc, "Sandbox", sandboxUid);
         String pvcUid = pvc.path("metadata").path("uid").asText();
-        await().until(() -> kubectl.run("get", "pvc", "data-web", "-n", NS, "-o", "jsonpath={.status.phase}").out()
+        await().until(() -> kubectl.run("get", "pvc", "data-web", "-n", NS, "-o", "jsonpath={.status.phase}")
+                .out()
                 .equals("Bound"));
 
         // Suspend: only the Pod goes (and its process with it); Service and claim stay.
@@ -149,27 +159,36 @@ class SandboxKubectlIT {
         assertThat(condition("web", "Suspended")).isEqualTo("False/NotSuspended");
         JsonNode resumed = json("get", "pod", "web", "-n", NS, "-o", "json");
         assertThat(resumed.path("metadata").path("uid").asText()).isNotEqualTo(podUid);
-        assertThat(resumed.path("spec").path("volumes").findValuesAsText("claimName")).containsExactly("data-web");
-        assertThat(httpGet("http://" + resumed.path("status").path("podIP").asText() + ":8000/")).isEqualTo(200);
+        assertThat(resumed.path("spec").path("volumes").findValuesAsText("claimName"))
+                .containsExactly("data-web");
+        assertThat(httpGet("http://" + resumed.path("status").path("podIP").asText() + ":8000/"))
+                .isEqualTo(200);
         assertThat(uid("service", "web")).isEqualTo(serviceUid);
         assertThat(uid("pvc", "data-web")).isEqualTo(pvcUid);
 
         String described = kubectl.run("describe", "sandbox", "web", "-n", NS).out();
-        assertThat(described).contains("PodCreated", "ServiceCreated", "PersistentVolumeClaimCreated", "PodDeleted",
-                "SandboxSuspended", "SandboxReady");
+        assertThat(described)
+                .contains(
+                        "PodCreated",
+                        "ServiceCreated",
+                        "PersistentVolumeClaimCreated",
+                        "PodDeleted",
+                        "SandboxSuspended",
+                        "SandboxReady");
     }
 
     @Test
     void expiryWithDeleteRemovesTheSandboxAndEverythingItOwns() throws Exception {
         Instant shutdown = Instant.now().plusSeconds(10).truncatedTo(ChronoUnit.SECONDS);
-        Kubectl.Result applied = kubectl.apply(webSandbox("brief",
-                "  shutdownTime: \"" + shutdown + "\"\n  shutdownPolicy: Delete"));
+        Kubectl.Result applied =
+                kubectl.apply(webSandbox("brief", "  shutdownTime: \"" + shutdown + "\"\n  shutdownPolicy: Delete"));
         assertThat(applied.ok()).as("%s", applied).isTrue();
         await().until(() -> kubectl.run("get", "pod", "brief", "-n", NS).ok()
                 && kubectl.run("get", "service", "brief", "-n", NS).ok()
                 && kubectl.run("get", "pvc", "data-brief", "-n", NS).ok());
 
-        await().until(() -> kubectl.run("get", "sandbox", "brief", "-n", NS).err().contains("NotFound"));
+        await().until(() ->
+                kubectl.run("get", "sandbox", "brief", "-n", NS).err().contains("NotFound"));
         assertThat(Instant.now()).as("not before its shutdown time").isAfterOrEqualTo(shutdown);
         await().until(() -> kubectl.run("get", "pod", "brief", "-n", NS).err().contains("NotFound")
                 && kubectl.run("get", "service", "brief", "-n", NS).err().contains("NotFound")
@@ -178,7 +197,8 @@ class SandboxKubectlIT {
 
     @Test
     void aTemplateGetsTheDefaultNetworkPolicy() throws Exception {
-        Kubectl.Result applied = kubectl.apply("""
+        Kubectl.Result applied = kubectl.apply(
+                """
                 apiVersion: extensions.agents.x-k8s.io/v1beta1
                 kind: SandboxTemplate
                 metadata: {name: guarded, namespace: %s}
@@ -186,37 +206,58 @@ class SandboxKubectlIT {
                   podTemplate:
                     spec:
                       containers: [{name: main, image: busybox}]
-                """.formatted(NS));
+                """
+                        .formatted(NS));
         assertThat(applied.ok()).as("%s", applied).isTrue();
         String templateUid = uid("sandboxtemplate", "guarded");
-        await().until(() -> kubectl.run("get", "networkpolicy", "guarded-network-policy", "-n", NS).ok());
+        await().until(() -> kubectl.run("get", "networkpolicy", "guarded-network-policy", "-n", NS)
+                .ok());
 
         JsonNode policy = json("get", "netpol", "guarded-network-policy", "-n", NS, "-o", "json");
         assertControlledBy(policy, "SandboxTemplate", templateUid);
         JsonNode spec = policy.path("spec");
-        assertThat(spec.path("podSelector")).isEqualTo(JSON.readTree("""
-                {"matchLabels": {"%s": "%s"}}""".formatted(Labels.SANDBOX_TEMPLATE_REF_HASH, NameHash.of("guarded"))));
+        assertThat(spec.path("podSelector"))
+                .isEqualTo(JSON.readTree("""
+                {"matchLabels": {"%s": "%s"}}"""
+                        .formatted(Labels.SANDBOX_TEMPLATE_REF_HASH, NameHash.of("guarded"))));
         assertThat(spec.path("policyTypes")).isEqualTo(JSON.readTree("[\"Ingress\", \"Egress\"]"));
         // Ingress only from the router's pods in the router's namespace (one peer: both selectors must match).
-        assertThat(spec.path("ingress")).isEqualTo(JSON.readTree("""
+        assertThat(spec.path("ingress"))
+                .isEqualTo(
+                        JSON.readTree(
+                                """
                 [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "agent-sandbox-system"}},
                             "podSelector": {"matchLabels": {"app": "sandbox-router"}}}]}]"""));
-        // Egress to the public internet only (IPv4 and IPv6 minus private, link-local and ULA), DNS to public resolvers.
-        assertThat(spec.path("egress")).isEqualTo(JSON.readTree("""
+        // Egress to the public internet only (IPv4 and IPv6 minus private, link-local and ULA), DNS to public
+        // resolvers.
+        assertThat(spec.path("egress"))
+                .isEqualTo(
+                        JSON.readTree(
+                                """
                 [{"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16",
                                                                    "169.254.0.0/16", "100.64.0.0/10"]}},
                          {"ipBlock": {"cidr": "::/0", "except": ["fc00::/7", "fe80::/10"]}}]},
                  {"to": [{"ipBlock": {"cidr": "8.8.8.8/32"}}, {"ipBlock": {"cidr": "1.1.1.1/32"}}],
                   "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]}]"""));
-        await().until(() -> kubectl.run("get", "sandboxtemplate", "guarded", "-n", NS, "-o",
-                "jsonpath={.metadata.labels.agents\\.x-k8s\\.io/sandbox-template-ref-hash}").out()
+        await().until(() -> kubectl.run(
+                        "get",
+                        "sandboxtemplate",
+                        "guarded",
+                        "-n",
+                        NS,
+                        "-o",
+                        "jsonpath={.metadata.labels.agents\\.x-k8s\\.io/sandbox-template-ref-hash}")
+                .out()
                 .equals(NameHash.of("guarded")));
     }
 
     // --- helpers
 
     private static ConditionFactory await() {
-        return Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).ignoreExceptions();
+        return Awaitility.await()
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions();
     }
 
     static JsonNode json(String... args) throws Exception {
@@ -226,14 +267,29 @@ class SandboxKubectlIT {
     }
 
     private static String readyStatus(String sandbox) throws Exception {
-        return kubectl.run("get", "sandbox", sandbox, "-n", NS, "-o",
-                "jsonpath={.status.conditions[?(@.type=='Ready')].status}").out();
+        return kubectl.run(
+                        "get",
+                        "sandbox",
+                        sandbox,
+                        "-n",
+                        NS,
+                        "-o",
+                        "jsonpath={.status.conditions[?(@.type=='Ready')].status}")
+                .out();
     }
 
     /** "status/reason" of a condition of the Sandbox. */
     private static String condition(String sandbox, String type) throws Exception {
-        return kubectl.run("get", "sandbox", sandbox, "-n", NS, "-o", "jsonpath={.status.conditions[?(@.type=='"
-                + type + "')].status}/{.status.conditions[?(@.type=='" + type + "')].reason}").out();
+        return kubectl.run(
+                        "get",
+                        "sandbox",
+                        sandbox,
+                        "-n",
+                        NS,
+                        "-o",
+                        "jsonpath={.status.conditions[?(@.type=='" + type
+                                + "')].status}/{.status.conditions[?(@.type=='" + type + "')].reason}")
+                .out();
     }
 
     private static String uid(String kind, String name) throws Exception {
@@ -243,21 +299,34 @@ class SandboxKubectlIT {
     }
 
     private static void patchMode(String sandbox, String mode) throws Exception {
-        Kubectl.Result r = kubectl.run("patch", "sandbox", sandbox, "-n", NS, "--type", "merge", "-p",
+        Kubectl.Result r = kubectl.run(
+                "patch",
+                "sandbox",
+                sandbox,
+                "-n",
+                NS,
+                "--type",
+                "merge",
+                "-p",
                 "{\"spec\":{\"operatingMode\":\"" + mode + "\"}}");
         assertThat(r.ok()).as("%s", r).isTrue();
     }
 
     /** The process local mode runs for the Pod (its container ID is {@code local://<pid>}). */
     private static long pid(JsonNode pod) {
-        String id = pod.path("status").path("containerStatuses").path(0).path("containerID").asText();
+        String id = pod.path("status")
+                .path("containerStatuses")
+                .path(0)
+                .path("containerID")
+                .asText();
         assertThat(id).startsWith("local://");
         return Long.parseLong(id.substring("local://".length()));
     }
 
     private static void assertControlledBy(JsonNode object, String kind, String uid) {
-        List<JsonNode> controllers = object.path("metadata").path("ownerReferences").findParents("controller")
-                .stream().filter(r -> r.path("controller").asBoolean()).toList();
+        List<JsonNode> controllers = object.path("metadata").path("ownerReferences").findParents("controller").stream()
+                .filter(r -> r.path("controller").asBoolean())
+                .toList();
         assertThat(controllers).singleElement().satisfies(r -> {
             assertThat(r.path("kind").asText()).isEqualTo(kind);
             assertThat(r.path("uid").asText()).isEqualTo(uid);

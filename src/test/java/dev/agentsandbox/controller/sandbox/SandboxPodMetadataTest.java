@@ -2,16 +2,14 @@ package dev.agentsandbox.controller.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashMap;
-import java.util.Map;
-
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.PodTemplateMetadata;
 import dev.agentsandbox.api.Sandbox;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 class SandboxPodMetadataTest {
 
@@ -35,11 +33,20 @@ class SandboxPodMetadataTest {
         sandbox.getMetadata().getLabels().put(Labels.CLAIM_UID, "uid-1");
 
         assertThat(SandboxPodMetadata.of(sandbox).applyTo(live)).isTrue();
-        assertThat(live.getLabels()).containsEntry("app", "agent").containsEntry(Labels.OWNER, "alice")
-                .containsEntry(Labels.CLAIM_UID, "uid-1").containsEntry("kubelet.example/other", "x")
-                .containsKey(Labels.SANDBOX_NAME_HASH).doesNotContainKeys("tier", Labels.WARM_POOL_SANDBOX);
-        assertThat(live.getAnnotations()).containsEntry("webhook.example/injected", "y").doesNotContainKey("note")
-                .containsEntry(SandboxPodMetadata.PROPAGATED_LABELS, "agents.x-k8s.io/claim-uid,agents.x-k8s.io/owner,app");
-        assertThat(SandboxPodMetadata.of(sandbox).applyTo(live)).as("second pass changes nothing").isFalse();
+        assertThat(live.getLabels())
+                .containsEntry("app", "agent")
+                .containsEntry(Labels.OWNER, "alice")
+                .containsEntry(Labels.CLAIM_UID, "uid-1")
+                .containsEntry("kubelet.example/other", "x")
+                .containsKey(Labels.SANDBOX_NAME_HASH)
+                .doesNotContainKeys("tier", Labels.WARM_POOL_SANDBOX);
+        assertThat(live.getAnnotations())
+                .containsEntry("webhook.example/injected", "y")
+                .doesNotContainKey("note")
+                .containsEntry(
+                        SandboxPodMetadata.PROPAGATED_LABELS, "agents.x-k8s.io/claim-uid,agents.x-k8s.io/owner,app");
+        assertThat(SandboxPodMetadata.of(sandbox).applyTo(live))
+                .as("second pass changes nothing")
+                .isFalse();
     }
 }

@@ -3,23 +3,6 @@ package dev.agentsandbox.controller.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.lang.reflect.Proxy;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
@@ -56,9 +39,23 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.restassured.RestAssured;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import jakarta.inject.Inject;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The Sandbox controller against the embedded API server (real patch semantics, schema validation, garbage
@@ -109,8 +106,8 @@ class SandboxReconcilerIT {
         assertThat(live.getStatus().getNodeName()).isEqualTo("test-node-1");
         assertThat(live.getStatus().getSelector()).isEqualTo(Labels.SANDBOX_NAME_HASH + "=" + NameHash.of("alpha"));
         assertThat(live.getStatus().getService()).isNull();
-        assertThat(condition(live, Conditions.POD_SCHEDULED)).hasValueSatisfying(c -> assertThat(c.getStatus())
-                .isEqualTo("True"));
+        assertThat(condition(live, Conditions.POD_SCHEDULED))
+                .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo("True"));
         assertThat(condition(live, Conditions.READY).orElseThrow().getObservedGeneration())
                 .isEqualTo(live.getMetadata().getGeneration());
         assertThat(condition(live, Conditions.SUSPENDED)).as("never suspended").isEmpty();
@@ -127,13 +124,16 @@ class SandboxReconcilerIT {
                 .doesNotContainKey(Labels.PREFIX + "user-set");
         assertThat(eventReasons("alpha")).contains("PodCreated", "SandboxReady");
 
-        String scrape = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(scrape).contains("agent_sandbox_creation_latency_ms_count{launch_type=\"none\",namespace=\"test\","
-                + "sandbox_template=\"none\"}");
+        String scrape =
+                RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(scrape)
+                .contains("agent_sandbox_creation_latency_ms_count{launch_type=\"none\",namespace=\"test\","
+                        + "sandbox_template=\"none\"}");
         assertThat(scrape).contains("agent_sandbox_creation_latency_ms_bucket{");
         // The gauge counts the Sandboxes in the controller's cache: alpha is one of them.
-        assertThat(scrape).containsPattern("(?m)^agent_sandboxes\\{launch_type=\"none\",namespace=\"test\","
-                + "sandbox_template=\"none\"} [1-9][0-9]*\\.0$");
+        assertThat(scrape)
+                .containsPattern("(?m)^agent_sandboxes\\{launch_type=\"none\",namespace=\"test\","
+                        + "sandbox_template=\"none\"} [1-9][0-9]*\\.0$");
     }
 
     @Test
@@ -141,8 +141,13 @@ class SandboxReconcilerIT {
         Sandbox sandbox = sandbox("keep");
         sandbox.getSpec().setService(true);
         sandbox.getSpec().setVolumeClaimTemplates(List.of(vct("data", "1Gi")));
-        sandbox.getSpec().getPodTemplate().getSpec().getContainers().get(0)
-                .setPorts(List.of(new ContainerPortBuilder().withContainerPort(8888).build()));
+        sandbox.getSpec()
+                .getPodTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .setPorts(List.of(
+                        new ContainerPortBuilder().withContainerPort(8888).build()));
         client.resource(sandbox).create();
 
         awaitReady("keep", true, Conditions.DEPENDENCIES_READY);
@@ -156,11 +161,25 @@ class SandboxReconcilerIT {
             assertThat(p.getName()).isEqualTo("p-8888-tcp");
             assertThat(p.getPort()).isEqualTo(8888);
         });
-        PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(NS).withName("data-keep").get();
+        PersistentVolumeClaim pvc = client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("data-keep")
+                .get();
         assertOwnedBy(pvc, live);
-        assertThat(client.pods().inNamespace(NS).withName("keep").get().getSpec().getVolumes())
-                .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data-keep"));
-        String podUid = client.pods().inNamespace(NS).withName("keep").get().getMetadata().getUid();
+        assertThat(client.pods()
+                        .inNamespace(NS)
+                        .withName("keep")
+                        .get()
+                        .getSpec()
+                        .getVolumes())
+                .anySatisfy(v ->
+                        assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data-keep"));
+        String podUid = client.pods()
+                .inNamespace(NS)
+                .withName("keep")
+                .get()
+                .getMetadata()
+                .getUid();
 
         setMode("keep", OperatingMode.SUSPENDED);
         awaitReady("keep", false, Conditions.SANDBOX_SUSPENDED);
@@ -172,9 +191,19 @@ class SandboxReconcilerIT {
             assertThat(condition(s, Conditions.POD_SCHEDULED)).isEmpty();
         });
         assertThat(client.pods().inNamespace(NS).withName("keep").get()).isNull();
-        assertThat(client.services().inNamespace(NS).withName("keep").get().getMetadata().getUid())
+        assertThat(client.services()
+                        .inNamespace(NS)
+                        .withName("keep")
+                        .get()
+                        .getMetadata()
+                        .getUid())
                 .isEqualTo(service.getMetadata().getUid());
-        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-keep").get().getMetadata().getUid())
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(NS)
+                        .withName("data-keep")
+                        .get()
+                        .getMetadata()
+                        .getUid())
                 .isEqualTo(pvc.getMetadata().getUid());
         assertThat(get("keep").getStatus().getService()).isEqualTo("keep");
 
@@ -185,13 +214,24 @@ class SandboxReconcilerIT {
         Pod pod = client.pods().inNamespace(NS).withName("keep").get();
         assertThat(pod.getMetadata().getUid()).isNotEqualTo(podUid);
         assertThat(pod.getSpec().getVolumes())
-                .anySatisfy(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data-keep"));
-        assertThat(client.services().inNamespace(NS).withName("keep").get().getMetadata().getUid())
+                .anySatisfy(v ->
+                        assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("data-keep"));
+        assertThat(client.services()
+                        .inNamespace(NS)
+                        .withName("keep")
+                        .get()
+                        .getMetadata()
+                        .getUid())
                 .isEqualTo(service.getMetadata().getUid());
-        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-keep").get().getMetadata().getUid())
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(NS)
+                        .withName("data-keep")
+                        .get()
+                        .getMetadata()
+                        .getUid())
                 .isEqualTo(pvc.getMetadata().getUid());
-        assertThat(eventReasons("keep")).contains("ServiceCreated", "PersistentVolumeClaimCreated", "PodDeleted",
-                Conditions.SANDBOX_SUSPENDED);
+        assertThat(eventReasons("keep"))
+                .contains("ServiceCreated", "PersistentVolumeClaimCreated", "PodDeleted", Conditions.SANDBOX_SUSPENDED);
     }
 
     @Test
@@ -205,7 +245,8 @@ class SandboxReconcilerIT {
         await().atMost(WAIT).untilAsserted(() -> {
             Sandbox s = get("phases");
             assertCondition(s, Conditions.POD_SCHEDULED, "False", "Unschedulable");
-            assertThat(condition(s, Conditions.READY).orElseThrow().getMessage()).contains("Unschedulable");
+            assertThat(condition(s, Conditions.READY).orElseThrow().getMessage())
+                    .contains("Unschedulable");
         });
 
         kubelet.running(pod, false);
@@ -213,7 +254,8 @@ class SandboxReconcilerIT {
             Sandbox s = get("phases");
             assertCondition(s, Conditions.POD_SCHEDULED, "True", "Scheduled");
             assertCondition(s, Conditions.READY, "False", Conditions.DEPENDENCIES_NOT_READY);
-            assertThat(condition(s, Conditions.READY).orElseThrow().getMessage()).contains("not Ready");
+            assertThat(condition(s, Conditions.READY).orElseThrow().getMessage())
+                    .contains("not Ready");
             assertThat(s.getStatus().getPodIPs()).hasSize(1);
         });
 
@@ -224,17 +266,25 @@ class SandboxReconcilerIT {
 
         kubelet.succeeded(pod);
         awaitReady("phases", false, Conditions.POD_SUCCEEDED);
-        await().atMost(WAIT).untilAsserted(() -> assertCondition(get("phases"), Conditions.FINISHED, "True",
-                Conditions.POD_SUCCEEDED));
-        assertThat(client.pods().inNamespace(NS).withName("phases").get().getMetadata().getUid())
-                .as("a finished Pod is not replaced").isEqualTo(pod.getMetadata().getUid());
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertCondition(get("phases"), Conditions.FINISHED, "True", Conditions.POD_SUCCEEDED));
+        assertThat(client.pods()
+                        .inNamespace(NS)
+                        .withName("phases")
+                        .get()
+                        .getMetadata()
+                        .getUid())
+                .as("a finished Pod is not replaced")
+                .isEqualTo(pod.getMetadata().getUid());
 
         client.resource(sandbox("failing")).create();
         Pod failing = awaitPod("failing");
         kubelet.failed(failing);
         awaitReady("failing", false, Conditions.POD_FAILED);
-        await().atMost(WAIT).untilAsserted(() -> assertCondition(get("failing"), Conditions.FINISHED, "True",
-                Conditions.POD_FAILED));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertCondition(get("failing"), Conditions.FINISHED, "True", Conditions.POD_FAILED));
     }
 
     @Test
@@ -242,14 +292,21 @@ class SandboxReconcilerIT {
         Sandbox sandbox = sandbox("svc");
         client.resource(sandbox).create();
         awaitReady("svc", true, Conditions.DEPENDENCIES_READY);
-        assertThat(client.services().inNamespace(NS).withName("svc").get()).as("unset: never created").isNull();
+        assertThat(client.services().inNamespace(NS).withName("svc").get())
+                .as("unset: never created")
+                .isNull();
 
         editSpec("svc", s -> s.getSpec().setService(true));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(client.services().inNamespace(NS).withName("svc").get()).isNotNull();
             assertThat(get("svc").getStatus().getServiceFQDN()).isEqualTo("svc.test.svc.cluster.local");
         });
-        String uid = client.services().inNamespace(NS).withName("svc").get().getMetadata().getUid();
+        String uid = client.services()
+                .inNamespace(NS)
+                .withName("svc")
+                .get()
+                .getMetadata()
+                .getUid();
 
         editSpec("svc", s -> s.getSpec().setService(null));
         touch("svc");
@@ -262,7 +319,9 @@ class SandboxReconcilerIT {
 
         editSpec("svc", s -> s.getSpec().setService(false));
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(client.services().inNamespace(NS).withName("svc").get()).as("false: deleted").isNull();
+            assertThat(client.services().inNamespace(NS).withName("svc").get())
+                    .as("false: deleted")
+                    .isNull();
             assertThat(get("svc").getStatus().getService()).isNull();
             assertThat(get("svc").getStatus().getServiceFQDN()).isNull();
         });
@@ -274,8 +333,11 @@ class SandboxReconcilerIT {
         Sandbox sandbox = sandbox("retain");
         sandbox.getSpec().setService(true);
         sandbox.getSpec().setVolumeClaimTemplates(List.of(vct("data", "1Gi")));
-        sandbox.getSpec().setShutdownTime(Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS)
-                .toString());
+        sandbox.getSpec()
+                .setShutdownTime(Instant.now()
+                        .plus(Duration.ofHours(1))
+                        .truncatedTo(ChronoUnit.SECONDS)
+                        .toString());
         sandbox.getSpec().setShutdownPolicy(ShutdownPolicy.RETAIN);
         client.resource(sandbox).create();
         awaitReady("retain", true, Conditions.DEPENDENCIES_READY);
@@ -285,15 +347,22 @@ class SandboxReconcilerIT {
         awaitReady("retain", false, Conditions.SANDBOX_EXPIRED);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(client.pods().inNamespace(NS).withName("retain").get()).isNull();
-            assertThat(client.services().inNamespace(NS).withName("retain").get()).isNull();
+            assertThat(client.services().inNamespace(NS).withName("retain").get())
+                    .isNull();
             Sandbox s = get("retain");
             assertThat(s.getStatus().getPodIPs()).isNull();
             assertThat(s.getStatus().getService()).isNull();
         });
-        assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-retain").get()).isNotNull();
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(NS)
+                        .withName("data-retain")
+                        .get())
+                .isNotNull();
         touch("retain");
         await().during(Duration.ofSeconds(2)).atMost(WAIT).untilAsserted(() -> {
-            assertThat(client.pods().inNamespace(NS).withName("retain").get()).as("not recreated").isNull();
+            assertThat(client.pods().inNamespace(NS).withName("retain").get())
+                    .as("not recreated")
+                    .isNull();
             assertThat(get("retain")).isNotNull();
         });
         assertThat(eventReasons("retain")).contains(Conditions.SANDBOX_EXPIRED);
@@ -316,8 +385,13 @@ class SandboxReconcilerIT {
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
             assertThat(get("doomed")).isNull();
             assertThat(client.pods().inNamespace(NS).withName("doomed").get()).isNull();
-            assertThat(client.services().inNamespace(NS).withName("doomed").get()).isNull();
-            assertThat(client.persistentVolumeClaims().inNamespace(NS).withName("data-doomed").get()).isNull();
+            assertThat(client.services().inNamespace(NS).withName("doomed").get())
+                    .isNull();
+            assertThat(client.persistentVolumeClaims()
+                            .inNamespace(NS)
+                            .withName("data-doomed")
+                            .get())
+                    .isNull();
         });
         assertThat(Instant.now()).isAfterOrEqualTo(shutdown);
     }
@@ -328,23 +402,40 @@ class SandboxReconcilerIT {
         awaitReady("twin", true, Conditions.DEPENDENCIES_READY);
         Sandbox live = get("twin");
         Pod first = client.pods().inNamespace(NS).withName("twin").get();
-        Pod extra = new PodBuilder().withNewMetadata().withName("twin-extra").withNamespace(NS)
+        Pod extra = new PodBuilder()
+                .withNewMetadata()
+                .withName("twin-extra")
+                .withNamespace(NS)
                 .withLabels(Map.of(Labels.SANDBOX_NAME_HASH, NameHash.of("twin")))
-                .withOwnerReferences(Ownership.controllerReference(live)).endMetadata()
-                .withSpec(live.getSpec().getPodTemplate().getSpec()).build();
+                .withOwnerReferences(Ownership.controllerReference(live))
+                .endMetadata()
+                .withSpec(live.getSpec().getPodTemplate().getSpec())
+                .build();
         client.resource(extra).create();
 
         awaitReady("twin", false, Conditions.MULTIPLE_PODS);
-        assertThat(condition(get("twin"), Conditions.READY).orElseThrow().getMessage()).contains("twin", "twin-extra");
+        assertThat(condition(get("twin"), Conditions.READY).orElseThrow().getMessage())
+                .contains("twin", "twin-extra");
         await().atMost(WAIT).untilAsserted(() -> assertThat(warnings("twin")).contains(Conditions.MULTIPLE_PODS));
         // Fail closed: nothing deleted, nothing relabelled.
         editSandbox("twin", s -> s.getMetadata().getLabels().put(Labels.OWNER, "bob"));
         await().during(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() -> {
-            assertThat(client.pods().inNamespace(NS).withName("twin").get().getMetadata().getUid())
+            assertThat(client.pods()
+                            .inNamespace(NS)
+                            .withName("twin")
+                            .get()
+                            .getMetadata()
+                            .getUid())
                     .isEqualTo(first.getMetadata().getUid());
-            assertThat(client.pods().inNamespace(NS).withName("twin").get().getMetadata().getLabels())
+            assertThat(client.pods()
+                            .inNamespace(NS)
+                            .withName("twin")
+                            .get()
+                            .getMetadata()
+                            .getLabels())
                     .doesNotContainKey(Labels.OWNER);
-            assertThat(client.pods().inNamespace(NS).withName("twin-extra").get()).isNotNull();
+            assertThat(client.pods().inNamespace(NS).withName("twin-extra").get())
+                    .isNotNull();
         });
         assertThat(get("twin").getStatus().getPodIPs()).isNull();
     }
@@ -352,19 +443,52 @@ class SandboxReconcilerIT {
     @Test
     void podOwnedByAnotherControllerIsLeftAlone() {
         // The owner must exist: the API server's garbage collector deletes dependents of a missing owner.
-        ReplicaSet owner = client.apps().replicaSets().inNamespace(NS).resource(new ReplicaSetBuilder()
-                .withNewMetadata().withName("theirs").withNamespace(NS).endMetadata()
-                .withNewSpec().withReplicas(0).withNewSelector().addToMatchLabels("app", "theirs").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "theirs").endMetadata()
-                .withNewSpec().addNewContainer().withName("c").withImage("x").endContainer().endSpec().endTemplate()
-                .endSpec().build()).create();
-        Pod foreign = new PodBuilder().withNewMetadata().withName("foreign").withNamespace(NS)
+        ReplicaSet owner = client.apps()
+                .replicaSets()
+                .inNamespace(NS)
+                .resource(new ReplicaSetBuilder()
+                        .withNewMetadata()
+                        .withName("theirs")
+                        .withNamespace(NS)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withReplicas(0)
+                        .withNewSelector()
+                        .addToMatchLabels("app", "theirs")
+                        .endSelector()
+                        .withNewTemplate()
+                        .withNewMetadata()
+                        .addToLabels("app", "theirs")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("c")
+                        .withImage("x")
+                        .endContainer()
+                        .endSpec()
+                        .endTemplate()
+                        .endSpec()
+                        .build())
+                .create();
+        Pod foreign = new PodBuilder()
+                .withNewMetadata()
+                .withName("foreign")
+                .withNamespace(NS)
                 .withLabels(Map.of("app", "theirs"))
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet")
-                        .withName("theirs").withUid(owner.getMetadata().getUid()).withController(true).build())
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion("apps/v1")
+                        .withKind("ReplicaSet")
+                        .withName("theirs")
+                        .withUid(owner.getMetadata().getUid())
+                        .withController(true)
+                        .build())
                 .endMetadata()
-                .withSpec(new PodSpecBuilder().withContainers(new ContainerBuilder().withName("c").withImage("x")
-                        .build()).build())
+                .withSpec(new PodSpecBuilder()
+                        .withContainers(new ContainerBuilder()
+                                .withName("c")
+                                .withImage("x")
+                                .build())
+                        .build())
                 .build();
         kubelet.autoReady(false); // their Pod: only the controller could change it
         foreign = client.resource(foreign).create();
@@ -379,36 +503,67 @@ class SandboxReconcilerIT {
         assertThat(after.getMetadata().getResourceVersion()).isEqualTo(version);
 
         setMode("foreign", OperatingMode.SUSPENDED);
-        await().atMost(WAIT).untilAsserted(() -> assertCondition(get("foreign"), Conditions.SUSPENDED, "False",
-                Conditions.POD_NOT_OWNED));
-        assertThat(client.pods().inNamespace(NS).withName("foreign").get().getMetadata().getResourceVersion())
-                .as("not deleted by suspend either").isEqualTo(version);
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertCondition(get("foreign"), Conditions.SUSPENDED, "False", Conditions.POD_NOT_OWNED));
+        assertThat(client.pods()
+                        .inNamespace(NS)
+                        .withName("foreign")
+                        .get()
+                        .getMetadata()
+                        .getResourceVersion())
+                .as("not deleted by suspend either")
+                .isEqualTo(version);
     }
 
     @Test
     void unownedObjectsAreAdoptedOnlyWithTheLabels() {
-        Pod stray = new PodBuilder().withNewMetadata().withName("stray").withNamespace(NS).endMetadata()
-                .withSpec(new PodSpecBuilder().withContainers(new ContainerBuilder().withName("c").withImage("x")
-                        .build()).build())
+        Pod stray = new PodBuilder()
+                .withNewMetadata()
+                .withName("stray")
+                .withNamespace(NS)
+                .endMetadata()
+                .withSpec(new PodSpecBuilder()
+                        .withContainers(new ContainerBuilder()
+                                .withName("c")
+                                .withImage("x")
+                                .build())
+                        .build())
                 .build();
         client.resource(stray).create();
         client.resource(sandbox("stray")).create();
         awaitReady("stray", false, Conditions.RECONCILER_ERROR);
         assertThat(condition(get("stray"), Conditions.READY).orElseThrow().getMessage())
                 .contains("Pod stray", Labels.ADOPTABLE);
-        assertThat(client.pods().inNamespace(NS).withName("stray").get().getMetadata().getOwnerReferences())
+        assertThat(client.pods()
+                        .inNamespace(NS)
+                        .withName("stray")
+                        .get()
+                        .getMetadata()
+                        .getOwnerReferences())
                 .isNullOrEmpty();
 
-        client.pods().inNamespace(NS).withName("stray")
-                .edit(p -> new PodBuilder(p).editMetadata().addToLabels(Labels.ADOPTABLE, "true").endMetadata().build());
+        client.pods().inNamespace(NS).withName("stray").edit(p -> new PodBuilder(p)
+                .editMetadata()
+                .addToLabels(Labels.ADOPTABLE, "true")
+                .endMetadata()
+                .build());
         // The retry with backoff picks it up (the Pod is not yet in the controller's label-scoped cache).
         awaitReady("stray", true, Conditions.DEPENDENCIES_READY);
         assertOwnedBy(client.pods().inNamespace(NS).withName("stray").get(), get("stray"));
 
-        Pod hashed = new PodBuilder().withNewMetadata().withName("hashed").withNamespace(NS)
-                .withLabels(Map.of(Labels.SANDBOX_NAME_HASH, NameHash.of("hashed"))).endMetadata()
-                .withSpec(new PodSpecBuilder().withContainers(new ContainerBuilder().withName("c").withImage("x")
-                        .build()).build())
+        Pod hashed = new PodBuilder()
+                .withNewMetadata()
+                .withName("hashed")
+                .withNamespace(NS)
+                .withLabels(Map.of(Labels.SANDBOX_NAME_HASH, NameHash.of("hashed")))
+                .endMetadata()
+                .withSpec(new PodSpecBuilder()
+                        .withContainers(new ContainerBuilder()
+                                .withName("c")
+                                .withImage("x")
+                                .build())
+                        .build())
                 .build();
         String hashedUid = client.resource(hashed).create().getMetadata().getUid();
         client.resource(sandbox("hashed")).create();
@@ -422,13 +577,23 @@ class SandboxReconcilerIT {
     @Test
     void labelledServiceAndClaimAreAdoptedNotReplaced() {
         PersistentVolumeClaim claim = new PersistentVolumeClaim();
-        claim.setMetadata(new ObjectMetaBuilder().withName("data-adopt").withNamespace(NS)
-                .withLabels(Map.of(Labels.ADOPTABLE, "true")).build());
+        claim.setMetadata(new ObjectMetaBuilder()
+                .withName("data-adopt")
+                .withNamespace(NS)
+                .withLabels(Map.of(Labels.ADOPTABLE, "true"))
+                .build());
         claim.setSpec(vct("data", "1Gi").getSpec());
         String claimUid = client.resource(claim).create().getMetadata().getUid();
-        Service service = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("adopt")
-                .withNamespace(NS).withLabels(Map.of(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt"))).endMetadata()
-                .withNewSpec().withClusterIP("None").endSpec().build();
+        Service service = new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                .withNewMetadata()
+                .withName("adopt")
+                .withNamespace(NS)
+                .withLabels(Map.of(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt")))
+                .endMetadata()
+                .withNewSpec()
+                .withClusterIP("None")
+                .endSpec()
+                .build();
         String serviceUid = client.resource(service).create().getMetadata().getUid();
 
         Sandbox sandbox = sandbox("adopt");
@@ -438,24 +603,29 @@ class SandboxReconcilerIT {
         awaitReady("adopt", true, Conditions.DEPENDENCIES_READY);
 
         Sandbox live = get("adopt");
-        PersistentVolumeClaim adoptedClaim = client.persistentVolumeClaims().inNamespace(NS).withName("data-adopt")
+        PersistentVolumeClaim adoptedClaim = client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("data-adopt")
                 .get();
         assertThat(adoptedClaim.getMetadata().getUid()).isEqualTo(claimUid);
         assertOwnedBy(adoptedClaim, live);
-        assertThat(adoptedClaim.getMetadata().getLabels()).containsEntry(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt"));
-        Service adoptedService = client.services().inNamespace(NS).withName("adopt").get();
+        assertThat(adoptedClaim.getMetadata().getLabels())
+                .containsEntry(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt"));
+        Service adoptedService =
+                client.services().inNamespace(NS).withName("adopt").get();
         assertThat(adoptedService.getMetadata().getUid()).isEqualTo(serviceUid);
         assertOwnedBy(adoptedService, live);
-        assertThat(adoptedService.getSpec().getSelector()).containsEntry(Labels.SANDBOX_NAME_HASH,
-                NameHash.of("adopt"));
+        assertThat(adoptedService.getSpec().getSelector())
+                .containsEntry(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt"));
         assertThat(eventReasons("adopt")).contains("PersistentVolumeClaimAdopted", "ServiceAdopted");
     }
 
     @Test
     void labelAndAnnotationChangesRelabelTheLivePodInPlace() {
         Sandbox sandbox = sandbox("relabel");
-        sandbox.getMetadata().setLabels(new HashMap<>(Map.of(Labels.WARM_POOL_SANDBOX, "pool-hash",
-                Labels.SANDBOX_TEMPLATE_REF_HASH, "tmpl-hash")));
+        sandbox.getMetadata()
+                .setLabels(new HashMap<>(
+                        Map.of(Labels.WARM_POOL_SANDBOX, "pool-hash", Labels.SANDBOX_TEMPLATE_REF_HASH, "tmpl-hash")));
         client.resource(sandbox).create();
         awaitReady("relabel", true, Conditions.DEPENDENCIES_READY);
         Pod before = client.pods().inNamespace(NS).withName("relabel").get();
@@ -469,8 +639,12 @@ class SandboxReconcilerIT {
             s.getMetadata().getLabels().put(Labels.OWNER, "alice");
             s.getMetadata().setAnnotations(Map.of(Labels.POD_NAME, "relabel"));
         });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(client.pods().inNamespace(NS).withName("relabel").get()
-                .getMetadata().getLabels())
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.pods()
+                        .inNamespace(NS)
+                        .withName("relabel")
+                        .get()
+                        .getMetadata()
+                        .getLabels())
                 .doesNotContainKey(Labels.WARM_POOL_SANDBOX)
                 .containsEntry(Labels.CLAIM_UID, "claim-1")
                 .containsEntry(Labels.OWNER, "alice")
@@ -484,13 +658,17 @@ class SandboxReconcilerIT {
         });
         await().atMost(WAIT).untilAsserted(() -> {
             Pod pod = client.pods().inNamespace(NS).withName("relabel").get();
-            assertThat(pod.getMetadata().getLabels()).containsEntry("tier", "gold").doesNotContainKey("app");
+            assertThat(pod.getMetadata().getLabels())
+                    .containsEntry("tier", "gold")
+                    .doesNotContainKey("app");
             assertThat(pod.getMetadata().getAnnotations()).containsEntry("example.com/note", "n");
         });
         Pod after = client.pods().inNamespace(NS).withName("relabel").get();
-        assertThat(after.getMetadata().getUid()).as("never restarted for metadata")
+        assertThat(after.getMetadata().getUid())
+                .as("never restarted for metadata")
                 .isEqualTo(before.getMetadata().getUid());
-        assertThat(get("relabel").getStatus().getPodIPs()).isEqualTo(List.of(after.getStatus().getPodIP()));
+        assertThat(get("relabel").getStatus().getPodIPs())
+                .isEqualTo(List.of(after.getStatus().getPodIP()));
     }
 
     @Test
@@ -499,15 +677,22 @@ class SandboxReconcilerIT {
         sandbox.getSpec().setVolumeClaimTemplates(List.of(vct("data", "1Gi")));
         client.resource(sandbox).create();
         awaitReady("frozen", true, Conditions.DEPENDENCIES_READY);
-        PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(NS).withName("data-frozen").get();
+        PersistentVolumeClaim pvc = client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("data-frozen")
+                .get();
 
         // A real API server refuses this edit (CRD validation rule); the test server has no validation.
         editSpec("frozen", s -> s.getSpec().setVolumeClaimTemplates(List.of(vct("data", "5Gi"))));
         awaitReady("frozen", false, Conditions.RECONCILER_ERROR);
         assertThat(condition(get("frozen"), Conditions.READY).orElseThrow().getMessage())
                 .contains("spec.volumeClaimTemplates", "data-frozen");
-        PersistentVolumeClaim after = client.persistentVolumeClaims().inNamespace(NS).withName("data-frozen").get();
-        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(pvc.getMetadata().getResourceVersion());
+        PersistentVolumeClaim after = client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("data-frozen")
+                .get();
+        assertThat(after.getMetadata().getResourceVersion())
+                .isEqualTo(pvc.getMetadata().getResourceVersion());
         assertThat(after.getSpec().getResources().getRequests().get("storage")).isEqualTo(new Quantity("1Gi"));
     }
 
@@ -515,22 +700,33 @@ class SandboxReconcilerIT {
     void apiErrorsEndInReconcilerErrorAndAreRetriedWithBackoff() {
         String ns = "errors";
         // The API server refuses the first Pod create, as it does an invalid pod template.
-        faults.inject(ApiFault.on("POST", "/api/v1/namespaces/" + ns + "/pods(\\?.*)?").respond(422).times(1));
+        faults.inject(ApiFault.on("POST", "/api/v1/namespaces/" + ns + "/pods(\\?.*)?")
+                .respond(422)
+                .times(1));
         Sandbox sandbox = sandbox("bad");
         sandbox.getMetadata().setNamespace(ns);
         client.resource(sandbox).create();
 
         await().atMost(WAIT).untilAsserted(() -> {
-            Sandbox s = client.resources(Sandbox.class).inNamespace(ns).withName("bad").get();
+            Sandbox s = client.resources(Sandbox.class)
+                    .inNamespace(ns)
+                    .withName("bad")
+                    .get();
             assertCondition(s, Conditions.READY, "False", Conditions.RECONCILER_ERROR);
             assertThat(condition(s, Conditions.READY).orElseThrow().getMessage())
                     .startsWith("sandbox errors/bad: creating Pod bad failed: 422")
                     .contains("injected fault 422 for POST /api/v1/namespaces/errors/pods");
         });
         // The next attempt (after the backoff) succeeds.
-        await().atMost(WAIT).untilAsserted(() -> assertCondition(
-                client.resources(Sandbox.class).inNamespace(ns).withName("bad").get(), Conditions.READY, "True",
-                Conditions.DEPENDENCIES_READY));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertCondition(
+                        client.resources(Sandbox.class)
+                                .inNamespace(ns)
+                                .withName("bad")
+                                .get(),
+                        Conditions.READY,
+                        "True",
+                        Conditions.DEPENDENCIES_READY));
     }
 
     @Test
@@ -547,21 +743,38 @@ class SandboxReconcilerIT {
             reconciler.reconcile(get("restart"), staleContext(List.of()));
         }
         String hash = NameHash.of("restart");
-        assertThat(client.pods().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list().getItems())
+        assertThat(client.pods()
+                        .inNamespace(NS)
+                        .withLabel(Labels.SANDBOX_NAME_HASH, hash)
+                        .list()
+                        .getItems())
                 .hasSize(1);
-        assertThat(client.services().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list().getItems())
+        assertThat(client.services()
+                        .inNamespace(NS)
+                        .withLabel(Labels.SANDBOX_NAME_HASH, hash)
+                        .list()
+                        .getItems())
                 .hasSize(1);
-        assertThat(client.persistentVolumeClaims().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list()
-                .getItems()).hasSize(1);
+        assertThat(client.persistentVolumeClaims()
+                        .inNamespace(NS)
+                        .withLabel(Labels.SANDBOX_NAME_HASH, hash)
+                        .list()
+                        .getItems())
+                .hasSize(1);
 
         // Suspended while a controller still has the old Pod cached: deleting it again is harmless, no Pod comes back.
         Pod cachedPod = client.pods().inNamespace(NS).withName("restart").get();
         setMode("restart", OperatingMode.SUSPENDED);
-        await().atMost(WAIT).untilAsserted(() -> assertCondition(get("restart"), Conditions.SUSPENDED, "True",
-                Conditions.POD_TERMINATED));
+        await().atMost(WAIT)
+                .untilAsserted(
+                        () -> assertCondition(get("restart"), Conditions.SUSPENDED, "True", Conditions.POD_TERMINATED));
         reconciler.reconcile(get("restart"), staleContext(List.of(cachedPod)));
         reconciler.reconcile(get("restart"), staleContext(List.of()));
-        assertThat(client.pods().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list().getItems())
+        assertThat(client.pods()
+                        .inNamespace(NS)
+                        .withLabel(Labels.SANDBOX_NAME_HASH, hash)
+                        .list()
+                        .getItems())
                 .isEmpty();
         setMode("restart", OperatingMode.RUNNING);
         awaitReady("restart", true, Conditions.DEPENDENCIES_READY);
@@ -571,25 +784,43 @@ class SandboxReconcilerIT {
         List<HasMetadata> stale = new ArrayList<>();
         stale.add(client.pods().inNamespace(NS).withName("restart").get());
         stale.add(client.services().inNamespace(NS).withName("restart").get());
-        stale.add(client.persistentVolumeClaims().inNamespace(NS).withName("data-restart").get());
+        stale.add(client.persistentVolumeClaims()
+                .inNamespace(NS)
+                .withName("data-restart")
+                .get());
         editSpec("restart", s -> {
-            s.getSpec().setShutdownTime(Instant.now().plus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS)
-                    .toString());
+            s.getSpec()
+                    .setShutdownTime(Instant.now()
+                            .plus(Duration.ofHours(1))
+                            .truncatedTo(ChronoUnit.SECONDS)
+                            .toString());
             s.getSpec().setShutdownPolicy(ShutdownPolicy.DELETE);
         });
-        Sandbox live = await().atMost(WAIT).until(() -> get("restart"),
-                s -> s.getSpec().getShutdownPolicy() == ShutdownPolicy.DELETE);
+        Sandbox live = await().atMost(WAIT)
+                .until(() -> get("restart"), s -> s.getSpec().getShutdownPolicy() == ShutdownPolicy.DELETE);
         clock.advance(Duration.ofHours(1).plusSeconds(5));
         reconciler.reconcile(live, staleContext(stale));
         reconciler.reconcile(live, staleContext(stale));
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(get("restart")).isNull();
-            assertThat(client.pods().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list().getItems())
+            assertThat(client.pods()
+                            .inNamespace(NS)
+                            .withLabel(Labels.SANDBOX_NAME_HASH, hash)
+                            .list()
+                            .getItems())
                     .isEmpty();
-            assertThat(client.services().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash).list()
-                    .getItems()).isEmpty();
-            assertThat(client.persistentVolumeClaims().inNamespace(NS).withLabel(Labels.SANDBOX_NAME_HASH, hash)
-                    .list().getItems()).isEmpty();
+            assertThat(client.services()
+                            .inNamespace(NS)
+                            .withLabel(Labels.SANDBOX_NAME_HASH, hash)
+                            .list()
+                            .getItems())
+                    .isEmpty();
+            assertThat(client.persistentVolumeClaims()
+                            .inNamespace(NS)
+                            .withLabel(Labels.SANDBOX_NAME_HASH, hash)
+                            .list()
+                            .getItems())
+                    .isEmpty();
         });
     }
 
@@ -598,10 +829,13 @@ class SandboxReconcilerIT {
     /** A reconcile context whose caches hold exactly {@code cached} (empty: not synced yet). */
     @SuppressWarnings("unchecked")
     private Context<Sandbox> staleContext(List<HasMetadata> cached) {
-        return (Context<Sandbox>) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Context.class },
+        return (Context<Sandbox>) Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {Context.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getSecondaryResources" -> Set.copyOf(cached.stream()
-                            .filter(o -> ((Class<?>) args[0]).isInstance(o)).toList());
+                            .filter(o -> ((Class<?>) args[0]).isInstance(o))
+                            .toList());
                     case "getSecondaryResourcesAsStream" -> cached.stream()
                             .filter(o -> ((Class<?>) args[0]).isInstance(o));
                     case "getRetryInfo" -> Optional.empty();
@@ -613,14 +847,19 @@ class SandboxReconcilerIT {
 
     static Sandbox sandbox(String name) {
         Sandbox sandbox = new Sandbox();
-        sandbox.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+        sandbox.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         SandboxSpec spec = new SandboxSpec();
         PodTemplate template = new PodTemplate();
         PodTemplateMetadata meta = new PodTemplateMetadata();
         meta.setLabels(Map.of("app", "agent", Labels.PREFIX + "user-set", "x"));
         template.setMetadata(meta);
-        template.setSpec(new PodSpecBuilder().withContainers(List.of(new ContainerBuilder().withName("agent")
-                .withImage("agent-sandbox-agent:test").build())).build());
+        template.setSpec(new PodSpecBuilder()
+                .withContainers(List.of(new ContainerBuilder()
+                        .withName("agent")
+                        .withImage("agent-sandbox-agent:test")
+                        .build()))
+                .build());
         spec.setPodTemplate(template);
         sandbox.setSpec(spec);
         return sandbox;
@@ -631,8 +870,12 @@ class SandboxReconcilerIT {
         VolumeClaimMetadata meta = new VolumeClaimMetadata();
         meta.setName(name);
         vct.setMetadata(meta);
-        vct.setSpec(new PersistentVolumeClaimSpecBuilder().withAccessModes("ReadWriteOnce").withNewResources()
-                .addToRequests("storage", new Quantity(size)).endResources().build());
+        vct.setSpec(new PersistentVolumeClaimSpecBuilder()
+                .withAccessModes("ReadWriteOnce")
+                .withNewResources()
+                .addToRequests("storage", new Quantity(size))
+                .endResources()
+                .build());
         return vct;
     }
 
@@ -641,8 +884,8 @@ class SandboxReconcilerIT {
     }
 
     private Pod awaitPod(String name) {
-        return await().atMost(WAIT).until(() -> client.pods().inNamespace(NS).withName(name).get(),
-                p -> p != null);
+        return await().atMost(WAIT)
+                .until(() -> client.pods().inNamespace(NS).withName(name).get(), p -> p != null);
     }
 
     private void setMode(String name, OperatingMode mode) {
@@ -655,7 +898,7 @@ class SandboxReconcilerIT {
 
     /** Edits like a user would: read, change, write; again when the controller wrote in between (409). */
     private void editSandbox(String name, java.util.function.Consumer<Sandbox> change) {
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 editOnce(name, change);
                 return;
@@ -682,7 +925,8 @@ class SandboxReconcilerIT {
     /** A metadata-only change: makes the controller look again, as any watch event would. */
     private void touch(String name) {
         editSandbox(name, s -> {
-            Map<String, String> annotations = s.getMetadata().getAnnotations() == null ? new HashMap<>()
+            Map<String, String> annotations = s.getMetadata().getAnnotations() == null
+                    ? new HashMap<>()
                     : new HashMap<>(s.getMetadata().getAnnotations());
             annotations.put("test/touched", Instant.now().toString());
             s.getMetadata().setAnnotations(annotations);
@@ -690,21 +934,28 @@ class SandboxReconcilerIT {
     }
 
     private void awaitReady(String name, boolean status, String reason) {
-        await().atMost(WAIT).untilAsserted(() -> assertCondition(get(name), Conditions.READY,
-                status ? "True" : "False", reason));
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertCondition(get(name), Conditions.READY, status ? "True" : "False", reason));
     }
 
     static Optional<Condition> condition(Sandbox sandbox, String type) {
-        return Conditions.find(sandbox.getStatus() == null ? null : sandbox.getStatus().getConditions(), type);
+        return Conditions.find(
+                sandbox.getStatus() == null ? null : sandbox.getStatus().getConditions(), type);
     }
 
     static void assertCondition(Sandbox sandbox, String type, String status, String reason) {
         assertThat(sandbox).isNotNull();
-        assertThat(condition(sandbox, type)).as("condition %s of %s", type, sandbox.getMetadata().getName())
+        assertThat(condition(sandbox, type))
+                .as("condition %s of %s", type, sandbox.getMetadata().getName())
                 .hasValueSatisfying(c -> {
-                    assertThat(c.getStatus()).as("%s status (%s)", type, c.getMessage()).isEqualTo(status);
-                    assertThat(c.getReason()).as("%s reason (%s)", type, c.getMessage()).isEqualTo(reason);
-                    assertThat(c.getObservedGeneration()).isEqualTo(sandbox.getMetadata().getGeneration());
+                    assertThat(c.getStatus())
+                            .as("%s status (%s)", type, c.getMessage())
+                            .isEqualTo(status);
+                    assertThat(c.getReason())
+                            .as("%s reason (%s)", type, c.getMessage())
+                            .isEqualTo(reason);
+                    assertThat(c.getObservedGeneration())
+                            .isEqualTo(sandbox.getMetadata().getGeneration());
                 });
     }
 
@@ -718,7 +969,10 @@ class SandboxReconcilerIT {
     }
 
     private List<String> warnings(String name) {
-        return events(name).stream().filter(e -> "Warning".equals(e.getType())).map(Event::getReason).toList();
+        return events(name).stream()
+                .filter(e -> "Warning".equals(e.getType()))
+                .map(Event::getReason)
+                .toList();
     }
 
     private List<Event> events(String name) {

@@ -3,14 +3,6 @@ package dev.agentsandbox.controller.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.NetworkPolicyManagement;
@@ -42,6 +34,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The SandboxTemplate controller's NetworkPolicy against the embedded API server. */
 @QuarkusTest
@@ -88,35 +85,61 @@ class SandboxTemplateReconcilerIT {
         assertThat(policy.getSpec().getEgress()).hasSize(2);
         NetworkPolicyEgressRule internet = policy.getSpec().getEgress().get(0);
         assertThat(internet.getPorts()).isNullOrEmpty();
-        assertThat(internet.getTo()).extracting(NetworkPolicyPeer::getIpBlock).containsExactly(
-                new IPBlock("0.0.0.0/0", List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
-                        "100.64.0.0/10")),
-                new IPBlock("::/0", List.of("fc00::/7", "fe80::/10")));
+        assertThat(internet.getTo())
+                .extracting(NetworkPolicyPeer::getIpBlock)
+                .containsExactly(
+                        new IPBlock(
+                                "0.0.0.0/0",
+                                List.of(
+                                        "10.0.0.0/8",
+                                        "172.16.0.0/12",
+                                        "192.168.0.0/16",
+                                        "169.254.0.0/16",
+                                        "100.64.0.0/10")),
+                        new IPBlock("::/0", List.of("fc00::/7", "fe80::/10")));
         assertThat(internet.getTo()).allSatisfy(peer -> {
             assertThat(peer.getPodSelector()).isNull();
             assertThat(peer.getNamespaceSelector()).isNull();
         });
         NetworkPolicyEgressRule dns = policy.getSpec().getEgress().get(1);
         assertThat(dns.getTo()).extracting(p -> p.getIpBlock().getCidr()).containsExactly("8.8.8.8/32", "1.1.1.1/32");
-        assertThat(dns.getTo()).extracting(p -> p.getIpBlock().getCidr()).containsExactlyElementsOf(
-                TemplateDefaults.PUBLIC_DNS.stream().map(ip -> ip + "/32").toList());
-        assertThat(dns.getPorts()).extracting(NetworkPolicyPort::getProtocol, NetworkPolicyPort::getPort)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("UDP", new IntOrString(53)),
+        assertThat(dns.getTo())
+                .extracting(p -> p.getIpBlock().getCidr())
+                .containsExactlyElementsOf(TemplateDefaults.PUBLIC_DNS.stream()
+                        .map(ip -> ip + "/32")
+                        .toList());
+        assertThat(dns.getPorts())
+                .extracting(NetworkPolicyPort::getProtocol, NetworkPolicyPort::getPort)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("UDP", new IntOrString(53)),
                         org.assertj.core.groups.Tuple.tuple("TCP", new IntOrString(53)));
 
         // The template carries its ref hash.
-        await().atMost(WAIT).untilAsserted(() -> assertThat(client.resources(SandboxTemplate.class).inNamespace(NS)
-                .withName("plain").get().getMetadata().getLabels()).containsEntry(Labels.SANDBOX_TEMPLATE_REF_HASH, hash));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.resources(SandboxTemplate.class)
+                        .inNamespace(NS)
+                        .withName("plain")
+                        .get()
+                        .getMetadata()
+                        .getLabels())
+                .containsEntry(Labels.SANDBOX_TEMPLATE_REF_HASH, hash));
         assertThat(TemplateDefaults.usesDefaultPolicy(template)).isTrue();
     }
 
     @Test
     void customRulesAppearVerbatimAndAnEmptyListDenies() {
         NetworkPolicyIngressRule ingress = new NetworkPolicyIngressRuleBuilder()
-                .addNewFrom().withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name",
-                        "agent-sandbox-system").endNamespaceSelector()
-                .withNewPodSelector().addToMatchLabels("app", "sandbox-router").endPodSelector().endFrom()
-                .addNewPort().withProtocol("TCP").withPort(new IntOrString(8080)).endPort()
+                .addNewFrom()
+                .withNewNamespaceSelector()
+                .addToMatchLabels("kubernetes.io/metadata.name", "agent-sandbox-system")
+                .endNamespaceSelector()
+                .withNewPodSelector()
+                .addToMatchLabels("app", "sandbox-router")
+                .endPodSelector()
+                .endFrom()
+                .addNewPort()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(8080))
+                .endPort()
                 .build();
         SandboxTemplate template = template("custom");
         SandboxNetworkPolicy rules = new SandboxNetworkPolicy();
@@ -126,18 +149,31 @@ class SandboxTemplateReconcilerIT {
         client.resource(template).create();
 
         NetworkPolicy policy = awaitPolicy("custom-network-policy");
-        assertThat(Serialization.asJson(policy.getSpec().getIngress())).isEqualTo(Serialization.asJson(List.of(ingress)));
-        assertThat(policy.getSpec().getEgress()).as("empty list: all egress denied").isEmpty();
+        assertThat(Serialization.asJson(policy.getSpec().getIngress()))
+                .isEqualTo(Serialization.asJson(List.of(ingress)));
+        assertThat(policy.getSpec().getEgress())
+                .as("empty list: all egress denied")
+                .isEmpty();
         assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
 
         // A rule change reaches the policy.
-        NetworkPolicyEgressRule https = new NetworkPolicyEgressRuleBuilder().addNewPort().withProtocol("TCP")
-                .withPort(new IntOrString(443)).endPort().build();
+        NetworkPolicyEgressRule https = new NetworkPolicyEgressRuleBuilder()
+                .addNewPort()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(443))
+                .endPort()
+                .build();
         editTemplate("custom", t -> {
             t.getSpec().getNetworkPolicy().setEgress(List.of(https));
         });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Serialization.asJson(client.network().v1()
-                .networkPolicies().inNamespace(NS).withName("custom-network-policy").get().getSpec().getEgress()))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(Serialization.asJson(client.network()
+                        .v1()
+                        .networkPolicies()
+                        .inNamespace(NS)
+                        .withName("custom-network-policy")
+                        .get()
+                        .getSpec()
+                        .getEgress()))
                 .isEqualTo(Serialization.asJson(List.of(https))));
     }
 
@@ -148,26 +184,54 @@ class SandboxTemplateReconcilerIT {
         editTemplate("switch", t -> {
             t.getSpec().setNetworkPolicyManagement(NetworkPolicyManagement.UNMANAGED);
         });
-        await().atMost(WAIT).untilAsserted(() -> assertThat(client.network().v1().networkPolicies().inNamespace(NS)
-                .withName("switch-network-policy").get()).isNull());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.network()
+                        .v1()
+                        .networkPolicies()
+                        .inNamespace(NS)
+                        .withName("switch-network-policy")
+                        .get())
+                .isNull());
     }
 
     @Test
     void aForeignPolicyWithTheSameNameIsLeftUnchangedAndReported() {
         // The owner must exist: the API server's garbage collector deletes dependents of a missing owner.
         client.resource(FIREWALL_CRD).createOr(existing -> existing.update());
-        GenericKubernetesResource firewall = await().atMost(WAIT).ignoreExceptions().until(() -> client
-                .genericKubernetesResources("example.com/v1", "Firewall").inNamespace(NS)
-                .resource(new GenericKubernetesResourceBuilder().withApiVersion("example.com/v1").withKind("Firewall")
-                        .withNewMetadata().withName("corp").withNamespace(NS).endMetadata().build())
-                .create(), f -> f != null);
-        OwnerReference theirs = new OwnerReferenceBuilder().withApiVersion("example.com/v1").withKind("Firewall")
-                .withName("corp").withUid(firewall.getMetadata().getUid()).withController(true).build();
+        GenericKubernetesResource firewall = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(
+                        () -> client.genericKubernetesResources("example.com/v1", "Firewall")
+                                .inNamespace(NS)
+                                .resource(new GenericKubernetesResourceBuilder()
+                                        .withApiVersion("example.com/v1")
+                                        .withKind("Firewall")
+                                        .withNewMetadata()
+                                        .withName("corp")
+                                        .withNamespace(NS)
+                                        .endMetadata()
+                                        .build())
+                                .create(),
+                        f -> f != null);
+        OwnerReference theirs = new OwnerReferenceBuilder()
+                .withApiVersion("example.com/v1")
+                .withKind("Firewall")
+                .withName("corp")
+                .withUid(firewall.getMetadata().getUid())
+                .withController(true)
+                .build();
         NetworkPolicy foreign = client.resource(new NetworkPolicyBuilder()
-                .withNewMetadata().withName("taken-network-policy").withNamespace(NS).withOwnerReferences(theirs)
-                .endMetadata()
-                .withNewSpec().withNewPodSelector().endPodSelector().withPolicyTypes("Ingress").endSpec()
-                .build()).create();
+                        .withNewMetadata()
+                        .withName("taken-network-policy")
+                        .withNamespace(NS)
+                        .withOwnerReferences(theirs)
+                        .endMetadata()
+                        .withNewSpec()
+                        .withNewPodSelector()
+                        .endPodSelector()
+                        .withPolicyTypes("Ingress")
+                        .endSpec()
+                        .build())
+                .create();
         client.resource(template("taken")).create();
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(events("taken")).anySatisfy(e -> {
@@ -175,21 +239,32 @@ class SandboxTemplateReconcilerIT {
             assertThat(e.getReason()).isEqualTo("NetworkPolicyConflict");
             assertThat(e.getMessage()).contains("taken-network-policy", "Firewall/corp", "SandboxTemplate taken");
         }));
-        NetworkPolicy after = client.network().v1().networkPolicies().inNamespace(NS).withName("taken-network-policy")
+        NetworkPolicy after = client.network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(NS)
+                .withName("taken-network-policy")
                 .get();
-        assertThat(after.getMetadata().getResourceVersion()).isEqualTo(foreign.getMetadata().getResourceVersion());
+        assertThat(after.getMetadata().getResourceVersion())
+                .isEqualTo(foreign.getMetadata().getResourceVersion());
         assertThat(after.getSpec()).isEqualTo(foreign.getSpec());
 
         // Unmanaged never deletes a policy it does not own.
         editTemplate("taken", t -> {
             t.getSpec().setNetworkPolicyManagement(NetworkPolicyManagement.UNMANAGED);
         });
-        await().during(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() -> assertThat(client.network().v1()
-                .networkPolicies().inNamespace(NS).withName("taken-network-policy").get()).isNotNull());
+        await().during(Duration.ofSeconds(1)).atMost(WAIT).untilAsserted(() -> assertThat(client.network()
+                        .v1()
+                        .networkPolicies()
+                        .inNamespace(NS)
+                        .withName("taken-network-policy")
+                        .get())
+                .isNotNull());
     }
 
     /** A foreign kind that owns NetworkPolicies (another controller's). */
-    static final String FIREWALL_CRD = """
+    static final String FIREWALL_CRD =
+            """
             apiVersion: apiextensions.k8s.io/v1
             kind: CustomResourceDefinition
             metadata: {name: firewalls.example.com}
@@ -207,12 +282,15 @@ class SandboxTemplateReconcilerIT {
 
     /** Read, change, write; again when the controller wrote in between (409). */
     private void editTemplate(String name, java.util.function.Consumer<SandboxTemplate> change) {
-        for (int attempt = 1;; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
-                client.resources(SandboxTemplate.class).inNamespace(NS).withName(name).edit(t -> {
-                    change.accept(t);
-                    return t;
-                });
+                client.resources(SandboxTemplate.class)
+                        .inNamespace(NS)
+                        .withName(name)
+                        .edit(t -> {
+                            change.accept(t);
+                            return t;
+                        });
                 return;
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                 if (e.getCode() != 409 || attempt == 10) {
@@ -223,8 +301,15 @@ class SandboxTemplateReconcilerIT {
     }
 
     private NetworkPolicy awaitPolicy(String name) {
-        return await().atMost(WAIT).until(
-                () -> client.network().v1().networkPolicies().inNamespace(NS).withName(name).get(), p -> p != null);
+        return await().atMost(WAIT)
+                .until(
+                        () -> client.network()
+                                .v1()
+                                .networkPolicies()
+                                .inNamespace(NS)
+                                .withName(name)
+                                .get(),
+                        p -> p != null);
     }
 
     private List<Event> events(String template) {
@@ -236,11 +321,16 @@ class SandboxTemplateReconcilerIT {
 
     static SandboxTemplate template(String name) {
         SandboxTemplate template = new SandboxTemplate();
-        template.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+        template.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
         SandboxTemplateSpec spec = new SandboxTemplateSpec();
         PodTemplate pod = new PodTemplate();
-        pod.setSpec(new PodSpecBuilder().withContainers(new ContainerBuilder().withName("agent")
-                .withImage("agent-sandbox-agent:test").build()).build());
+        pod.setSpec(new PodSpecBuilder()
+                .withContainers(new ContainerBuilder()
+                        .withName("agent")
+                        .withImage("agent-sandbox-agent:test")
+                        .build())
+                .build());
         spec.setPodTemplate(pod);
         template.setSpec(spec);
         return template;

@@ -1,8 +1,5 @@
 package dev.agentsandbox.controller.warmpool;
 
-import java.util.List;
-import java.util.Map;
-
 import dev.agentsandbox.api.PodTemplate;
 import dev.agentsandbox.api.PodTemplateMetadata;
 import dev.agentsandbox.api.Sandbox;
@@ -17,32 +14,39 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.Map;
 
 /** Templates, pools and member queries for the controller tests. */
 public final class PoolFixtures {
 
-    private PoolFixtures() {
-    }
+    private PoolFixtures() {}
 
     public static SandboxTemplate template(String namespace, String name, String image) {
         SandboxTemplate template = new SandboxTemplate();
-        template.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        template.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         SandboxTemplateSpec spec = new SandboxTemplateSpec();
         PodTemplate pod = new PodTemplate();
         PodTemplateMetadata meta = new PodTemplateMetadata();
         meta.setLabels(Map.of("app", "agent"));
         pod.setMetadata(meta);
-        pod.setSpec(new PodSpecBuilder().withContainers(List.of(new ContainerBuilder().withName("agent")
-                .withImage(image).build())).build());
+        pod.setSpec(new PodSpecBuilder()
+                .withContainers(List.of(new ContainerBuilder()
+                        .withName("agent")
+                        .withImage(image)
+                        .build()))
+                .build());
         spec.setPodTemplate(pod);
         template.setSpec(spec);
         return template;
     }
 
-    public static SandboxWarmPool pool(String namespace, String name, String template, int replicas,
-            UpdateStrategyType strategy) {
+    public static SandboxWarmPool pool(
+            String namespace, String name, String template, int replicas, UpdateStrategyType strategy) {
         SandboxWarmPool pool = new SandboxWarmPool();
-        pool.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+        pool.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         SandboxWarmPoolSpec spec = new SandboxWarmPoolSpec();
         spec.setReplicas(replicas);
         SandboxTemplateRef ref = new SandboxTemplateRef();
@@ -60,11 +64,15 @@ public final class PoolFixtures {
     /** Live members of the pool, as the API server has them. */
     public static List<Sandbox> members(KubernetesClient client, String namespace, String pool) {
         return client.resources(Sandbox.class).inNamespace(namespace).list().getItems().stream()
-                .filter(s -> WarmPoolMembers.isMemberOf(s, pool, null)).toList();
+                .filter(s -> WarmPoolMembers.isMemberOf(s, pool, null))
+                .toList();
     }
 
     public static SandboxWarmPool livePool(KubernetesClient client, String namespace, String name) {
-        return client.resources(SandboxWarmPool.class).inNamespace(namespace).withName(name).get();
+        return client.resources(SandboxWarmPool.class)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
     }
 
     public static void scale(KubernetesClient client, String namespace, String name, int replicas) {

@@ -1,8 +1,7 @@
 package dev.agentsandbox.controller.warmpool;
 
-import java.util.Map;
-
 import io.quarkus.test.junit.QuarkusTestProfile;
+import java.util.Map;
 
 /** Controller role with short timings, shared by the warm pool and claim tests (one Quarkus boot for both). */
 public class PoolTestProfile implements QuarkusTestProfile {

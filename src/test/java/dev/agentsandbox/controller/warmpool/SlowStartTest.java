@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,9 +41,10 @@ class SlowStartTest {
     void aFailingFirstCallCostsOneCall() {
         AtomicInteger calls = new AtomicInteger();
         assertThat(SlowStart.run(50, 16, executor, i -> {
-            calls.incrementAndGet();
-            return false;
-        })).isEqualTo(1);
+                    calls.incrementAndGet();
+                    return false;
+                }))
+                .isEqualTo(1);
         assertThat(calls.get()).isEqualTo(1);
     }
 

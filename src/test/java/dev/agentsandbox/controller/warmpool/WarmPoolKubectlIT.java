@@ -3,6 +3,12 @@ package dev.agentsandbox.controller.warmpool;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.NameHash;
+import dev.agentsandbox.local.Kubectl;
+import dev.agentsandbox.local.LocalModeProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,20 +16,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.IntStream;
-
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.NameHash;
-import dev.agentsandbox.local.Kubectl;
-import dev.agentsandbox.local.LocalModeProcess;
 
 /**
  * The warm pool and claim controllers seen from outside: the packaged application's {@code local --serve} driven
@@ -40,10 +37,12 @@ class WarmPoolKubectlIT {
 
     @BeforeAll
     static void startLocalMode() throws Exception {
-        assumeTrue(Kubectl.installed(), "kubectl is not installed: the kubectl tests of the warm pool and claim "
-                + "controllers are skipped");
-        assumeTrue(Files.isRegularFile(LocalModeProcess.JAR), "run ./mvnw package first: " + LocalModeProcess.JAR
-                + " is missing");
+        assumeTrue(
+                Kubectl.installed(),
+                "kubectl is not installed: the kubectl tests of the warm pool and claim " + "controllers are skipped");
+        assumeTrue(
+                Files.isRegularFile(LocalModeProcess.JAR),
+                "run ./mvnw package first: " + LocalModeProcess.JAR + " is missing");
         Path dir = Files.createTempDirectory("warmpool-kubectl-it");
         local = LocalModeProcess.start(dir, Duration.ofSeconds(5), Duration.ofSeconds(180));
         kubectl = new Kubectl(local.kubeconfig(), dir.resolve("kubectl-cache"));
@@ -63,16 +62,28 @@ class WarmPoolKubectlIT {
         apply(templateAndPool(ns, "web", 3));
 
         await().until(() -> readyReplicas(ns, "web-pool") == 3);
-        assertThat(kubectl.run("get", "swp", "web-pool", "-n", ns, "-o", "jsonpath={.status.replicas}").out())
+        assertThat(kubectl.run("get", "swp", "web-pool", "-n", ns, "-o", "jsonpath={.status.replicas}")
+                        .out())
                 .isEqualTo("3");
         JsonNode policy = json("get", "networkpolicy", "web-network-policy", "-n", ns, "-o", "json");
-        assertThat(policy.path("spec").path("podSelector").path("matchLabels")
-                .path(Labels.SANDBOX_TEMPLATE_REF_HASH).asText()).isEqualTo(NameHash.of("web"));
+        assertThat(policy.path("spec")
+                        .path("podSelector")
+                        .path("matchLabels")
+                        .path(Labels.SANDBOX_TEMPLATE_REF_HASH)
+                        .asText())
+                .isEqualTo(NameHash.of("web"));
         assertThat(policy.path("spec").path("policyTypes")).isEqualTo(JSON.readTree("[\"Ingress\", \"Egress\"]"));
         assertThat(policy.path("spec").path("ingress").findValuesAsText("app")).containsExactly("sandbox-router");
         // The members' Pods carry the label the policy selects them by.
-        JsonNode pods = json("get", "pods", "-n", ns, "-l",
-                Labels.SANDBOX_TEMPLATE_REF_HASH + "=" + NameHash.of("web"), "-o", "json");
+        JsonNode pods = json(
+                "get",
+                "pods",
+                "-n",
+                ns,
+                "-l",
+                Labels.SANDBOX_TEMPLATE_REF_HASH + "=" + NameHash.of("web"),
+                "-o",
+                "json");
         assertThat(pods.path("items")).hasSize(3);
 
         Kubectl.Result up = kubectl.run("scale", "swp", "web-pool", "-n", ns, "--replicas=6");
@@ -82,8 +93,10 @@ class WarmPoolKubectlIT {
 
         Kubectl.Result down = kubectl.run("scale", "swp", "web-pool", "-n", ns, "--replicas=1");
         assertThat(down.ok()).as("%s", down).isTrue();
-        await().until(() -> readyReplicas(ns, "web-pool") == 1 && poolMembers(ns, "web-pool").size() == 1);
-        assertThat(kubectl.run("get", "swp", "web-pool", "-n", ns, "-o", "jsonpath={.status.replicas}").out())
+        await().until(() -> readyReplicas(ns, "web-pool") == 1
+                && poolMembers(ns, "web-pool").size() == 1);
+        assertThat(kubectl.run("get", "swp", "web-pool", "-n", ns, "-o", "jsonpath={.status.replicas}")
+                        .out())
                 .isEqualTo("1");
     }
 
@@ -97,10 +110,20 @@ class WarmPoolKubectlIT {
         apply(claim(ns, "first"));
         await().until(() -> claimReady(ns, "first"));
         String first = sandboxOf(ns, "first");
-        assertThat(kubectl.run("get", "sandbox", first, "-n", ns, "-o",
-                "jsonpath={.metadata.labels.agents\\.x-k8s\\.io/launch-type}").out()).isEqualTo("warm");
-        assertThat(kubectl.run("get", "pod", first, "-n", ns, "-o", "jsonpath={.status.phase}").out())
-                .as("the adopted member's Pod keeps running").isEqualTo("Running");
+        assertThat(kubectl.run(
+                                "get",
+                                "sandbox",
+                                first,
+                                "-n",
+                                ns,
+                                "-o",
+                                "jsonpath={.metadata.labels.agents\\.x-k8s\\.io/launch-type}")
+                        .out())
+                .isEqualTo("warm");
+        assertThat(kubectl.run("get", "pod", first, "-n", ns, "-o", "jsonpath={.status.phase}")
+                        .out())
+                .as("the adopted member's Pod keeps running")
+                .isEqualTo("Running");
 
         // A burst larger than the (refilling) pool: every claim Ready, each with its own Sandbox.
         await().until(() -> readyReplicas(ns, "web-pool") == 2);
@@ -111,9 +134,20 @@ class WarmPoolKubectlIT {
         sandboxes.add(first);
         for (String name : burst) {
             String sandbox = sandboxOf(ns, name);
-            assertThat(sandboxes.add(sandbox)).as("sandbox %s given to two claims", sandbox).isTrue();
-            assertThat(kubectl.run("get", "sandbox", sandbox, "-n", ns, "-o", "jsonpath={.status.conditions[?(@.type"
-                    + "=='Ready')].status}").out()).as("sandbox %s of claim %s", sandbox, name).isEqualTo("True");
+            assertThat(sandboxes.add(sandbox))
+                    .as("sandbox %s given to two claims", sandbox)
+                    .isTrue();
+            assertThat(kubectl.run(
+                                    "get",
+                                    "sandbox",
+                                    sandbox,
+                                    "-n",
+                                    ns,
+                                    "-o",
+                                    "jsonpath={.status.conditions[?(@.type" + "=='Ready')].status}")
+                            .out())
+                    .as("sandbox %s of claim %s", sandbox, name)
+                    .isEqualTo("True");
         }
         assertThat(sandboxes).hasSize(6);
     }
@@ -152,7 +186,8 @@ class WarmPoolKubectlIT {
                 spec:
                   replicas: %3$d
                   sandboxTemplateRef: {name: %1$s}
-                """.formatted(template, ns, replicas);
+                """
+                .formatted(template, ns, replicas);
     }
 
     static String claim(String ns, String name) {
@@ -162,13 +197,17 @@ class WarmPoolKubectlIT {
                 metadata: {name: %s, namespace: %s}
                 spec:
                   warmPoolRef: {name: web-pool}
-                """.formatted(name, ns);
+                """
+                .formatted(name, ns);
     }
 
     // --- helpers
 
     private static ConditionFactory await() {
-        return Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).ignoreExceptions();
+        return Awaitility.await()
+                .atMost(WAIT)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions();
     }
 
     private static void createNamespace(String ns) throws Exception {
@@ -188,19 +227,36 @@ class WarmPoolKubectlIT {
     }
 
     private static int readyReplicas(String ns, String pool) throws Exception {
-        String out = kubectl.run("get", "swp", pool, "-n", ns, "-o", "jsonpath={.status.readyReplicas}").out();
+        String out = kubectl.run("get", "swp", pool, "-n", ns, "-o", "jsonpath={.status.readyReplicas}")
+                .out();
         return out.isBlank() ? 0 : Integer.parseInt(out.trim());
     }
 
     private static List<String> poolMembers(String ns, String pool) throws Exception {
-        String out = kubectl.run("get", "sandboxes", "-n", ns, "-l", Labels.WARM_POOL_SANDBOX + "=" + NameHash.of(pool),
-                "-o", "jsonpath={.items[*].metadata.name}").out();
+        String out = kubectl.run(
+                        "get",
+                        "sandboxes",
+                        "-n",
+                        ns,
+                        "-l",
+                        Labels.WARM_POOL_SANDBOX + "=" + NameHash.of(pool),
+                        "-o",
+                        "jsonpath={.items[*].metadata.name}")
+                .out();
         return out.isBlank() ? List.of() : List.of(out.trim().split("\\s+"));
     }
 
     private static boolean claimReady(String ns, String claim) throws Exception {
-        return kubectl.run("get", "sandboxclaim", claim, "-n", ns, "-o",
-                "jsonpath={.status.conditions[?(@.type=='Ready')].status}").out().equals("True");
+        return kubectl.run(
+                        "get",
+                        "sandboxclaim",
+                        claim,
+                        "-n",
+                        ns,
+                        "-o",
+                        "jsonpath={.status.conditions[?(@.type=='Ready')].status}")
+                .out()
+                .equals("True");
     }
 
     private static boolean allReady(String ns, List<String> claims) throws Exception {

@@ -8,21 +8,6 @@ import static dev.agentsandbox.controller.warmpool.PoolFixtures.template;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
-
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NameHash;
@@ -32,6 +17,7 @@ import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.api.UpdateStrategyType;
 import dev.agentsandbox.controller.template.TemplateDefaults;
 import dev.agentsandbox.testing.TestKubelet;
+import dev.agentsandbox.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -41,7 +27,18 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import dev.agentsandbox.testing.WithEmbeddedApiServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @TestProfile(PoolTestProfile.class)
@@ -75,7 +72,8 @@ class WarmPoolReconcilerIT {
         SandboxWarmPool live = livePool(client, ns, "pool");
         assertThat(live.getStatus().getReplicas()).isEqualTo(3);
         assertThat(live.getStatus().getSelector()).isEqualTo(Labels.WARM_POOL_SANDBOX + "=" + NameHash.of("pool"));
-        assertThat(live.getStatus().getObservedGeneration()).isEqualTo(live.getMetadata().getGeneration());
+        assertThat(live.getStatus().getObservedGeneration())
+                .isEqualTo(live.getMetadata().getGeneration());
         List<Sandbox> members = members(client, ns, "pool");
         assertThat(members).hasSize(3).allSatisfy(s -> {
             assertThat(s.getMetadata().getName()).startsWith("pool-");
@@ -94,8 +92,11 @@ class WarmPoolReconcilerIT {
             assertThat(podSpec.getDnsPolicy()).isEqualTo("None");
             assertThat(podSpec.getDnsConfig().getNameservers()).isEqualTo(TemplateDefaults.PUBLIC_DNS);
         });
-        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions()
-                .withName("sandboxwarmpools.extensions.agents.x-k8s.io").get();
+        CustomResourceDefinition crd = client.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName("sandboxwarmpools.extensions.agents.x-k8s.io")
+                .get();
         var scale = crd.getSpec().getVersions().get(0).getSubresources().getScale();
         assertThat(scale.getSpecReplicasPath()).isEqualTo(".spec.replicas");
         assertThat(scale.getStatusReplicasPath()).isEqualTo(".status.replicas");
@@ -119,7 +120,8 @@ class WarmPoolReconcilerIT {
             scale(client, ns, "pool", 0);
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(members(client, ns, "pool")).isEmpty();
-                assertThat(livePool(client, ns, "pool").getStatus().getReplicas()).isZero();
+                assertThat(livePool(client, ns, "pool").getStatus().getReplicas())
+                        .isZero();
             });
 
             counter.resetMax();
@@ -142,9 +144,12 @@ class WarmPoolReconcilerIT {
 
         await().atMost(WAIT).untilAsserted(() -> {
             List<Sandbox> members = members(client, ns, "pool");
-            assertThat(members).hasSize(2).extracting(s -> s.getMetadata().getName())
+            assertThat(members)
+                    .hasSize(2)
+                    .extracting(s -> s.getMetadata().getName())
                     .doesNotContain(victim.getMetadata().getName());
-            assertThat(livePool(client, ns, "pool").getStatus().getReadyReplicas()).isEqualTo(2);
+            assertThat(livePool(client, ns, "pool").getStatus().getReadyReplicas())
+                    .isEqualTo(2);
         });
     }
 
@@ -157,14 +162,20 @@ class WarmPoolReconcilerIT {
         Set<String> before = names(members(client, ns, "pool"));
         String oldHash = hashOf(members(client, ns, "pool").get(0));
 
-        SandboxTemplate tpl = client.resources(SandboxTemplate.class).inNamespace(ns).withName("tpl").get();
+        SandboxTemplate tpl = client.resources(SandboxTemplate.class)
+                .inNamespace(ns)
+                .withName("tpl")
+                .get();
         tpl.getMetadata().setLabels(Map.of("team", "a"));
         tpl.getMetadata().setAnnotations(Map.of("note", "metadata only"));
         client.resource(tpl).update();
         settle();
         assertThat(names(members(client, ns, "pool"))).isEqualTo(before);
 
-        tpl = client.resources(SandboxTemplate.class).inNamespace(ns).withName("tpl").get();
+        tpl = client.resources(SandboxTemplate.class)
+                .inNamespace(ns)
+                .withName("tpl")
+                .get();
         tpl.getSpec().getPodTemplate().getSpec().getContainers().get(0).setImage("agent:2");
         client.resource(tpl).update();
         await().atMost(WAIT).untilAsserted(() -> {
@@ -173,7 +184,12 @@ class WarmPoolReconcilerIT {
             assertThat(names(members)).doesNotContainAnyElementsOf(before);
             assertThat(members).allSatisfy(s -> {
                 assertThat(hashOf(s)).isNotEqualTo(oldHash);
-                assertThat(s.getSpec().getPodTemplate().getSpec().getContainers().get(0).getImage())
+                assertThat(s.getSpec()
+                                .getPodTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getImage())
                         .isEqualTo("agent:2");
             });
         });
@@ -184,11 +200,15 @@ class WarmPoolReconcilerIT {
     void onReplenishKeepsStaleMembersAndBuildsNewOnesFromTheCurrentTemplate() {
         String ns = "wp-replenish";
         client.resource(template(ns, "tpl", "agent:1")).create();
-        client.resource(pool(ns, "pool", "tpl", 2, UpdateStrategyType.ON_REPLENISH)).create();
+        client.resource(pool(ns, "pool", "tpl", 2, UpdateStrategyType.ON_REPLENISH))
+                .create();
         awaitReady(ns, "pool", 2);
         Set<String> before = names(members(client, ns, "pool"));
 
-        SandboxTemplate tpl = client.resources(SandboxTemplate.class).inNamespace(ns).withName("tpl").get();
+        SandboxTemplate tpl = client.resources(SandboxTemplate.class)
+                .inNamespace(ns)
+                .withName("tpl")
+                .get();
         tpl.getSpec().getPodTemplate().getSpec().getContainers().get(0).setImage("agent:2");
         client.resource(tpl).update();
         settle();
@@ -200,9 +220,16 @@ class WarmPoolReconcilerIT {
         await().atMost(WAIT).untilAsserted(() -> {
             List<Sandbox> members = members(client, ns, "pool");
             assertThat(members).hasSize(2);
-            assertThat(members).filteredOn(s -> !before.contains(s.getMetadata().getName())).singleElement()
-                    .satisfies(s -> assertThat(s.getSpec().getPodTemplate().getSpec().getContainers().get(0)
-                            .getImage()).isEqualTo("agent:2"));
+            assertThat(members)
+                    .filteredOn(s -> !before.contains(s.getMetadata().getName()))
+                    .singleElement()
+                    .satisfies(s -> assertThat(s.getSpec()
+                                    .getPodTemplate()
+                                    .getSpec()
+                                    .getContainers()
+                                    .get(0)
+                                    .getImage())
+                            .isEqualTo("agent:2"));
         });
     }
 
@@ -214,20 +241,27 @@ class WarmPoolReconcilerIT {
         client.resource(pool(ns, "pool", "tpl", 1, null)).create();
         await().atMost(WAIT).until(() -> members(client, ns, "pool").size() == 1);
         Sandbox member = members(client, ns, "pool").get(0);
-        Pod pod = await().atMost(WAIT).until(
-                () -> client.pods().inNamespace(ns).withName(member.getMetadata().getName()).get(), p -> p != null);
+        Pod pod = await().atMost(WAIT)
+                .until(
+                        () -> client.pods()
+                                .inNamespace(ns)
+                                .withName(member.getMetadata().getName())
+                                .get(),
+                        p -> p != null);
         kubelet.unschedulable(pod);
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(reasons(ns)).contains("WarmPoolNotProgressing"));
         settle();
-        assertThat(names(members(client, ns, "pool"))).containsExactly(member.getMetadata().getName());
+        assertThat(names(members(client, ns, "pool")))
+                .containsExactly(member.getMetadata().getName());
         assertThat(Conditions.find(livePool(client, ns, "pool").getStatus().getConditions(), "Progressing"))
                 .hasValueSatisfying(c -> assertThat(c.getStatus()).isEqualTo(Conditions.FALSE));
 
         // Scheduled but never Ready: replaced after the grace period (3 s in the test profile).
         kubelet.running(pod, false);
         await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(names(members(client, ns, "pool"))).hasSize(1)
+            assertThat(names(members(client, ns, "pool")))
+                    .hasSize(1)
                     .doesNotContain(member.getMetadata().getName());
             assertThat(reasons(ns)).contains("WarmPoolProgressing");
         });
@@ -262,13 +296,17 @@ class WarmPoolReconcilerIT {
             client.resource(pool(ns, "pool", "tpl", 20, null)).create();
             // Each template update wakes the pool while its first creates are still in flight.
             for (int i = 0; i < 40; i++) {
-                SandboxTemplate tpl = client.resources(SandboxTemplate.class).inNamespace(ns).withName("tpl").get();
+                SandboxTemplate tpl = client.resources(SandboxTemplate.class)
+                        .inNamespace(ns)
+                        .withName("tpl")
+                        .get();
                 tpl.getMetadata().setAnnotations(Map.of("touch", Integer.toString(i)));
                 client.resource(tpl).update();
             }
             awaitReady(ns, "pool", 20);
             // Deleting members from outside while the pool refills: more wake-ups, same ceiling.
-            members(client, ns, "pool").stream().limit(10).forEach(s -> client.resource(s).delete());
+            members(client, ns, "pool").stream().limit(10).forEach(s -> client.resource(s)
+                    .delete());
             awaitReady(ns, "pool", 20);
             settle();
             assertThat(members(client, ns, "pool")).hasSize(20);
@@ -286,7 +324,9 @@ class WarmPoolReconcilerIT {
     }
 
     private List<String> reasons(String ns) {
-        return client.v1().events().inNamespace(ns).list().getItems().stream().map(Event::getReason).toList();
+        return client.v1().events().inNamespace(ns).list().getItems().stream()
+                .map(Event::getReason)
+                .toList();
     }
 
     private static Set<String> names(List<Sandbox> sandboxes) {
@@ -329,8 +369,7 @@ class WarmPoolReconcilerIT {
                 }
 
                 @Override
-                public void onClose(WatcherException cause) {
-                }
+                public void onClose(WatcherException cause) {}
             });
         }
 

@@ -2,26 +2,32 @@ package dev.agentsandbox.local.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-
-import org.junit.jupiter.api.Test;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /** Printer columns read objects like the API server's table convertor. */
 class TableViewTest {
 
     @Test
     void readsTheJsonPathsOfPrinterColumns() throws Exception {
-        var sandbox = new ObjectMapper().readTree("""
+        var sandbox = new ObjectMapper()
+                .readTree(
+                        """
                 {"status":{"conditions":[{"type":"Suspended","status":"False"},{"type":"Ready","status":"True","reason":"DependenciesReady"}],
                  "sandbox":{"name":"s1"}},"spec":{"replicas":3}}""");
-        assertThat(JsonPathLite.read(sandbox, ".status.conditions[?(@.type=='Ready')].status").asText()).isEqualTo("True");
-        assertThat(JsonPathLite.read(sandbox, ".status.conditions[?(@.type==\"Ready\")].reason").asText()).isEqualTo("DependenciesReady");
+        assertThat(JsonPathLite.read(sandbox, ".status.conditions[?(@.type=='Ready')].status")
+                        .asText())
+                .isEqualTo("True");
+        assertThat(JsonPathLite.read(sandbox, ".status.conditions[?(@.type==\"Ready\")].reason")
+                        .asText())
+                .isEqualTo("DependenciesReady");
         assertThat(JsonPathLite.read(sandbox, ".status.sandbox.name").asText()).isEqualTo("s1");
         assertThat(JsonPathLite.read(sandbox, ".spec.replicas").asInt()).isEqualTo(3);
-        assertThat(JsonPathLite.read(sandbox, ".status.conditions[1].type").asText()).isEqualTo("Ready");
-        assertThat(JsonPathLite.read(sandbox, ".status.missing").isMissingNode()).isTrue();
+        assertThat(JsonPathLite.read(sandbox, ".status.conditions[1].type").asText())
+                .isEqualTo("Ready");
+        assertThat(JsonPathLite.read(sandbox, ".status.missing").isMissingNode())
+                .isTrue();
     }
 
     @Test

@@ -3,24 +3,22 @@ package dev.agentsandbox.local.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.agentsandbox.local.api.EmbeddedApiServer;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import dev.agentsandbox.local.api.EmbeddedApiServer;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 
 /** The process kubelet runs Pods as processes with their environment, honours restartPolicy and reports status. */
 class ProcessKubeletTest {
@@ -28,6 +26,7 @@ class ProcessKubeletTest {
     static EmbeddedApiServer server;
     static KubernetesClient client;
     static ProcessKubelet kubelet;
+
     @TempDir
     static Path data;
 
@@ -36,10 +35,23 @@ class ProcessKubeletTest {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "the process kubelet needs /bin/sh");
         server = EmbeddedApiServer.start();
         client = server.client("kubelet");
-        client.resource(new SecretBuilder().withNewMetadata().withName("greet").endMetadata().addToStringData("greeting", "hello")
-                .build()).create();
-        kubelet = new ProcessKubelet(client, new KubeletSettings(data, KubeletSettings.AGENT_IMAGE_MARKER, List.of(),
-                Map.of(), "local", Clock.systemUTC())).start();
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("greet")
+                        .endMetadata()
+                        .addToStringData("greeting", "hello")
+                        .build())
+                .create();
+        kubelet = new ProcessKubelet(
+                        client,
+                        new KubeletSettings(
+                                data,
+                                KubeletSettings.AGENT_IMAGE_MARKER,
+                                List.of(),
+                                Map.of(),
+                                "local",
+                                Clock.systemUTC()))
+                .start();
     }
 
     @AfterAll
@@ -52,13 +64,45 @@ class ProcessKubeletTest {
     }
 
     static Pod pod(String name, String restartPolicy, String script) {
-        return new PodBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec().withRestartPolicy(restartPolicy)
-                .addNewContainer().withName("main").withImage("busybox").withCommand("sh", "-c", script)
-                .addNewEnv().withName("GREETING").withNewValueFrom().withNewSecretKeyRef("greeting", "greet", false).endValueFrom().endEnv()
-                .addNewEnv().withName("ME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().endEnv()
-                .addNewEnv().withName("IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.podIP").endFieldRef().endValueFrom().endEnv()
-                .addNewEnv().withName("MSG").withValue("$(GREETING) from $(ME)").endEnv()
-                .endContainer().endSpec().build();
+        return new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .withNewSpec()
+                .withRestartPolicy(restartPolicy)
+                .addNewContainer()
+                .withName("main")
+                .withImage("busybox")
+                .withCommand("sh", "-c", script)
+                .addNewEnv()
+                .withName("GREETING")
+                .withNewValueFrom()
+                .withNewSecretKeyRef("greeting", "greet", false)
+                .endValueFrom()
+                .endEnv()
+                .addNewEnv()
+                .withName("ME")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("metadata.name")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .addNewEnv()
+                .withName("IP")
+                .withNewValueFrom()
+                .withNewFieldRef()
+                .withFieldPath("status.podIP")
+                .endFieldRef()
+                .endValueFrom()
+                .endEnv()
+                .addNewEnv()
+                .withName("MSG")
+                .withValue("$(GREETING) from $(ME)")
+                .endEnv()
+                .endContainer()
+                .endSpec()
+                .build();
     }
 
     static Pod get(String name) {
@@ -78,28 +122,51 @@ class ProcessKubeletTest {
     @Test
     void runsTheCommandWithItsEnvironmentAndEndsByExitCode() throws Exception {
         Path out = data.resolve("env.txt");
-        client.resource(pod("says-hello", "Never", "echo \"$MSG at $IP\" > " + out + "; exit 3")).create();
+        client.resource(pod("says-hello", "Never", "echo \"$MSG at $IP\" > " + out + "; exit 3"))
+                .create();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "Failed".equals(phase("says-hello")));
         Pod p = get("says-hello");
         assertThat(p.getStatus().getPodIP()).startsWith("127.").isNotEqualTo("127.0.0.1");
-        assertThat(p.getStatus().getContainerStatuses().get(0).getState().getTerminated().getExitCode()).isEqualTo(3);
-        assertThat(Files.readString(out).trim()).isEqualTo("hello from says-hello at " + p.getStatus().getPodIP());
+        assertThat(p.getStatus()
+                        .getContainerStatuses()
+                        .get(0)
+                        .getState()
+                        .getTerminated()
+                        .getExitCode())
+                .isEqualTo(3);
+        assertThat(Files.readString(out).trim())
+                .isEqualTo("hello from says-hello at " + p.getStatus().getPodIP());
     }
 
     @Test
     void restartsOnFailureWithBackoffUntilItSucceeds() {
         Path marker = data.resolve("second-run");
-        client.resource(pod("flaky", "OnFailure", "if [ -f " + marker + " ]; then exit 0; fi; touch " + marker + "; exit 1"))
+        client.resource(pod(
+                        "flaky",
+                        "OnFailure",
+                        "if [ -f " + marker + " ]; then exit 0; fi; touch " + marker + "; exit 1"))
                 .create();
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase("flaky")));
-        assertThat(get("flaky").getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(1);
+        assertThat(get("flaky").getStatus().getContainerStatuses().get(0).getRestartCount())
+                .isEqualTo(1);
     }
 
     @Test
     void anImageWithoutCommandStaysPendingSayingWhy() {
-        client.resource(new PodBuilder().withNewMetadata().withName("nginx").endMetadata().withNewSpec().addNewContainer()
-                .withName("web").withImage("nginx:1.27").endContainer().endSpec().build()).create();
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !conditions("nginx").isEmpty());
+        client.resource(new PodBuilder()
+                        .withNewMetadata()
+                        .withName("nginx")
+                        .endMetadata()
+                        .withNewSpec()
+                        .addNewContainer()
+                        .withName("web")
+                        .withImage("nginx:1.27")
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !conditions("nginx")
+                .isEmpty());
         Pod p = get("nginx");
         assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
         assertThat(p.getStatus().getConditions()).anySatisfy(c -> {
@@ -110,10 +177,19 @@ class ProcessKubeletTest {
 
     @Test
     void aMissingSecretKeepsThePodPendingWithTheReason() {
-        client.resource(new PodBuilder(pod("no-secret", "Never", "true")).editSpec().editFirstContainer()
-                .withEnv(new io.fabric8.kubernetes.api.model.EnvVarBuilder().withName("X").withNewValueFrom()
-                        .withNewSecretKeyRef("k", "absent", false).endValueFrom().build())
-                .endContainer().endSpec().build()).create();
+        client.resource(new PodBuilder(pod("no-secret", "Never", "true"))
+                        .editSpec()
+                        .editFirstContainer()
+                        .withEnv(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                                .withName("X")
+                                .withNewValueFrom()
+                                .withNewSecretKeyRef("k", "absent", false)
+                                .endValueFrom()
+                                .build())
+                        .endContainer()
+                        .endSpec()
+                        .build())
+                .create();
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(conditions("no-secret"))
                 .anySatisfy(c -> assertThat(c.getMessage()).contains("secret \"absent\" not found")));
     }

@@ -7,7 +7,9 @@ public final class WatchdogParent {
 
     public static void main(String[] args) throws Exception {
         Process wrapper = new ProcessBuilder(Watchdog.wrap(List.of("sleep", "300")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         long child = -1;
         for (int i = 0; i < 100 && child < 0; i++) {
             child = wrapper.children().mapToLong(ProcessHandle::pid).findFirst().orElse(-1);

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -22,11 +21,14 @@ class WatchdogTest {
     @Test
     void childrenDieWithinFiveSecondsOfAKill9OfTheParent() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh (Linux or macOS)");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")),
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")),
                 "needs setsid (util-linux)");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process parent = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                WatchdogParent.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process parent = new ProcessBuilder(
+                        java, "-cp", System.getProperty("java.class.path"), WatchdogParent.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         long wrapper;
         long child;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(parent.getInputStream()))) {
@@ -43,7 +45,9 @@ class WatchdogTest {
         assertThat(parent.waitFor(5, TimeUnit.SECONDS)).isTrue();
         long killedAt = System.nanoTime();
 
-        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> !running(wrapper) && !running(child));
         assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(5));
     }
