@@ -78,8 +78,8 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
             // every request. The router records its own series by status (sandbox_router_requests_seconds).
             d.put("quarkus.micrometer.binder.http-server.ignore-patterns", "/.*");
         }
-        if (role == Role.ROUTER) {
-            // No reconcilers run here, so the operator SDK's readiness check would keep the router unready forever.
+        if (!role.runsControllers()) {
+            // No reconcilers run here, so the operator SDK's readiness check would keep /q/health/ready down forever.
             d.put(
                     "quarkus.smallrye-health.check.\"io.quarkiverse.operatorsdk.runtime.OperatorHealthCheck\".enabled",
                     "false");

@@ -56,4 +56,17 @@ class RoleSelectionTest {
         assertThat(RoleConfigSourceFactory.defaults(Role.CONTROLLER, true)).containsEntry("quarkus.http.port", "8081");
         assertThat(RoleConfigSourceFactory.defaults(Role.LOCAL, true)).containsEntry("quarkus.http.host", "127.0.0.1");
     }
+
+    @Test
+    void onlyRolesThatRunTheOperatorKeepItsReadinessCheck() {
+        String check = "quarkus.smallrye-health.check.\"io.quarkiverse.operatorsdk.runtime.OperatorHealthCheck\".enabled";
+        for (Role role : Role.values()) {
+            Map<String, String> d = RoleConfigSourceFactory.defaults(role, true);
+            if (role.runsControllers()) {
+                assertThat(d).as(role.id()).doesNotContainKey(check);
+            } else {
+                assertThat(d).as(role.id()).containsEntry(check, "false");
+            }
+        }
+    }
 }
