@@ -59,7 +59,8 @@ class RoleSelectionTest {
 
     @Test
     void onlyRolesThatRunTheOperatorKeepItsReadinessCheck() {
-        String check = "quarkus.smallrye-health.check.\"io.quarkiverse.operatorsdk.runtime.OperatorHealthCheck\".enabled";
+        String check =
+                "quarkus.smallrye-health.check.\"io.quarkiverse.operatorsdk.runtime.OperatorHealthCheck\".enabled";
         for (Role role : Role.values()) {
             Map<String, String> d = RoleConfigSourceFactory.defaults(role, true);
             if (role.runsControllers()) {
