@@ -532,8 +532,7 @@ class ControllerFaultsIT {
                 .until(() -> readyClaims(names) == claims);
         long convergedMillis = (System.nanoTime() - start) / 1_000_000;
         ClaimBurst result = ClaimBurst.assertAdoptedOnce(client, NS, names);
-        await().atMost(Duration.ofSeconds(60))
-                .until(() -> PoolFixtures.members(client, NS, pool).size() == replicas);
+        awaitPoolSizeOrDescribe(pool, replicas);
         System.out.printf(
                 "RELIABILITY controller-restart-claim-burst pool=%d claims=%d readyWhenStopped=%d convergedMs=%d "
                         + "warm=%d cold=%d poolMembersAfter=%d%n",
@@ -546,6 +545,24 @@ class ControllerFaultsIT {
                 PoolFixtures.members(client, NS, pool).size());
         assertThat(readyWhenStopped).as("stopped in the middle of the burst").isLessThan(claims);
         assertNoOrphanPods();
+    }
+
+    /** Waits for the pool to hold exactly {@code replicas} members; on a timeout, says what the pool shows. */
+    private void awaitPoolSizeOrDescribe(String pool, int replicas) {
+        try {
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> PoolFixtures.members(client, NS, pool).size() == replicas);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            System.out.printf(
+                    "RELIABILITY stuck pool=%s members=%s status=%s%n",
+                    pool,
+                    PoolFixtures.members(client, NS, pool).stream()
+                            .map(s -> s.getMetadata().getName() + (isReady(s) ? "(ready)" : "(not ready)"))
+                            .toList(),
+                    io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                            PoolFixtures.livePool(client, NS, pool).getStatus()));
+            throw e;
+        }
     }
 
     /** Every Pod has exactly one controller owner: a live Sandbox of the same name. */
