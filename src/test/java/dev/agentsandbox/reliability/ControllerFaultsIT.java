@@ -84,6 +84,7 @@ class ControllerFaultsIT {
     static final Duration FAULT_WINDOW = Duration.ofSeconds(20);
     static final String TEST_AGENT = "reliability-test-client";
     static final ApiCalls calls = new ApiCalls(TEST_AGENT);
+    static final java.util.concurrent.atomic.AtomicInteger testsRun = new java.util.concurrent.atomic.AtomicInteger();
 
     @EmbeddedApi
     EmbeddedApiServer server;
@@ -135,6 +136,7 @@ class ControllerFaultsIT {
 
     @AfterEach
     void stop() {
+        testsRun.incrementAndGet();
         faults.clear();
         kubeletRetries.close();
         client.close();
@@ -143,6 +145,16 @@ class ControllerFaultsIT {
     @AfterAll
     static void rbacCoversEveryCallTheControllerMade() throws Exception {
         try {
+            long tests = java.util.Arrays.stream(ControllerFaultsIT.class.getDeclaredMethods())
+                    .filter(m -> m.isAnnotationPresent(Test.class))
+                    .count();
+            if (testsRun.get() < tests) {
+                // A single test (-Dit.test='ControllerFaultsIT#...') does not drive every path the role grants.
+                System.out.printf(
+                        "RELIABILITY rbac not compared: %d of %d tests ran; run the whole class%n",
+                        testsRun.get(), tests);
+                return;
+            }
             RbacCoverage.check(calls);
         } finally {
             OperatorRestart.stopRestarted();
