@@ -104,9 +104,10 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     /**
      * Forgets what a restart forgets: uncached commits and the in-process reservations. Only the claims' annotations
      * and the optimistic locks remain to keep the guarantees. Tests call it in the middle of a burst to simulate a
-     * restart (harder than a real one: reconciles already running carry on).
+     * restart (harder than a real one: reconciles already running carry on), and between stopping one Operator and
+     * starting another (reliability tests).
      */
-    void forgetProcessState() {
+    public void forgetProcessState() {
         commits.clear();
         firstSeen.clear();
         writtenStatus.clear();

@@ -93,6 +93,18 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     /** Member uid -> its pool, so that a member leaving the pool (adopted by a claim) still wakes the pool. */
     private final Map<String, ResourceID> memberPools = new ConcurrentHashMap<>();
 
+    /**
+     * Forgets what a process restart forgets: the creation/deletion expectations, the held members, the statuses
+     * this process wrote and the member index (rebuilt from the informers' first list). Only for tests that stop
+     * one Operator and start another with the same reconcilers; never called while an Operator is running.
+     */
+    public void forgetProcessState() {
+        expectations = new Expectations(clock, config.expectationsTimeout());
+        held.clear();
+        writtenStatus.clear();
+        memberPools.clear();
+    }
+
     @PostConstruct
     void init() {
         expectations = new Expectations(clock, config.expectationsTimeout());

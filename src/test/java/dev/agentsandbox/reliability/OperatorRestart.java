@@ -1,0 +1,58 @@
+package dev.agentsandbox.reliability;
+
+import dev.agentsandbox.controller.claim.ClaimReconciler;
+import dev.agentsandbox.controller.warmpool.WarmPoolReconciler;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.processing.Controller;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A controller restart inside one Quarkus application: the running {@link Operator} is stopped (its informers,
+ * caches, event queues, retry timers and executors go away, reconciles in flight are waited for), the reconcilers
+ * forget their in-process state, and a new Operator with the same reconcilers and configuration is started against
+ * the same API server, so it rebuilds everything from a fresh list as a new process would. What survives that a
+ * real restart would lose: the reconciler beans' injected collaborators (clients, metrics, the event recorder),
+ * which hold no reconcile state.
+ */
+final class OperatorRestart {
+
+    private static Operator running;
+
+    private OperatorRestart() {}
+
+    /** Stops the current Operator, stays down for {@code downtime}, then starts a new one; returns the new one. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static synchronized Operator restart(Operator started, Duration downtime) throws InterruptedException {
+        Operator old = running == null ? started : running;
+        List<Controller> controllers =
+                old.getRegisteredControllers().stream().map(c -> (Controller) c).toList();
+        old.stop();
+        for (Controller c : controllers) {
+            Reconciler<?> reconciler = c.getReconciler();
+            if (reconciler instanceof ClaimReconciler claims) {
+                claims.forgetProcessState();
+            } else if (reconciler instanceof WarmPoolReconciler pools) {
+                pools.forgetProcessState();
+            }
+        }
+        Thread.sleep(downtime.toMillis());
+        Operator next = new Operator(old.getConfigurationService());
+        for (Controller c : controllers) {
+            next.register(c.getReconciler(), (ControllerConfiguration) c.getConfiguration());
+        }
+        next.start();
+        running = next;
+        return next;
+    }
+
+    /** Stops the Operator the last restart started, if any (the application stops only the one it started). */
+    static synchronized void stopRestarted() {
+        if (running != null) {
+            running.stop();
+            running = null;
+        }
+    }
+}
