@@ -29,6 +29,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -53,7 +54,9 @@ import org.jboss.logging.Logger;
  * Gives each claim one Sandbox: a Ready member of its warm pool when there is one (adopted in SPEC's commit order),
  * otherwise a cold Sandbox named after the claim. Mirrors the Sandbox's readiness and expires the claim.
  */
+// A claim never gives up on its sandbox: retries back off up to a minute and never stop.
 @ControllerConfiguration(name = "claim")
+@GradualRetry(maxAttempts = -1, initialInterval = 500, intervalMultiplier = 2.0, maxInterval = 60_000)
 public class ClaimReconciler implements Reconciler<SandboxClaim> {
 
     private static final Logger LOG = Logger.getLogger(ClaimReconciler.class);
