@@ -1,10 +1,12 @@
 package dev.agentsandbox.local;
 
+import dev.agentsandbox.api.SandboxTemplate;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -56,8 +58,27 @@ final class KataAksExample {
             if (object instanceof GenericKubernetesResource template && "SandboxTemplate".equals(object.getKind())) {
                 withoutAksScheduling(template);
             }
-            client.resource(object).createOr(NonDeletingOperation::update);
+            if (object instanceof GenericKubernetesResource custom) {
+                // Named explicitly rather than found by discovery: fabric8 resolves a generic kind through the
+                // server's API list, which can lag the CRDs applied a moment earlier ("no registered handler").
+                client.genericKubernetesResources(customResource(custom.getKind()))
+                        .inNamespace(custom.getMetadata().getNamespace())
+                        .resource(custom)
+                        .createOr(NonDeletingOperation::update);
+            } else {
+                client.resource(object).createOr(NonDeletingOperation::update);
+            }
         }
+    }
+
+    private static ResourceDefinitionContext customResource(String kind) {
+        return new ResourceDefinitionContext.Builder()
+                .withGroup(SandboxTemplate.GROUP)
+                .withVersion(SandboxTemplate.VERSION)
+                .withKind(kind)
+                .withPlural(kind.toLowerCase(java.util.Locale.ROOT) + "s")
+                .withNamespaced(true)
+                .build();
     }
 
     @SuppressWarnings("unchecked")
