@@ -60,6 +60,15 @@ final class PodProcess implements Runnable {
     }
 
     /** Kills the process (the Pod was deleted or local mode stops) and waits for it to be gone. */
+    /**
+     * SIGKILL to the watchdog alone would orphan the container's process (it runs in its own session and keeps its
+     * pod IP and port, so the next Pod given that address cannot start): kill what runs under the watchdog first.
+     */
+    static void killTree(Process p) {
+        p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+    }
+
     void stop() {
         stopping = true;
         Process p = process;
@@ -67,11 +76,11 @@ final class PodProcess implements Runnable {
             p.destroy();
             try {
                 if (!p.waitFor(Watchdog.GRACE_SECONDS + 2, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
+                    killTree(p);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                p.destroyForcibly();
+                killTree(p);
             }
         }
         if (thread != null) {

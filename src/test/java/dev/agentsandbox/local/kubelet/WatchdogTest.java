@@ -72,4 +72,24 @@ class WatchdogTest {
         }
         return false;
     }
+
+    /** The bug: a forced stop killed the watchdog alone, and the container's process lived on with its pod IP. */
+    @Test
+    void aForcedStopKillsTheContainerProcessNotJustItsWatchdog() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh (Linux or macOS)");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")),
+                "needs setsid (util-linux)");
+        Process watchdog = new ProcessBuilder(Watchdog.wrap(java.util.List.of("sleep", "600"))).start();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> watchdog.toHandle().descendants().findAny().isPresent());
+        java.util.List<ProcessHandle> tree = watchdog.toHandle().descendants().toList();
+
+        PodProcess.killTree(watchdog);
+
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> tree.stream().noneMatch(ProcessHandle::isAlive) && !watchdog.isAlive());
+    }
 }
