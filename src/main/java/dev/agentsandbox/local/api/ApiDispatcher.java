@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -38,6 +39,14 @@ final class ApiDispatcher extends Dispatcher {
     private final ApiFaults faults;
     private final String token;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
+    /**
+     * Writes run one at a time under the write lock, so each read-check-write (a resourceVersion check, a patch
+     * applied to the current object) is atomic as in a real API server; the fabric8 store only locks its own
+     * single steps. The garbage collector's snapshot takes the read lock: the store replaces an object by a remove
+     * and a put, and a snapshot taken between the two would miss the object (and collect its dependents).
+     */
+    private final ReentrantReadWriteLock storeLock = new ReentrantReadWriteLock();
+
     private volatile String serverAddress = "127.0.0.1:0";
 
     ApiDispatcher(String token, ApiFaults faults) {
@@ -105,22 +114,31 @@ final class ApiDispatcher extends Dispatcher {
             return ApiStatus.reply(404, "NotFound", "the server could not find the requested resource (" + path + ")");
         }
         ResourceType type = catalog.find(rp.group(), rp.version(), rp.plural()).orElse(null);
-        if (!method.equals("GET")) {
-            writes.incrementAndGet();
+        if (method.equals("GET")) {
+            return "scale".equals(rp.subresource()) ? scale(request, method, rp, type) : get(request, rp, type);
         }
+        storeLock.writeLock().lock();
+        try {
+            writes.incrementAndGet();
+            return write(request, method, rp, type);
+        } finally {
+            storeLock.writeLock().unlock();
+        }
+    }
+
+    private MockResponse write(RecordedRequest request, String method, ResourcePath rp, ResourceType type) {
         if ("scale".equals(rp.subresource())) {
             return scale(request, method, rp, type);
         }
         MockResponse response =
                 switch (method) {
-                    case "GET" -> get(request, rp, type);
                     case "POST" -> create(request, rp, type);
                     case "PUT" -> update(request, rp, type);
                     case "PATCH" -> patch(request, rp, type);
                     case "DELETE" -> delete(request, rp, type);
                     default -> ApiStatus.reply(405, "MethodNotAllowed", method + " is not supported");
                 };
-        if (rp.collectionPath().startsWith(CRD_PATH) && !method.equals("GET")) {
+        if (rp.collectionPath().startsWith(CRD_PATH)) {
             catalog.crdsChanged();
         }
         return response;
@@ -404,8 +422,11 @@ final class ApiDispatcher extends Dispatcher {
             @Override
             public List<JsonNode> snapshot() {
                 List<String> bodies;
-                synchronized (store.getMap()) {
+                storeLock.readLock().lock();
+                try {
                     bodies = new ArrayList<>(store.getMap().values());
+                } finally {
+                    storeLock.readLock().unlock();
                 }
                 List<JsonNode> objects = new ArrayList<>(bodies.size());
                 for (String body : bodies) {
@@ -427,16 +448,29 @@ final class ApiDispatcher extends Dispatcher {
 
             @Override
             public void delete(JsonNode object) {
-                writes.incrementAndGet();
-                pathOf(object).ifPresent(store::handleDelete);
+                underWriteLock(() -> {
+                    writes.incrementAndGet();
+                    pathOf(object).ifPresent(store::handleDelete);
+                });
             }
 
             @Override
             public void replace(JsonNode object) {
-                writes.incrementAndGet();
-                pathOf(object).ifPresent(p -> store.handleUpdate(storeRequest(HttpMethod.PUT, p, object)));
+                underWriteLock(() -> {
+                    writes.incrementAndGet();
+                    pathOf(object).ifPresent(p -> store.handleUpdate(storeRequest(HttpMethod.PUT, p, object)));
+                });
             }
         };
+    }
+
+    private void underWriteLock(Runnable write) {
+        storeLock.writeLock().lock();
+        try {
+            write.run();
+        } finally {
+            storeLock.writeLock().unlock();
+        }
     }
 
     private Optional<String> pathOf(JsonNode object) {

@@ -161,6 +161,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
     }
 
+    /** One garbage-collection pass now (the server also runs one every 200 ms); how many objects it changed. */
+    int sweepGarbage() {
+        return collector.sweep();
+    }
+
     private void collectGarbage() {
         try {
             collector.sweep();

@@ -346,29 +346,35 @@ class EmbeddedApiServerTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(350));
     }
 
-    @Test
-    void dependentsAreCollectedWhenTheirOwnerGoes() {
+    /** Creates ConfigMap {@code <prefix>-owner} and {@code <prefix>-child} owned by it; returns the reference. */
+    private static io.fabric8.kubernetes.api.model.OwnerReference ownerWithChild(String prefix) {
         ConfigMap owner = client.configMaps()
                 .resource(new ConfigMapBuilder()
                         .withNewMetadata()
-                        .withName("gc-owner")
+                        .withName(prefix + "-owner")
                         .endMetadata()
                         .build())
                 .create();
         var ref = new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
                 .withApiVersion("v1")
                 .withKind("ConfigMap")
-                .withName("gc-owner")
+                .withName(prefix + "-owner")
                 .withUid(owner.getMetadata().getUid())
                 .build();
         client.configMaps()
                 .resource(new ConfigMapBuilder()
                         .withNewMetadata()
-                        .withName("gc-child")
+                        .withName(prefix + "-child")
                         .withOwnerReferences(ref)
                         .endMetadata()
                         .build())
                 .create();
+        return ref;
+    }
+
+    @Test
+    void dependentsAreCollectedWhenTheirOwnerGoes() {
+        var ref = ownerWithChild("gc");
         client.pods()
                 .resource(new PodBuilder()
                         .withNewMetadata()
@@ -382,6 +388,42 @@ class EmbeddedApiServerTest {
             assertThat(client.configMaps().withName("gc-child").get()).isNull();
             assertThat(client.pods().withName("gc-pod").get()).isNull();
         });
+    }
+
+    @Test
+    void anOwnerBeingUpdatedIsNeverTakenForGone() throws Exception {
+        // The CRUD store replaces an object by a remove and a put; a collector that read the store between the two
+        // saw the owner missing and deleted its dependents. That deleted warm-pool members while the pool's status
+        // was being written, and the pool refilled, over and over (hundreds of Pods in one demo run).
+        var ref = ownerWithChild("busy");
+        java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicInteger sweeps = new java.util.concurrent.atomic.AtomicInteger();
+        Thread collector = new Thread(() -> {
+            while (writing.get()) {
+                server.sweepGarbage();
+                sweeps.incrementAndGet();
+            }
+        });
+        collector.start();
+        try {
+            for (int i = 0; i < 1500; i++) {
+                String value = Integer.toString(i);
+                client.configMaps().withName("busy-owner").edit(c -> {
+                    c.setData(Map.of("n", value));
+                    return c;
+                });
+            }
+        } finally {
+            writing.set(false);
+            collector.join();
+        }
+
+        assertThat(sweeps.get())
+                .as("the collector ran while the owner was written")
+                .isGreaterThan(100);
+        assertThat(client.configMaps().withName("busy-child").get())
+                .as("the dependent of an owner that never went away")
+                .isNotNull();
     }
 
     @Test
