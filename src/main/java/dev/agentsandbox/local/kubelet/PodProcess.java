@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -213,11 +215,30 @@ final class PodProcess implements Runnable {
         return -1;
     }
 
-    private List<String> command(Container container, Map<String, String> env) {
-        String image = container.getImage() == null ? "" : container.getImage();
-        int port = container.getPorts().isEmpty()
+    /** The port the agent binds: the container's first declared port, else the agent's default 8080. */
+    private static int agentPort(Container container) {
+        return container.getPorts().isEmpty()
                 ? 8080
                 : container.getPorts().get(0).getContainerPort();
+    }
+
+    /**
+     * The ports the Pod's process will listen on at its address, as far as the spec tells: every declared container
+     * port, and the agent's default port when the first container declares none.
+     */
+    static Set<Integer> listenPorts(Pod pod) {
+        Set<Integer> ports = new TreeSet<>();
+        List<Container> containers = pod.getSpec().getContainers();
+        containers.forEach(c -> c.getPorts().forEach(p -> ports.add(p.getContainerPort())));
+        if (!containers.isEmpty()) {
+            ports.add(agentPort(containers.get(0)));
+        }
+        return ports;
+    }
+
+    private List<String> command(Container container, Map<String, String> env) {
+        String image = container.getImage() == null ? "" : container.getImage();
+        int port = agentPort(container);
         if (image.contains(settings.agentImageMarker())) {
             if (settings.agentCommand().isEmpty()) {
                 throw new IllegalStateException("local mode cannot run image " + image

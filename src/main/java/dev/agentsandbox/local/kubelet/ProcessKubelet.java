@@ -72,7 +72,7 @@ public final class ProcessKubelet implements AutoCloseable {
             done.add(uid);
             return;
         }
-        PodProcess p = new PodProcess(client, settings, pod, addresses.assign(uid));
+        PodProcess p = new PodProcess(client, settings, pod, addresses.assign(uid, PodProcess.listenPorts(pod)));
         if (running.putIfAbsent(uid, p) == null) {
             bindToNode(pod);
             p.start();
