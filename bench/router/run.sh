@@ -42,6 +42,10 @@ cleanup() {
   for pid in "${PIDS[@]:-}"; do
     if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
   done
+  # wait for them to go (the router drains for up to 25 s), so that a next run finds its ports free
+  for pid in "${PIDS[@]:-}"; do
+    if [ -n "$pid" ]; then timeout 30 tail --pid="$pid" -f /dev/null 2>/dev/null || true; fi
+  done
   nginx -p "$WORK/nginx-backend" -c "$WORK/nginx-backend.conf" -s stop 2>/dev/null || true
   nginx -p "$WORK/nginx-proxy" -c "$WORK/nginx-proxy.conf" -s stop 2>/dev/null || true
 }
@@ -171,7 +175,7 @@ done
 
 RSS_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$ROUTER_PID/status")
 HWM_KB=$(awk '/^VmHWM/ {print $2}' "/proc/$ROUTER_PID/status")
-ACCESS_LINES=$(grep -c 'dev.agentsandbox.router.access' "$WORK/logs/router.log" || true)
+ACCESS_LINES=$(grep -c ' ACCESS ' "$WORK/logs/router.log" || true)
 METRICS=$(curl -s "http://127.0.0.1:$ROUTER_PORT/q/metrics" | grep -c '^sandbox_router_requests_seconds_count' || true)
 
 {

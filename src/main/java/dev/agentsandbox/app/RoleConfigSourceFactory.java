@@ -74,9 +74,6 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
             // longest sandbox wait (PROXY_TIMEOUT_SECONDS, 180 s by default) so a waiting request is not cut.
             d.put("quarkus.shutdown.timeout", "25s");
             d.put("quarkus.http.idle-timeout", "300s");
-            // Proxied paths are chosen by clients: Quarkus's per-URI HTTP series would be unbounded and cost time on
-            // every request. The router records its own series by status (sandbox_router_requests_seconds).
-            d.put("quarkus.micrometer.binder.http-server.ignore-patterns", "/.*");
         }
         if (!role.runsControllers()) {
             // No reconcilers run here, so the operator SDK's readiness check would keep /q/health/ready down forever.

@@ -4,7 +4,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
@@ -34,7 +33,7 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
     private final SandboxRoutes routes;
     private final RouterMetrics metrics;
     private final AccessLog accessLog;
-    private final HttpClient client;
+    private final UpstreamClients clients;
     private final WebSocketRelay webSockets;
     private final long connectTimeoutMillis;
     private final long maxBodyBytes;
@@ -61,7 +60,8 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
                 .setDecompressionSupported(false)
                 .setMaxHeaderSize(64 * 1024)
                 .setMaxInitialLineLength(16 * 1024);
-        this.client = vertx.createHttpClient(
+        this.clients = new UpstreamClients(
+                vertx,
                 options,
                 new PoolOptions()
                         .setHttp1MaxSize(config.maxConnectionsPerSandbox())
@@ -124,7 +124,7 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
                 .setHeaders(headers)
                 .setConnectTimeout(connectTimeoutMillis)
                 .setIdleTimeout(route.timeoutMillis());
-        client.request(options).onComplete(ar -> {
+        clients.current().request(options).onComplete(ar -> {
             if (ar.failed()) {
                 request.resume();
                 fail(exchange, ar.cause());
@@ -254,6 +254,6 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
     @Override
     public void close() {
         webSockets.closeAll();
-        client.close();
+        clients.close();
     }
 }

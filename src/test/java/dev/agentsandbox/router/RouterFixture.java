@@ -49,6 +49,9 @@ public final class RouterFixture implements AutoCloseable {
     public final OwnerTokenStore ownerTokens;
     public final SandboxProxy proxy;
     public final AccessLog accessLog;
+    /** What the access log wrote (it writes here instead of standard output). */
+    public final java.io.ByteArrayOutputStream accessLogOutput = new java.io.ByteArrayOutputStream();
+
     public final HttpServer server;
     public final int port;
 
@@ -95,7 +98,7 @@ public final class RouterFixture implements AutoCloseable {
                 CallerAuthenticator.of(config.authToken(), ownerTokens, config.allowUnauthenticated()),
                 new SandboxRoutes(directory, config.retryAfterSeconds()),
                 metrics,
-                accessLog = new AccessLog(config.accessLog().queueSize(), metrics));
+                accessLog = new AccessLog(config.accessLog().queueSize(), metrics, accessLogOutput, 20));
         server = vertx.createHttpServer(
                         new HttpServerOptions().setHost("127.0.0.1").setPort(0))
                 .requestHandler(proxy)
@@ -104,6 +107,14 @@ public final class RouterFixture implements AutoCloseable {
                 .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
         port = server.actualPort();
+    }
+
+    /** The access log's lines so far. */
+    public java.util.List<String> accessLogLines() {
+        return accessLogOutput
+                .toString(java.nio.charset.StandardCharsets.UTF_8)
+                .lines()
+                .toList();
     }
 
     public static RouterConfig config(Map<String, String> properties) {

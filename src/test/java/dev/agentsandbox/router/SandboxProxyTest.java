@@ -154,6 +154,20 @@ class SandboxProxyTest {
         }
     }
 
+    @Test
+    void theAccessLogHasTheRouteAndStatusButNoQueryStringOrHeader() throws Exception {
+        HttpResponse<String> response =
+                send("GET", "/logged/path?api_key=query-secret", routed("default", "alpha", echo.port(0)));
+        assertThat(response.statusCode()).isEqualTo(200);
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(router.accessLogLines())
+                .anySatisfy(line -> assertThat(line)
+                        .contains(" ACCESS 127.0.0.1 GET /logged/path default/alpha:" + echo.port(0) + " owner=")
+                        .contains(" 200 ")
+                        .doesNotContain("query-secret")
+                        .doesNotContain(SHARED)));
+    }
+
     static Stream<String> methods() {
         return Stream.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
     }
