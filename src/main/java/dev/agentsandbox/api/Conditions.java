@@ -54,14 +54,25 @@ public final class Conditions {
     public static final String SANDBOX_NOT_READY = "SandboxNotReady";
 
     public static Optional<Condition> find(List<Condition> conditions, String type) {
-        if (conditions == null) {
-            return Optional.empty();
-        }
-        return conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+        return Optional.ofNullable(get(conditions, type));
     }
 
+    /** Whether condition {@code type} is True; allocation-free, as the router asks it on every request. */
     public static boolean isTrue(List<Condition> conditions, String type) {
-        return find(conditions, type).map(c -> TRUE.equals(c.getStatus())).orElse(false);
+        Condition c = get(conditions, type);
+        return c != null && TRUE.equals(c.getStatus());
+    }
+
+    private static Condition get(List<Condition> conditions, String type) {
+        if (conditions != null) {
+            for (int i = 0; i < conditions.size(); i++) {
+                Condition c = conditions.get(i);
+                if (type.equals(c.getType())) {
+                    return c;
+                }
+            }
+        }
+        return null;
     }
 
     /**

@@ -21,6 +21,7 @@ public final class SandboxDirectory implements AutoCloseable {
 
     private final SharedIndexInformer<Sandbox> everywhere;
     private final Map<String, SharedIndexInformer<Sandbox>> byNamespace;
+    private volatile boolean synced;
 
     private SandboxDirectory(
             SharedIndexInformer<Sandbox> everywhere, Map<String, SharedIndexInformer<Sandbox>> byNamespace) {
@@ -76,7 +77,12 @@ public final class SandboxDirectory implements AutoCloseable {
 
     /** True once every cache holds its first list; before that an absent Sandbox proves nothing. */
     public boolean synced() {
-        return informers().stream().allMatch(SharedIndexInformer::hasSynced);
+        if (synced) {
+            return true;
+        }
+        // an informer stays synced once it has listed, so this is asked until true and then remembered
+        synced = informers().stream().allMatch(SharedIndexInformer::hasSynced);
+        return synced;
     }
 
     /** True when sandboxes of {@code namespace} may be reached through this router. */
