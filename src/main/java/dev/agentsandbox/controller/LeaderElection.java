@@ -6,7 +6,6 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
 import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,9 +22,10 @@ public class LeaderElection {
 
     @Produces
     @Singleton
-    LeaderElectionConfiguration leaderElection(
-            @ConfigProperty(name = "sandbox.controller.lease-namespace", defaultValue = "agent-sandbox-system")
-                    String namespace) {
+    LeaderElectionConfiguration leaderElection(ControllerConfig config) {
+        // a config mapping, not a loose @ConfigProperty: the "sandbox" mapping refuses unknown sandbox.* system
+        // properties, so -Dsandbox.controller.lease-namespace=... would otherwise stop the application at start
+        String namespace = config.leaseNamespace();
         return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
                 .withLeaseNamespace(namespace)
                 .withLeaderCallbacks(new LeaderCallbacks(

@@ -55,7 +55,7 @@ class EmbeddedApiServerResourceTest {
                 """;
         assertThatThrownBy(() -> appClient.resource(badPool).create())
                 .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
-                    assertThat(e.getCode()).isEqualTo(422);
+                    assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
                     assertThat(e.getMessage()).contains("spec.replicas");
                 });
         SandboxWarmPool pool = appClient
