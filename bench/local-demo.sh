@@ -22,7 +22,7 @@ tree_rss_kib() { # resident KiB of a process and all its descendants
 for run in $(seq 1 "$RUNS"); do
   DIR=$(mktemp -d /tmp/local-demo.XXXXXX)
   t0=$(date +%s.%N)
-  java -Dsandbox.local.data-dir="$DIR" -Dquarkus.http.port=0 -jar "$JAR" local >"$DIR/out.txt" 2>"$DIR/local.log" &
+  java -Dsandbox.local.data-dir="$DIR" -Dquarkus.http.port=0 -Dsandbox.router.port=0 -jar "$JAR" local >"$DIR/out.txt" 2>"$DIR/local.log" &
   pid=$!
   peak=0 first=""
   while kill -0 "$pid" 2>/dev/null; do

@@ -9,7 +9,7 @@ PODS=${1:-3}
 DIR=$(mktemp -d /tmp/local-bench.XXXXXX)
 JAR=target/quarkus-app/quarkus-run.jar
 t0=$(date +%s.%N)
-java -Dsandbox.local.data-dir="$DIR" -Dquarkus.http.port=0 -Dsandbox.local.ready-timeout=0s -jar "$JAR" local --serve >"$DIR/out.txt" 2>"$DIR/local.log" &
+java -Dsandbox.local.data-dir="$DIR" -Dquarkus.http.port=0 -Dsandbox.router.port=0 -Dsandbox.local.ready-timeout=0s -jar "$JAR" local --serve >"$DIR/out.txt" 2>"$DIR/local.log" &
 LOCAL=$!
 trap 'kill $LOCAL 2>/dev/null; wait $LOCAL 2>/dev/null || true' EXIT
 until grep -q '^KUBECONFIG=' "$DIR/out.txt" 2>/dev/null; do sleep 0.05; done

@@ -19,6 +19,7 @@ BACKEND_IP=127.0.0.2
 BACKEND_PORT=${BACKEND_PORT:-18181}
 PROXY_PORT=${PROXY_PORT:-18182}
 ROUTER_PORT=${ROUTER_PORT:-18183}
+MANAGEMENT_PORT=${MANAGEMENT_PORT:-18184}
 # The router's JVM sized for the RSS goal (< 150 MB): small heap, serial GC, two C2 threads, smaller Netty
 # arenas, and native-heap trimming (C2's freed arenas otherwise stay resident). See docs/benchmarks.md.
 ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xms32m -Xmx64m -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2 -Dio.netty.allocator.maxOrder=7 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000}
@@ -98,7 +99,7 @@ TOKEN=$(cat "$WORK/alice-token")
 # ROUTER_JAVA_OPTS holds several JVM flags: split on purpose.
 # shellcheck disable=SC2086
 MALLOC_ARENA_MAX=2 SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true \
-QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$ROUTER_PORT \
+SANDBOX_ROUTER_HOST=127.0.0.1 SANDBOX_ROUTER_PORT=$ROUTER_PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$MANAGEMENT_PORT \
 QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=$(cat "$WORK/api-url") \
   java $ROUTER_JAVA_OPTS -jar "$APP/quarkus-run.jar" router > "$WORK/logs/router.log" 2>&1 &
 ROUTER_PID=$!
@@ -176,7 +177,7 @@ done
 RSS_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$ROUTER_PID/status")
 HWM_KB=$(awk '/^VmHWM/ {print $2}' "/proc/$ROUTER_PID/status")
 ACCESS_LINES=$(grep -c ' ACCESS ' "$WORK/logs/router.log" || true)
-METRICS=$(curl -s "http://127.0.0.1:$ROUTER_PORT/q/metrics" | grep -c '^sandbox_router_requests_seconds_count' || true)
+METRICS=$(curl -s "http://127.0.0.1:$MANAGEMENT_PORT/q/metrics" | grep -c '^sandbox_router_requests_seconds_count' || true)
 
 {
   echo "## Router benchmark run $(date -u +%Y-%m-%dT%H:%MZ)"

@@ -46,9 +46,16 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
         Map<String, String> d = new HashMap<>();
         String podHost = inPod ? "0.0.0.0" : "127.0.0.1";
         switch (role) {
-            case AGENT, ROUTER -> {
+            case AGENT -> {
                 d.put("quarkus.http.host", podHost);
                 d.put("quarkus.http.port", "8080");
+            }
+            case ROUTER -> {
+                // The router's own listener has the wire contract's port; Quarkus's serves health and metrics.
+                d.put("sandbox.router.host", podHost);
+                d.put("sandbox.router.port", "8080");
+                d.put("quarkus.http.host", podHost);
+                d.put("quarkus.http.port", "8081");
             }
             case CONTROLLER -> {
                 // Health and metrics only; never the router's or the agent's port.
@@ -62,18 +69,14 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
                 d.put("quarkus.log.level", "WARN");
             }
             case LOCAL -> {
+                d.put("sandbox.router.host", "127.0.0.1");
+                d.put("sandbox.router.port", "18080");
                 d.put("quarkus.http.host", "127.0.0.1");
-                d.put("quarkus.http.port", "18080");
+                d.put("quarkus.http.port", "18081");
                 // The demo owners reach their sandboxes with their own tokens, bound to the sandbox's owner label.
                 d.put("sandbox.router.owner-tokens.enabled", "true");
                 d.put("quarkus.log.console.stderr", "true");
             }
-        }
-        if (role.runsRouter()) {
-            // The router drains in-flight requests on SIGTERM, and keeps idle client connections longer than the
-            // longest sandbox wait (PROXY_TIMEOUT_SECONDS, 180 s by default) so a waiting request is not cut.
-            d.put("quarkus.shutdown.timeout", "25s");
-            d.put("quarkus.http.idle-timeout", "300s");
         }
         if (!role.runsControllers()) {
             // No reconcilers run here, so the operator SDK's readiness check would keep /q/health/ready down forever.

@@ -2,14 +2,13 @@ package dev.agentsandbox.local;
 
 import dev.agentsandbox.router.OwnerTokens;
 import dev.agentsandbox.router.RouterConfig;
+import dev.agentsandbox.router.RouterLifecycle;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.vertx.http.HttpServer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The router as local mode runs it: in this process, on 127.0.0.1, with per-owner tokens. Tokens for the demo
@@ -27,16 +26,13 @@ public class LocalRouterAccess implements LocalRouterEndpoint {
     @Inject
     KubernetesClient client;
 
-    @ConfigProperty(name = "quarkus.http.host")
-    String host;
-
-    /** The listener as started: with {@code quarkus.http.port=0} only it knows the port. */
+    /** The router's listener as started: with {@code sandbox.router.port=0} only it knows the port. */
     @Inject
-    HttpServer server;
+    RouterLifecycle lifecycle;
 
     @Override
     public String url() {
-        return "http://" + host + ":" + server.getPort();
+        return "http://" + router.listener().host() + ":" + lifecycle.server().port();
     }
 
     @Override

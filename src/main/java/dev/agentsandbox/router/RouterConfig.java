@@ -52,8 +52,54 @@ public interface RouterConfig {
     /** Per-owner tokens kept in a Kubernetes Secret. */
     OwnerTokensConfig ownerTokens();
 
+    /** The router's own listener (the wire contract's port); Quarkus's serves health and metrics elsewhere. */
+    @io.smallrye.config.WithParentName
+    ListenerConfig listener();
+
     /** The access log: one line per request, written off the event loop. */
     AccessLogConfig accessLog();
+
+    /** Where and how the router accepts client connections. */
+    interface ListenerConfig {
+
+        /** Interface to listen on: the role defaults give 0.0.0.0 in a pod and 127.0.0.1 elsewhere. */
+        @WithDefault("127.0.0.1")
+        String host();
+
+        /** The wire contract's port (8080); 0 picks a free one. */
+        @WithDefault("8080")
+        int port();
+
+        /** A new connection must send a complete request line and headers within this time, or is closed. */
+        @WithDefault("PT30S")
+        Duration requestHeadTimeout();
+
+        /** After a response, the next request's line and headers must be complete within this time. */
+        @WithDefault("PT75S")
+        Duration clientKeepAliveTimeout();
+
+        /**
+         * While a request is in flight, a connection with no byte either way for this long is closed; longer than
+         * the longest sandbox wait ({@code PROXY_TIMEOUT_SECONDS}) so a waiting request is not cut.
+         */
+        @WithDefault("PT300S")
+        Duration idleTimeout();
+
+        /** Largest request head (all header lines), in bytes; 431 above it. */
+        @WithDefault("20480")
+        int maxHeaderSize();
+
+        /** Longest request line, in bytes; the connection is closed above it. */
+        @WithDefault("4096")
+        int maxInitialLineLength();
+
+        /** On shutdown, how long requests in flight may take to finish. */
+        @WithDefault("PT25S")
+        Duration drainTimeout();
+
+        /** Servers, one per event loop; by default as many as Vert.x has event loops (twice the CPUs). */
+        java.util.OptionalInt eventLoops();
+    }
 
     /** Where per-owner token hashes live. */
     interface OwnerTokensConfig {

@@ -4,9 +4,8 @@ import dev.agentsandbox.app.SandboxConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.Router;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
@@ -14,29 +13,26 @@ import java.time.Clock;
 import org.jboss.logging.Logger;
 
 /**
- * Makes the main HTTP server the sandbox router in the router and local roles: one catch-all route ahead of
- * Quarkus's own, which still answers {@code /q/*} (health, metrics) for requests that name no sandbox.
- * In-flight HTTP requests are drained on shutdown by the HTTP server ({@code quarkus.shutdown.timeout}, set for
- * these roles by the role defaults); relayed WebSockets are then closed with 1001.
+ * Starts the router in the router and local roles: the Sandbox and owner-token caches, the proxy, and its own
+ * listener ({@link RouterServer}) on the wire contract's port. Quarkus's HTTP listener stays on the management port
+ * for health and metrics. On shutdown the listener drains requests in flight, then relayed WebSockets are closed
+ * with 1001.
  */
 @Singleton
 public class RouterLifecycle {
 
     private static final Logger LOG = Logger.getLogger(RouterLifecycle.class);
 
-    /**
-     * Before Quarkus's upload limit (-2) and compression (0): the router enforces its own body limit with a JSON
-     * error and must never re-encode a sandbox's reply.
-     */
-    static final int ROUTE_ORDER = -3;
-
     private SandboxDirectory directory;
     private OwnerTokenStore ownerTokens;
     private AccessLog accessLog;
     private SandboxProxy proxy;
+    private RouterMetrics metrics;
+    private RouterServer server;
+    private RouterConfig config;
 
-    void routes(
-            @Observes Router router,
+    void start(
+            @Observes StartupEvent event,
             SandboxConfig sandbox,
             RouterConfig config,
             KubernetesClient client,
@@ -46,13 +42,14 @@ public class RouterLifecycle {
         if (!sandbox.role().runsRouter()) {
             return;
         }
+        this.config = config;
         Clock clock = clocks.isResolvable() ? clocks.get() : Clock.systemUTC();
         RouterConfig.OwnerTokensConfig owners = config.ownerTokens();
         ownerTokens =
                 owners.enabled() ? OwnerTokenStore.watch(client, owners.secretNamespace(), owners.secretName()) : null;
         CallerAuthenticator authenticator =
                 CallerAuthenticator.of(config.authToken(), ownerTokens, config.allowUnauthenticated());
-        RouterMetrics metrics = new RouterMetrics(registry, clock);
+        metrics = new RouterMetrics(registry, clock);
         directory = SandboxDirectory.create(client, config.namespaces(), metrics::sandboxRemoved);
         accessLog =
                 config.accessLog().enabled() ? new AccessLog(config.accessLog().queueSize(), metrics) : null;
@@ -63,14 +60,16 @@ public class RouterLifecycle {
                 new SandboxRoutes(directory, config.retryAfterSeconds()),
                 metrics,
                 accessLog);
-        router.route().order(ROUTE_ORDER).handler(ctx -> {
-            HttpServerRequest request = ctx.request();
-            if (request.path().startsWith("/q/") && request.getHeader(RoutingHeaders.SANDBOX_ID) == null) {
-                ctx.next();
-                return;
-            }
-            proxy.handle(request);
-        });
+        int loops =
+                config.listener().eventLoops().orElse(2 * Runtime.getRuntime().availableProcessors());
+        try {
+            server = RouterServer.start(vertx, config.listener(), proxy, loops);
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "router: cannot listen on " + config.listener().host() + ":"
+                            + config.listener().port() + ": " + e.getMessage(),
+                    e);
+        }
         directory.start().whenComplete((v, e) -> {
             if (e != null) {
                 LOG.errorf(e, "router: cannot watch Sandboxes; every request will be answered 503 until it can");
@@ -117,11 +116,22 @@ public class RouterLifecycle {
         return proxy != null;
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** The router's listener as started (its port is the actual one when 0 was asked for), or null in other roles. */
+    public RouterServer server() {
+        return server;
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
         if (proxy == null) {
             return;
         }
+        if (server != null) {
+            server.drain(config.listener().drainTimeout(), metrics);
+        }
         proxy.close();
+        if (server != null) {
+            server.close();
+        }
         directory.close();
         if (ownerTokens != null) {
             ownerTokens.close();

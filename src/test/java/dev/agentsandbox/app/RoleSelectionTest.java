@@ -3,6 +3,7 @@ package dev.agentsandbox.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentsandbox.app.Main.RoleSelection;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,13 +44,26 @@ class RoleSelectionTest {
     void noRoleListensOnAllInterfacesOutsideAPodNorOnPort8080UnlessRouterOrAgent() {
         for (Role role : Role.values()) {
             Map<String, String> d = RoleConfigSourceFactory.defaults(role, false);
-            assertThat(d.getOrDefault("quarkus.http.host", "127.0.0.1"))
-                    .as(role.id())
-                    .isEqualTo("127.0.0.1");
-            if (role != Role.ROUTER && role != Role.AGENT) {
+            for (String host : List.of("quarkus.http.host", "sandbox.router.host")) {
+                assertThat(d.getOrDefault(host, "127.0.0.1"))
+                        .as(role.id() + " " + host)
+                        .isEqualTo("127.0.0.1");
+            }
+            if (role != Role.AGENT) {
                 assertThat(d.get("quarkus.http.port")).as(role.id()).isNotEqualTo("8080");
             }
+            if (role != Role.ROUTER) {
+                assertThat(d.get("sandbox.router.port")).as(role.id()).isNotEqualTo("8080");
+            }
         }
+        // The router's own listener has the wire contract's port; Quarkus's (health, metrics) the management one.
+        assertThat(RoleConfigSourceFactory.defaults(Role.ROUTER, true))
+                .containsEntry("sandbox.router.host", "0.0.0.0")
+                .containsEntry("sandbox.router.port", "8080")
+                .containsEntry("quarkus.http.port", "8081");
+        assertThat(RoleConfigSourceFactory.defaults(Role.LOCAL, false))
+                .containsEntry("sandbox.router.port", "18080")
+                .containsEntry("quarkus.http.port", "18081");
         assertThat(RoleConfigSourceFactory.defaults(Role.CLIENT, true))
                 .containsEntry("quarkus.http.host-enabled", "false");
         assertThat(RoleConfigSourceFactory.defaults(Role.ROUTER, true)).containsEntry("quarkus.http.host", "0.0.0.0");

@@ -43,11 +43,13 @@ public final class LocalModeProcess implements AutoCloseable {
             Path dataDir, Duration readyTimeout, Duration waitAtMost, Map<String, String> environment)
             throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // a free port for the local role's HTTP listener (18080 by default), so parallel runs do not collide
+        // free ports for the router (18080 by default) and the management listener (18081), so parallel runs do
+        // not collide
         List<String> cmd = new ArrayList<>(List.of(
                 java,
                 "-Dsandbox.local.data-dir=" + dataDir,
                 "-Dquarkus.http.port=0",
+                "-Dsandbox.router.port=0",
                 "-Dsandbox.local.ready-timeout=" + readyTimeout.toSeconds() + "s",
                 "-jar",
                 JAR.toString(),

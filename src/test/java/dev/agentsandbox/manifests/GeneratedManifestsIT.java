@@ -167,10 +167,15 @@ class GeneratedManifestsIT {
                 .containsEntry("SANDBOX_ROLE", "router")
                 .containsEntry("ROUTER_AUTH_TOKEN", "secret:sandbox-router-auth/token")
                 .doesNotContainKey("ALLOW_UNAUTHENTICATED_ROUTER");
-        assertThat(c.getPorts()).singleElement().satisfies(p -> {
-            assertThat(p.getContainerPort()).isEqualTo(8080);
-            assertThat(p.getName()).isEqualTo("http");
-        });
+        // the router's own listener on 8080 (Services point there); Quarkus's management listener on 8081, where
+        // Prometheus scrapes /q/metrics (the Services do not expose it)
+        assertThat(c.getPorts())
+                .extracting(p -> p.getName(), p -> p.getContainerPort())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("http", 8080),
+                        org.assertj.core.groups.Tuple.tuple("management", 8081));
+        assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsEntry("prometheus.io/port", "8081");
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
 

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A stand-in sandbox on a loopback address that records every request it receives (address, URI, headers) and
- * answers with what it saw as JSON, so a test can count requests and check what the router forwarded.
+ * answers with what it saw as JSON (after {@code ?delay=<ms>} when asked), so a test can count requests and check what the router forwarded.
  */
 final class RecordingSandbox implements AutoCloseable {
 
@@ -38,9 +38,16 @@ final class RecordingSandbox implements AutoCloseable {
                             .put("owner", request.getHeader("X-Owner"))
                             .put("authorization", request.getHeader("Authorization"))
                             .put("bodyBytes", body.length());
-                    request.response()
+                    // "?delay=<ms>" makes this sandbox take that long to answer
+                    String delay = request.getParam("delay");
+                    Runnable answer = () -> request.response()
                             .putHeader("Content-Type", "application/json")
                             .end(reply.encode());
+                    if (delay == null) {
+                        answer.run();
+                    } else {
+                        vertx.setTimer(Long.parseLong(delay), t -> answer.run());
+                    }
                 }))
                 .listen()
                 .toCompletionStage()

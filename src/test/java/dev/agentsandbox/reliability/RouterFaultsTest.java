@@ -9,9 +9,8 @@ import dev.agentsandbox.client.RouterClient;
 import dev.agentsandbox.client.RouterTokens;
 import dev.agentsandbox.router.OwnerTokens;
 import dev.agentsandbox.router.RouterFixture;
+import dev.agentsandbox.router.RouterServer;
 import dev.agentsandbox.router.RoutingHeaders;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -231,18 +230,18 @@ class RouterFaultsTest {
     }
 
     @Test
-    void aThousandSlowClientsAreClosedByTheIdleTimeoutWithBoundedMemoryWhileOthersAreServed() throws Exception {
-        // The router role's idle timeout (quarkus.http.idle-timeout, RoleConfigSourceFactory) is 300 s; the same
-        // Vert.x mechanism is exercised here scaled down to 2 s, with Quarkus' header limits.
+    void aThousandSlowClientsAreClosedByTheRequestHeadTimeoutWithBoundedMemoryWhileOthersAreServed() throws Exception {
+        // The router's listener closes a connection whose request head is not complete 30 s after it opened
+        // (sandbox.router.request-head-timeout); scaled down to 2 s here, with the production limits.
         int idleSeconds = 2;
-        HttpServer guarded = productionLike(idleSeconds);
+        RouterServer guarded = productionLike(Map.of("sandbox.router.request-head-timeout", "PT" + idleSeconds + "S"));
         int clients = 1000;
         List<Socket> slow = new ArrayList<>();
         long heapBefore = usedHeapAfterGc();
         long start = System.nanoTime();
         try {
             for (int i = 0; i < clients; i++) {
-                Socket socket = new Socket("127.0.0.1", guarded.actualPort());
+                Socket socket = new Socket("127.0.0.1", guarded.port());
                 // Half a request head, never finished: the slowloris pattern.
                 socket.getOutputStream()
                         .write(("GET /slow/" + i + " HTTP/1.1\r\nHost: r\r\nX-Sandbox-ID: heal")
@@ -254,8 +253,8 @@ class RouterFaultsTest {
             for (int i = 0; i < 50; i++) {
                 served += http.send(
                                                 routed(
-                                                                "http://127.0.0.1:" + guarded.actualPort()
-                                                                        + "/while-held/" + i,
+                                                                "http://127.0.0.1:" + guarded.port() + "/while-held/"
+                                                                        + i,
                                                                 "default",
                                                                 "healthy",
                                                                 healthy.port(),
@@ -285,7 +284,7 @@ class RouterFaultsTest {
             long heapDeltaMiB = (heapHeld - heapBefore) / (1024 * 1024);
             System.out.printf(
                     "RELIABILITY router-slow-clients clients=%d heapBeforeMiB=%d heapHeldMiB=%d deltaMiB=%d "
-                            + "servedWhileHeld=%d/50 closedByIdleTimeout=%d allClosedAfterMs=%d%n",
+                            + "servedWhileHeld=%d/50 closedByHeadTimeout=%d allClosedAfterMs=%d%n",
                     clients,
                     heapBefore / (1024 * 1024),
                     heapHeld / (1024 * 1024),
@@ -296,7 +295,9 @@ class RouterFaultsTest {
             assertThat(served)
                     .as("requests served while 1,000 slow clients hold connections")
                     .isEqualTo(50);
-            assertThat(closed).as("slow clients closed by the idle timeout").isEqualTo(clients);
+            assertThat(closed)
+                    .as("slow clients closed by the request-head timeout")
+                    .isEqualTo(clients);
             assertThat(allClosedMillis).isLessThan(TimeUnit.SECONDS.toMillis(idleSeconds + 10));
             // Both ends of 1,000 connections live in this JVM; a few KiB each is expected, a leak would be far more.
             assertThat(heapDeltaMiB)
@@ -312,23 +313,23 @@ class RouterFaultsTest {
 
     @Test
     void oversizedHeadersAndBodiesAreRefused() throws Exception {
-        HttpServer guarded = productionLike(30);
+        RouterServer guarded = productionLike(Map.of());
         healthy.received.clear();
         try {
             String route = "Authorization: Bearer " + aliceToken + "\r\nX-Sandbox-ID: healthy\r\nX-Sandbox-Port: "
                     + healthy.port() + "\r\n";
             Reply bigHeader = exchange(
-                    guarded.actualPort(),
+                    guarded.port(),
                     ("GET /big-header HTTP/1.1\r\nHost: r\r\nConnection: close\r\n" + route + "X-Filler: "
                                     + "a".repeat(64 * 1024) + "\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
             Reply manyHeaders = exchange(
-                    guarded.actualPort(),
+                    guarded.port(),
                     ("GET /many-headers HTTP/1.1\r\nHost: r\r\nConnection: close\r\n" + route
                                     + ("X-More: " + "c".repeat(1000) + "\r\n").repeat(30) + "\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
             Reply longLine = exchange(
-                    guarded.actualPort(),
+                    guarded.port(),
                     ("GET /" + "d".repeat(QUARKUS_MAX_INITIAL_LINE * 2)
                                     + " HTTP/1.1\r\nHost: r\r\nConnection: close\r\n" + route + "\r\n")
                             .getBytes(StandardCharsets.US_ASCII),
@@ -634,21 +635,86 @@ class RouterFaultsTest {
         return s.getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** The router's handler on a server with the production listener's limits (Quarkus defaults plus role defaults). */
-    private static HttpServer productionLike(int idleSeconds) throws Exception {
-        return router.vertx
-                .createHttpServer(new HttpServerOptions()
-                        .setHost("127.0.0.1")
-                        .setPort(0)
-                        .setIdleTimeout(idleSeconds)
-                        .setIdleTimeoutUnit(TimeUnit.SECONDS)
-                        .setMaxHeaderSize(QUARKUS_MAX_HEADER_SIZE)
-                        .setMaxInitialLineLength(QUARKUS_MAX_INITIAL_LINE))
-                .requestHandler(router.proxy)
-                .listen()
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
+    /** The router's real listener in front of the fixture's proxy, production settings but for {@code overrides}. */
+    private static RouterServer productionLike(Map<String, String> overrides) throws Exception {
+        return RouterServer.start(router.vertx, RouterFixture.config(overrides).listener(), router.proxy, 2);
+    }
+
+    @Test
+    void clientsTricklingTheirRequestHeadAreClosedAtTheHeadTimeoutWhileSlowAnswersAreNot() throws Exception {
+        // Slowloris proper: a byte every 300 ms keeps a connection from ever being idle, so only a deadline for
+        // the whole request head closes it.
+        RouterServer guarded = productionLike(Map.of(
+                "sandbox.router.request-head-timeout", "PT2S",
+                "sandbox.router.client-keep-alive-timeout", "PT1S"));
+        int clients = 100;
+        List<Socket> trickling = new ArrayList<>();
+        byte[] head = ("GET /trickle HTTP/1.1\r\nHost: r\r\nX-Sandbox-ID: healthy\r\nX-Padding: " + "p".repeat(200))
+                .getBytes(StandardCharsets.US_ASCII);
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < clients; i++) {
+                trickling.add(new Socket("127.0.0.1", guarded.port()));
+            }
+            int closed = 0;
+            long lastClosedMillis = 0;
+            for (int b = 0; b < head.length && closed < clients; b++) {
+                closed = 0;
+                for (Socket socket : trickling) {
+                    try {
+                        socket.getOutputStream().write(head[b]);
+                        socket.getOutputStream().flush();
+                    } catch (IOException gone) {
+                        closed++;
+                    }
+                }
+                if (closed < clients) {
+                    Thread.sleep(300);
+                }
+                lastClosedMillis = elapsedMillis(start);
+            }
+            // A request that takes longer than the head timeout to answer is not cut: the deadline is for the head.
+            HttpResponse<String> slowAnswer = http.send(
+                    routed(
+                                    "http://127.0.0.1:" + guarded.port() + "/slow-answer?delay=3000",
+                                    "default",
+                                    "healthy",
+                                    healthy.port(),
+                                    aliceToken)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            // A kept-alive connection left idle after its response is closed at the keep-alive timeout.
+            Reply keptAlive;
+            try (Socket socket = new Socket("127.0.0.1", guarded.port())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write(bytes("GET /healthz HTTP/1.1\r\nHost: r\r\n\r\n"));
+                long sent = System.nanoTime();
+                byte[] all = socket.getInputStream().readAllBytes(); // returns when the router closes
+                keptAlive = new Reply(
+                        (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent),
+                        new String(all, StandardCharsets.ISO_8859_1));
+            }
+            System.out.printf(
+                    "RELIABILITY router-trickling-clients clients=%d closedByHeadTimeout=%d lastClosedAfterMs=%d "
+                            + "slowAnswerStatus=%d keepAliveClosedAfterMs=%d%n",
+                    clients, closed, lastClosedMillis, slowAnswer.statusCode(), keptAlive.status());
+            assertThat(closed).as("trickling clients closed").isEqualTo(clients);
+            assertThat(lastClosedMillis)
+                    .as("closed at the 2 s head deadline, not when the head was complete")
+                    .isBetween(1500L, 6000L);
+            assertThat(slowAnswer.statusCode())
+                    .as("a 3 s answer is not cut by the 2 s head timeout")
+                    .isEqualTo(200);
+            assertThat(keptAlive.body()).startsWith("HTTP/1.1 200");
+            assertThat(keptAlive.status())
+                    .as("ms until an idle kept-alive connection is closed")
+                    .isBetween(500, 5000);
+        } finally {
+            for (Socket socket : trickling) {
+                socket.close();
+            }
+            guarded.close();
+        }
     }
 
     record Reply(int status, String body) {}

@@ -18,7 +18,6 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -52,7 +51,9 @@ public final class RouterFixture implements AutoCloseable {
     /** What the access log wrote (it writes here instead of standard output). */
     public final java.io.ByteArrayOutputStream accessLogOutput = new java.io.ByteArrayOutputStream();
 
-    public final HttpServer server;
+    /** The router's real listener ({@link RouterServer}), with its timeouts and limits, on a free port. */
+    public final RouterServer listener;
+
     public final int port;
 
     public RouterFixture(Map<String, String> properties) throws Exception {
@@ -99,14 +100,8 @@ public final class RouterFixture implements AutoCloseable {
                 new SandboxRoutes(directory, config.retryAfterSeconds()),
                 metrics,
                 accessLog = new AccessLog(config.accessLog().queueSize(), metrics, accessLogOutput, 20));
-        server = vertx.createHttpServer(
-                        new HttpServerOptions().setHost("127.0.0.1").setPort(0))
-                .requestHandler(proxy)
-                .listen()
-                .toCompletionStage()
-                .toCompletableFuture()
-                .get(10, TimeUnit.SECONDS);
-        port = server.actualPort();
+        listener = RouterServer.start(vertx, config.listener(), proxy, 2);
+        port = listener.port();
     }
 
     /** The access log's lines so far. */
@@ -122,6 +117,8 @@ public final class RouterFixture implements AutoCloseable {
                 .addDefaultInterceptors()
                 .withMapping(RouterConfig.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 500))
+                // a free port unless the test asks for one
+                .withSources(new PropertiesConfigSource(Map.of("sandbox.router.port", "0"), "fixture", 400))
                 .build();
         return config.getConfigMapping(RouterConfig.class);
     }

@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The packaged wiring: in the router role the main HTTP server routes, and Quarkus's health and metrics still answer. */
+/**
+ * The packaged wiring: in the router role the router's own listener routes, and Quarkus's listener (the management
+ * port) answers health and metrics but routes nothing.
+ */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
 @TestProfile(RouterRoleTest.RouterRole.class)
@@ -36,7 +39,13 @@ class RouterRoleTest {
     public static class RouterRole implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("sandbox.role", "router", "sandbox.router.owner-tokens.enabled", "true");
+            return Map.of(
+                    "sandbox.role",
+                    "router",
+                    "sandbox.router.owner-tokens.enabled",
+                    "true",
+                    "sandbox.router.port",
+                    "0");
         }
     }
 
@@ -46,8 +55,12 @@ class RouterRoleTest {
     @Inject
     Vertx vertx;
 
-    @io.quarkus.test.common.http.TestHTTPResource("/")
-    java.net.URL routerUrl;
+    @Inject
+    RouterLifecycle router;
+
+    private int routerPort() {
+        return router.server().port();
+    }
 
     @Test
     void relaysAWebSocketThroughTheQuarkusRoute() throws Exception {
@@ -85,7 +98,7 @@ class RouterRoleTest {
                     .header("X-Sandbox-Namespace", "demo")
                     .header("X-Sandbox-Port", Integer.toString(backend.actualPort()))
                     .buildAsync(
-                            java.net.URI.create("ws://127.0.0.1:" + routerUrl.getPort() + "/ws"),
+                            java.net.URI.create("ws://127.0.0.1:" + routerPort() + "/ws"),
                             new java.net.http.WebSocket.Listener() {
                                 @Override
                                 public java.util.concurrent.CompletionStage<?> onText(
@@ -103,13 +116,17 @@ class RouterRoleTest {
 
     @Test
     void healthzHealthAndMetricsAnswer() {
-        given().get("/healthz").then().statusCode(200).body("status", equalTo("ok"));
+        given().port(routerPort()).get("/healthz").then().statusCode(200).body("status", equalTo("ok"));
         Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/q/health/ready")
                 .then()
                 .log()
                 .ifValidationFails()
                 .statusCode(200));
-        given().header("X-Sandbox-ID", "nobody").get("/").then().statusCode(401);
+        given().port(routerPort())
+                .header("X-Sandbox-ID", "nobody")
+                .get("/")
+                .then()
+                .statusCode(401);
         String metrics =
                 given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)
@@ -144,8 +161,8 @@ class RouterRoleTest {
         client.resources(Sandbox.class).inNamespace("demo").resource(created).updateStatus();
         String token =
                 OwnerTokens.issue(client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "alice");
-        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().header(
-                        "Authorization", "Bearer " + token)
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().port(routerPort())
+                .header("Authorization", "Bearer " + token)
                 .header("X-Sandbox-ID", "agent")
                 .header("X-Sandbox-Namespace", "demo")
                 .header("X-Sandbox-Port", backend.actualPort())
@@ -154,9 +171,9 @@ class RouterRoleTest {
                 .then()
                 .statusCode(200)
                 .body(equalTo("/chat?x=1 owner=alice")));
-        // A request that names a sandbox reaches it even on a /q/ path: Quarkus only answers those addressed to the
-        // router.
-        given().header("Authorization", "Bearer " + token)
+        // A request that names a sandbox reaches it even on a /q/ path of the router's listener...
+        given().port(routerPort())
+                .header("Authorization", "Bearer " + token)
                 .header("X-Sandbox-ID", "agent")
                 .header("X-Sandbox-Namespace", "demo")
                 .header("X-Sandbox-Port", backend.actualPort())
@@ -164,6 +181,14 @@ class RouterRoleTest {
                 .then()
                 .statusCode(200)
                 .body(equalTo("/q/health owner=alice"));
+        // ...and the management listener routes nothing, whatever the headers say.
+        given().header("Authorization", "Bearer " + token)
+                .header("X-Sandbox-ID", "agent")
+                .header("X-Sandbox-Namespace", "demo")
+                .header("X-Sandbox-Port", backend.actualPort())
+                .get("/chat")
+                .then()
+                .statusCode(404);
         backend.close();
     }
 }

@@ -1,0 +1,212 @@
+package dev.agentsandbox.router;
+
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * The router's own listener, on the wire contract's port: one HTTP server per event loop (Vert.x spreads the
+ * accepted connections over them), in front of the {@link SandboxProxy}. Quarkus's listener serves health and
+ * metrics on the management port instead; this one has what a public proxy needs and Quarkus's does not offer:
+ *
+ * <ul>
+ *   <li>a <b>request-head timeout</b>: a connection that has not sent a complete request line and headers within
+ *       {@code request-head-timeout} of opening is closed, however slowly it trickles bytes (slowloris);
+ *   <li>a <b>keep-alive timeout</b>: after a response, the next request's head must be complete within
+ *       {@code client-keep-alive-timeout}, or the connection is closed;
+ *   <li>an idle timeout while a request is in flight (no byte either way), and limits on the request line and
+ *       header size (431 or a close above them);
+ *   <li>a <b>drain</b> on shutdown: requests in flight finish (up to {@code drain-timeout}), each connection is
+ *       closed after its current response, relayed WebSockets are closed with 1001.
+ * </ul>
+ */
+public final class RouterServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RouterServer.class);
+
+    private final Vertx vertx;
+    private final List<String> deployments;
+    private final List<Listener> listeners;
+    private final int port;
+
+    private RouterServer(Vertx vertx, List<String> deployments, List<Listener> listeners, int port) {
+        this.vertx = vertx;
+        this.deployments = deployments;
+        this.listeners = listeners;
+        this.port = port;
+    }
+
+    /** Starts {@code instances} servers on the configured host and port (0: a free port, shared by all of them). */
+    public static RouterServer start(
+            Vertx vertx, RouterConfig.ListenerConfig config, Handler<HttpServerRequest> proxy, int instances)
+            throws Exception {
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(config.port())
+                .setTcpNoDelay(true)
+                .setCompressionSupported(false)
+                .setDecompressionSupported(false)
+                .setHandle100ContinueAutomatically(false)
+                // no h2c upgrade sniffing: it delays the connection handler (and so the head deadline) until the
+                // first bytes arrive
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout((int) config.idleTimeout().toSeconds())
+                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setMaxHeaderSize(config.maxHeaderSize())
+                .setMaxInitialLineLength(config.maxInitialLineLength());
+        List<Listener> listeners = new ArrayList<>();
+        List<String> deployments = new ArrayList<>();
+        // Vert.x shares one listening socket among servers asked for the same host and port (0 included: the
+        // first picks a free port, the others share it) and spreads accepted connections over them.
+        Listener first = new Listener(options, config, proxy);
+        deployments.add(await(vertx.deployVerticle(first)));
+        listeners.add(first);
+        int port = first.server.actualPort();
+        for (int i = 1; i < Math.max(1, instances); i++) {
+            Listener next = new Listener(new HttpServerOptions(options), config, proxy);
+            deployments.add(await(vertx.deployVerticle(next, new DeploymentOptions())));
+            listeners.add(next);
+        }
+        LOG.infof(
+                "router: listening on http://%s:%d (%d event loops; request head within %s, keep-alive %s)",
+                config.host(), port, listeners.size(), config.requestHeadTimeout(), config.clientKeepAliveTimeout());
+        return new RouterServer(vertx, deployments, listeners, port);
+    }
+
+    /** The port as bound. */
+    public int port() {
+        return port;
+    }
+
+    /** Connections open now, over all event loops. */
+    public int openConnections() {
+        return listeners.stream().mapToInt(l -> l.open.get()).sum();
+    }
+
+    /**
+     * Lets the requests in flight finish, up to {@code timeout}: from now on each connection is closed after its
+     * current response. Returns whether everything finished in time.
+     */
+    public boolean drain(Duration timeout, RouterMetrics metrics) throws InterruptedException {
+        listeners.forEach(l -> l.draining = true);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (metrics.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        int left = metrics.inFlight();
+        if (left > 0) {
+            LOG.warnf("router: %d exchange(s) still in flight after %s; closing them", left, timeout);
+        }
+        return left == 0;
+    }
+
+    @Override
+    public void close() {
+        for (String id : deployments) {
+            try {
+                await(vertx.undeploy(id));
+            } catch (Exception e) {
+                LOG.debugf("router: undeploying a listener failed: %s", e.getMessage());
+            }
+        }
+    }
+
+    private static <T> T await(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** One event loop's server; its timers and connection map are only touched on that loop. */
+    static final class Listener extends AbstractVerticle {
+
+        private final HttpServerOptions options;
+        private final long headMillis;
+        private final long keepAliveMillis;
+        private final Handler<HttpServerRequest> proxy;
+        private final Map<HttpConnection, State> connections = new HashMap<>();
+        final AtomicInteger open = new AtomicInteger();
+        volatile boolean draining;
+        HttpServer server;
+
+        Listener(HttpServerOptions options, RouterConfig.ListenerConfig config, Handler<HttpServerRequest> proxy) {
+            this.options = options;
+            this.headMillis = Math.max(1, config.requestHeadTimeout().toMillis());
+            this.keepAliveMillis = Math.max(1, config.clientKeepAliveTimeout().toMillis());
+            this.proxy = proxy;
+        }
+
+        /** Per connection: the pending timer (-1: none; Vert.x timer ids start at 0) and its requests in flight. */
+        private static final class State {
+            long timer = -1;
+            int active;
+        }
+
+        @Override
+        public void start(Promise<Void> started) {
+            server = vertx.createHttpServer(options)
+                    .connectionHandler(connection -> {
+                        open.incrementAndGet();
+                        State state = new State();
+                        connections.put(connection, state);
+                        arm(connection, state, headMillis);
+                        connection.closeHandler(v -> {
+                            open.decrementAndGet();
+                            State gone = connections.remove(connection);
+                            if (gone != null && gone.timer != -1) {
+                                vertx.cancelTimer(gone.timer);
+                            }
+                        });
+                    })
+                    .requestHandler(request -> {
+                        HttpConnection connection = request.connection();
+                        State state = connections.get(connection);
+                        if (state != null) {
+                            state.active++;
+                            disarm(state);
+                            request.response().bodyEndHandler(v -> {
+                                // pipelined requests: the keep-alive clock starts when the last one is answered
+                                if (--state.active > 0) {
+                                    return;
+                                }
+                                if (draining) {
+                                    connection.close();
+                                } else {
+                                    arm(connection, state, keepAliveMillis);
+                                }
+                            });
+                        }
+                        proxy.handle(request);
+                    });
+            server.listen().<Void>mapEmpty().onComplete(started);
+        }
+
+        private void arm(HttpConnection connection, State state, long millis) {
+            disarm(state);
+            state.timer = vertx.setTimer(millis, id -> {
+                state.timer = -1;
+                connection.close();
+            });
+        }
+
+        private void disarm(State state) {
+            if (state.timer != -1) {
+                vertx.cancelTimer(state.timer);
+                state.timer = -1;
+            }
+        }
+    }
+}
