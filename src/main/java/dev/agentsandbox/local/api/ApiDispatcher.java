@@ -12,6 +12,9 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,6 +40,7 @@ final class ApiDispatcher extends Dispatcher {
     private final Discovery discovery = new Discovery(catalog);
     private final OpenApiDocument openApi = new OpenApiDocument(catalog);
     private final ApiFaults faults;
+    private final Departures departures = new Departures(20_000);
     private final String token;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     /**
@@ -127,6 +131,21 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private MockResponse write(RecordedRequest request, String method, ResourcePath rp, ResourceType type) {
+        JsonNode before = method.equals("POST") || rp.isCollection() ? null : stored(rp.objectPath());
+        MockResponse response = writeObject(request, method, rp, type);
+        if (before != null && response.code() < 300) {
+            departures.record(store.requestResourceVersion(), rp, before);
+        }
+        return response;
+    }
+
+    /** The stored object at {@code path}, or null. */
+    private JsonNode stored(String path) {
+        MockResponse r = store.handleGet(path);
+        return r.code() == 200 ? read(r) : null;
+    }
+
+    private MockResponse writeObject(RecordedRequest request, String method, ResourcePath rp, ResourceType type) {
         if ("scale".equals(rp.subresource())) {
             return scale(request, method, rp, type);
         }
@@ -186,7 +205,7 @@ final class ApiDispatcher extends Dispatcher {
                         "the embedded API server serves watches over "
                                 + "WebSocket only; HTTP streaming watches (kubectl get -w) are not supported");
             }
-            return store.handleGet(request.getPath());
+            return withDepartures(store.handleGet(request.getPath()), rp);
         }
         boolean table =
                 Optional.ofNullable(request.getHeader("Accept")).orElse("").contains("as=Table");
@@ -255,6 +274,80 @@ final class ApiDispatcher extends Dispatcher {
             }
         }
         return null;
+    }
+
+    /**
+     * A watch from a resourceVersion also gets DELETED for each object that was in its selection after that version
+     * and no longer is (deleted, or relabelled out of it); see {@link Departures}. Sent while the store takes no
+     * write, right after the store's own listener has queued the objects that match now.
+     */
+    private MockResponse withDepartures(MockResponse watch, ResourcePath rp) {
+        WebSocketListener inner = watch.getWebSocketListener();
+        long since;
+        try {
+            since = Long.parseLong(rp.query().getOrDefault("resourceVersion", "0"));
+        } catch (NumberFormatException e) {
+            since = 0;
+        }
+        if (inner == null || since <= 0) {
+            return watch;
+        }
+        long from = since;
+        Predicate<JsonNode> selected = Selectors.labels(rp.query().get("labelSelector"))
+                .and(Selectors.fields(rp.query().get("fieldSelector")));
+        return watch.withWebSocketUpgrade(new WebSocketListener() {
+            @Override
+            public void onBeforeAccept(WebSocket webSocket, Response response) {
+                inner.onBeforeAccept(webSocket, response);
+            }
+
+            @Override
+            public void onOpen(WebSocket webSocket, Response response) {
+                storeLock.readLock().lock();
+                try {
+                    inner.onOpen(webSocket, response);
+                    for (Departures.Departure d : departures.since(from, rp)) {
+                        if (!selected.test(d.before())) {
+                            continue;
+                        }
+                        JsonNode now = stored(d.path().objectPath());
+                        if (now != null && selected.test(now)) {
+                            continue; // still selected: the store's listener sends it as it is now
+                        }
+                        ObjectNode event = ApiStatus.JSON.createObjectNode().put("type", "DELETED");
+                        event.set("object", d.before());
+                        webSocket.send(event.toString());
+                    }
+                } finally {
+                    storeLock.readLock().unlock();
+                }
+            }
+
+            @Override
+            public void onMessage(WebSocket webSocket, String text) {
+                inner.onMessage(webSocket, text);
+            }
+
+            @Override
+            public void onMessage(WebSocket webSocket, byte[] bytes) {
+                inner.onMessage(webSocket, bytes);
+            }
+
+            @Override
+            public void onClosing(WebSocket webSocket, int code, String reason) {
+                inner.onClosing(webSocket, code, reason);
+            }
+
+            @Override
+            public void onClosed(WebSocket webSocket, int code, String reason) {
+                inner.onClosed(webSocket, code, reason);
+            }
+
+            @Override
+            public void onFailure(WebSocket webSocket, Throwable error, Response response) {
+                inner.onFailure(webSocket, error, response);
+            }
+        });
     }
 
     // ---- writes ----
@@ -450,7 +543,12 @@ final class ApiDispatcher extends Dispatcher {
             public void delete(JsonNode object) {
                 underWriteLock(() -> {
                     writes.incrementAndGet();
-                    pathOf(object).ifPresent(store::handleDelete);
+                    pathOf(object).ifPresent(p -> {
+                        MockResponse r = store.handleDelete(p);
+                        if (r.code() < 300) {
+                            departures.record(store.requestResourceVersion(), ResourcePath.parse(p), object);
+                        }
+                    });
                 });
             }
 
@@ -458,7 +556,13 @@ final class ApiDispatcher extends Dispatcher {
             public void replace(JsonNode object) {
                 underWriteLock(() -> {
                     writes.incrementAndGet();
-                    pathOf(object).ifPresent(p -> store.handleUpdate(storeRequest(HttpMethod.PUT, p, object)));
+                    pathOf(object).ifPresent(p -> {
+                        JsonNode before = stored(p);
+                        MockResponse r = store.handleUpdate(storeRequest(HttpMethod.PUT, p, object));
+                        if (before != null && r.code() < 300) {
+                            departures.record(store.requestResourceVersion(), ResourcePath.parse(p), before);
+                        }
+                    });
                 });
             }
         };

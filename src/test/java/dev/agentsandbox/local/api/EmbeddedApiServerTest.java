@@ -427,6 +427,59 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void aWatchFromAResourceVersionHearsOfObjectsThatLeftItsSelectionSince() throws Exception {
+        // An informer lists, then watches from the list's resourceVersion. Whatever was deleted or relabelled out
+        // of its selector in between must reach it as DELETED, as a real API server replays it; otherwise the
+        // informer keeps the object for ever (a warm pool counted a member a claim had adopted meanwhile).
+        for (String name : List.of("gone", "relabelled", "stays")) {
+            client.configMaps()
+                    .resource(new ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName("watched-" + name)
+                            .withLabels(Map.of("team", "x"))
+                            .endMetadata()
+                            .build())
+                    .create();
+        }
+        String listedAt =
+                client.configMaps().withLabel("team", "x").list().getMetadata().getResourceVersion();
+        client.configMaps().withName("watched-gone").delete();
+        client.configMaps().withName("watched-relabelled").edit(c -> {
+            c.getMetadata().setLabels(Map.of("team", "y"));
+            return c;
+        });
+
+        java.util.concurrent.BlockingQueue<String> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        try (var watch = client.configMaps()
+                .withLabel("team", "x")
+                .watch(
+                        new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                                .withResourceVersion(listedAt)
+                                .build(),
+                        new io.fabric8.kubernetes.client.Watcher<ConfigMap>() {
+                            @Override
+                            public void eventReceived(Action action, ConfigMap cm) {
+                                events.add(action + " " + cm.getMetadata().getName());
+                            }
+
+                            @Override
+                            public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+                        })) {
+            List<String> seen = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+            while (seen.size() < 3 && System.nanoTime() < deadline) {
+                String e = events.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (e != null) {
+                    seen.add(e);
+                }
+            }
+            assertThat(seen)
+                    .contains("DELETED watched-gone", "DELETED watched-relabelled", "ADDED watched-stays")
+                    .doesNotContain("DELETED watched-stays");
+        }
+    }
+
+    @Test
     void foregroundDeletionRemovesDependentsFirst() {
         ConfigMap owner = client.configMaps()
                 .resource(new ConfigMapBuilder()
