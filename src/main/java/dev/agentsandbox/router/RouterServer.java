@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -93,11 +92,6 @@ public final class RouterServer implements AutoCloseable {
         return port;
     }
 
-    /** Connections open now, over all event loops. */
-    public int openConnections() {
-        return listeners.stream().mapToInt(l -> l.open.get()).sum();
-    }
-
     /**
      * Lets the requests in flight finish, up to {@code timeout}: from now on each connection is closed after its
      * current response. Returns whether everything finished in time.
@@ -138,7 +132,6 @@ public final class RouterServer implements AutoCloseable {
         private final long keepAliveMillis;
         private final Handler<HttpServerRequest> proxy;
         private final Map<HttpConnection, State> connections = new HashMap<>();
-        final AtomicInteger open = new AtomicInteger();
         volatile boolean draining;
         HttpServer server;
 
@@ -159,12 +152,10 @@ public final class RouterServer implements AutoCloseable {
         public void start(Promise<Void> started) {
             server = vertx.createHttpServer(options)
                     .connectionHandler(connection -> {
-                        open.incrementAndGet();
                         State state = new State();
                         connections.put(connection, state);
                         arm(connection, state, headMillis);
                         connection.closeHandler(v -> {
-                            open.decrementAndGet();
                             State gone = connections.remove(connection);
                             if (gone != null && gone.timer != -1) {
                                 vertx.cancelTimer(gone.timer);
