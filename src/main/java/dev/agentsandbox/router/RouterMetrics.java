@@ -88,6 +88,11 @@ public final class RouterMetrics {
         webSockets.decrementAndGet();
     }
 
+    /** HTTP exchanges being proxied now (relayed WebSockets not counted). */
+    public int httpInFlight() {
+        return httpInFlight.get();
+    }
+
     public int inFlight() {
         return httpInFlight.get() + webSockets.get();
     }

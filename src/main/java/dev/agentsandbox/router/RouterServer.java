@@ -1,7 +1,6 @@
 package dev.agentsandbox.router;
 
 import io.vertx.core.AbstractVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -64,8 +63,8 @@ public final class RouterServer implements AutoCloseable {
                 // no h2c upgrade sniffing: it delays the connection handler (and so the head deadline) until the
                 // first bytes arrive
                 .setHttp2ClearTextEnabled(false)
-                .setIdleTimeout((int) config.idleTimeout().toSeconds())
-                .setIdleTimeoutUnit(TimeUnit.SECONDS)
+                .setIdleTimeout((int) Math.max(1, config.idleTimeout().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxHeaderSize(config.maxHeaderSize())
                 .setMaxInitialLineLength(config.maxInitialLineLength());
         List<Listener> listeners = new ArrayList<>();
@@ -78,7 +77,7 @@ public final class RouterServer implements AutoCloseable {
         int port = first.server.actualPort();
         for (int i = 1; i < Math.max(1, instances); i++) {
             Listener next = new Listener(new HttpServerOptions(options), config, proxy);
-            deployments.add(await(vertx.deployVerticle(next, new DeploymentOptions())));
+            deployments.add(await(vertx.deployVerticle(next)));
             listeners.add(next);
         }
         LOG.infof(
@@ -99,10 +98,11 @@ public final class RouterServer implements AutoCloseable {
     public boolean drain(Duration timeout, RouterMetrics metrics) throws InterruptedException {
         listeners.forEach(l -> l.draining = true);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (metrics.inFlight() > 0 && System.nanoTime() < deadline) {
+        // HTTP exchanges only: relayed WebSockets live as long as their clients want and are closed with 1001 next
+        while (metrics.httpInFlight() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        int left = metrics.inFlight();
+        int left = metrics.httpInFlight();
         if (left > 0) {
             LOG.warnf("router: %d exchange(s) still in flight after %s; closing them", left, timeout);
         }

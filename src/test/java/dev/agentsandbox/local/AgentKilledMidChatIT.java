@@ -109,8 +109,13 @@ class AgentKilledMidChatIT {
             assertThat(cause).isInstanceOf(SandboxClientException.class);
             assertThat(cause.getMessage()).contains("502").contains(sandbox.sandbox());
 
-            await().atMost(Duration.ofSeconds(90)).until(() -> ready(kube, sandbox.sandbox()));
-            ChatReply after = client.chat(sandbox, "are you back?");
+            // The kubelet restarts the process (restartCount 1, Pod Ready again); until the new agent listens, a
+            // client gets 502 "could not connect", and retries as any client would.
+            await().atMost(Duration.ofSeconds(90)).until(() -> restartedAndReady(kube, sandbox.sandbox()));
+            ChatReply after = await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .ignoreExceptions()
+                    .until(() -> client.chat(sandbox, "are you back?"), r -> r != null);
             assertThat(after.answersAs(new Owner("alice"))).as(after.reply()).isTrue();
             // the restarted process started a new history: the interrupted turn left nothing half-written
             assertThat(after.historyTurns()).isEqualTo(1);
@@ -124,9 +129,14 @@ class AgentKilledMidChatIT {
         }
     }
 
-    private static boolean ready(KubernetesClient kube, String name) {
+    private static boolean restartedAndReady(KubernetesClient kube, String name) {
+        Pod pod = kube.pods().inNamespace(NS).withName(name).get();
         Sandbox s = kube.resources(Sandbox.class).inNamespace(NS).withName(name).get();
-        return s != null
+        return pod != null
+                && pod.getStatus().getContainerStatuses().get(0).getRestartCount() >= 1
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))
+                && s != null
                 && s.getStatus() != null
                 && Conditions.isTrue(s.getStatus().getConditions(), Conditions.READY);
     }
