@@ -1,7 +1,5 @@
 package dev.agentsandbox.router;
 
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +16,8 @@ import org.jboss.logging.Logger;
 /**
  * The access log: one line per routed request, written by one thread in batches, the way nginx writes its access
  * log with a buffer. The event loop only appends an entry to a lock-free queue (no lock, no wake-up, no system
- * call); the writer formats what has queued every {@code flushMillis} and writes it to standard output in chunks of
+ * call); the writer formats what has queued every {@code flushMillis} and writes it to the console's stream
+ * (standard output, or standard error where the console log goes there, as in local mode) in chunks of
  * whole lines of at most 4 KiB, each one {@code write} (a pipe never interleaves writes up to that size, so other
  * log output cannot cut a line). Lines carry the path without its query string and never a header value, so tokens
  * and query secrets stay out of the log; control characters are escaped. When the writer falls behind, entries
@@ -58,11 +57,6 @@ public final class AccessLog implements AutoCloseable {
     private long cachedSecond = -1;
     private String cachedPrefix = "";
     private volatile boolean running = true;
-
-    /** Writes to standard output every 100 ms. */
-    public AccessLog(int queueSize, RouterMetrics metrics) {
-        this(queueSize, metrics, new FileOutputStream(FileDescriptor.out), 100);
-    }
 
     AccessLog(int queueSize, RouterMetrics metrics, OutputStream out, long flushMillis) {
         this.capacity = queueSize;

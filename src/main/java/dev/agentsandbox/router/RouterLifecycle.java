@@ -51,8 +51,16 @@ public class RouterLifecycle {
                 CallerAuthenticator.of(config.authToken(), ownerTokens, config.allowUnauthenticated());
         metrics = new RouterMetrics(registry, clock);
         directory = SandboxDirectory.create(client, config.namespaces(), metrics::sandboxRemoved);
-        accessLog =
-                config.accessLog().enabled() ? new AccessLog(config.accessLog().queueSize(), metrics) : null;
+        accessLog = config.accessLog().enabled()
+                ? new AccessLog(
+                        config.accessLog().queueSize(),
+                        metrics,
+                        // the same stream as the console log: standard error in local mode, whose standard output
+                        // carries only the lines scripts read
+                        new java.io.FileOutputStream(
+                                consoleOnStderr() ? java.io.FileDescriptor.err : java.io.FileDescriptor.out),
+                        100)
+                : null;
         proxy = new SandboxProxy(
                 vertx,
                 config,
@@ -93,6 +101,12 @@ public class RouterLifecycle {
         LOG.infof(
                 "router: authentication by %s; proxy timeout %d s",
                 authentication(config, authenticator), config.proxyTimeoutSeconds());
+    }
+
+    private static boolean consoleOnStderr() {
+        return org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getOptionalValue("quarkus.log.console.stderr", Boolean.class)
+                .orElse(false);
     }
 
     private static String authentication(RouterConfig config, CallerAuthenticator authenticator) {

@@ -128,6 +128,10 @@ class LocalDemoIT {
         }
         assertThat(sandboxes.get("alice").sandbox())
                 .isNotEqualTo(sandboxes.get("bob").sandbox());
+        // Scripts read standard output: after routed chats it still holds only the KEY=value lines (logs, the
+        // router's access log included, go to standard error in local mode).
+        assertThat(local.stdout).isNotEmpty().allSatisfy(line -> assertThat(line)
+                .matches("(ROUTER_TOKEN_ALICE|ROUTER_TOKEN_BOB|KUBECONFIG|ROUTER_URL)=.*"));
     }
 
     @Test

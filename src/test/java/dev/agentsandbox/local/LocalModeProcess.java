@@ -24,10 +24,14 @@ public final class LocalModeProcess implements AutoCloseable {
     public final Path dataDir;
     /** The KEY=value lines printed so far (kept up to date while the process runs). */
     public final Map<String, String> lines;
+    /** Every line printed on standard output so far, in order (scripts read it: it must hold only the lines). */
+    public final List<String> stdout;
 
     public final Duration timeToLines;
 
-    private LocalModeProcess(Process process, Path dataDir, Duration timeToLines, Map<String, String> lines) {
+    private LocalModeProcess(
+            Process process, Path dataDir, Duration timeToLines, Map<String, String> lines, List<String> stdout) {
+        this.stdout = stdout;
         this.process = process;
         this.lines = lines;
         this.dataDir = dataDir;
@@ -61,6 +65,7 @@ public final class LocalModeProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         Process p = builder.start();
         Map<String, String> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        List<String> all = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.CountDownLatch lastLinePrinted = new java.util.concurrent.CountDownLatch(1);
         Thread reader = new Thread(
                 () -> {
@@ -68,6 +73,7 @@ public final class LocalModeProcess implements AutoCloseable {
                             new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                         String line;
                         while ((line = out.readLine()) != null) {
+                            all.add(line);
                             int eq = line.indexOf('=');
                             if (eq > 0) {
                                 seen.put(line.substring(0, eq), line.substring(eq + 1));
@@ -100,7 +106,7 @@ public final class LocalModeProcess implements AutoCloseable {
                             + tail(dataDir.resolve("local.log")),
                     e);
         }
-        return new LocalModeProcess(p, dataDir, Duration.ofNanos(System.nanoTime() - t0), seen);
+        return new LocalModeProcess(p, dataDir, Duration.ofNanos(System.nanoTime() - t0), seen, all);
     }
 
     public Path kubeconfig() {
