@@ -9,8 +9,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The router's listener on its own: its head and keep-alive deadlines, with a trivial handler. */
 class RouterServerTest {
@@ -52,29 +56,25 @@ class RouterServerTest {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
     }
 
-    @Test
-    void aConnectionThatNeverCompletesItsRequestHeadIsClosedAtTheDeadline() throws Exception {
-        start(Map.of("sandbox.router.request-head-timeout", "PT0.5S"));
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(millisUntilClosed(socket)).isBetween(300L, 3000L);
-        }
+    /** What a client sends before going quiet, and the deadline that must close its connection. */
+    static Stream<Arguments> quietClients() {
+        return Stream.of(
+                Arguments.of(
+                        "half a request head", "sandbox.router.request-head-timeout", "GET / HTTP/1.1\r\nHost: x\r\n"),
+                Arguments.of("nothing", "sandbox.router.request-head-timeout", ""),
+                Arguments.of(
+                        "a whole request, then nothing (kept alive)",
+                        "sandbox.router.client-keep-alive-timeout",
+                        "GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
     }
 
-    @Test
-    void aConnectionThatSendsNothingIsClosedAtTheDeadlineToo() throws Exception {
-        start(Map.of("sandbox.router.request-head-timeout", "PT0.5S"));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("quietClients")
+    void aQuietConnectionIsClosedAtItsDeadline(String sent, String deadline, String bytes) throws Exception {
+        start(Map.of(deadline, "PT0.5S"));
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            assertThat(millisUntilClosed(socket)).isBetween(300L, 3000L);
-        }
-    }
-
-    @Test
-    void anIdleKeptAliveConnectionIsClosedAtTheKeepAliveTimeoutAfterItsAnswer() throws Exception {
-        start(Map.of("sandbox.router.client-keep-alive-timeout", "PT0.5S"));
-        try (Socket socket = new Socket("127.0.0.1", server.port())) {
-            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(millisUntilClosed(socket)).isBetween(300L, 3000L);
+            socket.getOutputStream().write(bytes.getBytes(StandardCharsets.US_ASCII));
+            assertThat(millisUntilClosed(socket)).as(sent).isBetween(300L, 3000L);
         }
     }
 

@@ -131,8 +131,16 @@ final class ApiDispatcher extends Dispatcher {
     }
 
     private MockResponse write(RecordedRequest request, String method, ResourcePath rp, ResourceType type) {
-        JsonNode before = method.equals("POST") || rp.isCollection() ? null : stored(rp.objectPath());
-        MockResponse response = writeObject(request, method, rp, type);
+        if (method.equals("POST") || rp.isCollection()) {
+            return writeObject(request, method, rp, type);
+        }
+        return recorded(rp, () -> writeObject(request, method, rp, type));
+    }
+
+    /** Runs a write that changes or removes the object at {@code rp}, keeping its state before for watches. */
+    private MockResponse recorded(ResourcePath rp, java.util.function.Supplier<MockResponse> write) {
+        JsonNode before = stored(rp.objectPath());
+        MockResponse response = write.get();
         if (before != null && response.code() < 300) {
             departures.record(store.requestResourceVersion(), rp, before);
         }
@@ -543,12 +551,7 @@ final class ApiDispatcher extends Dispatcher {
             public void delete(JsonNode object) {
                 underWriteLock(() -> {
                     writes.incrementAndGet();
-                    pathOf(object).ifPresent(p -> {
-                        MockResponse r = store.handleDelete(p);
-                        if (r.code() < 300) {
-                            departures.record(store.requestResourceVersion(), ResourcePath.parse(p), object);
-                        }
-                    });
+                    pathOf(object).ifPresent(p -> recorded(ResourcePath.parse(p), () -> store.handleDelete(p)));
                 });
             }
 
@@ -556,13 +559,10 @@ final class ApiDispatcher extends Dispatcher {
             public void replace(JsonNode object) {
                 underWriteLock(() -> {
                     writes.incrementAndGet();
-                    pathOf(object).ifPresent(p -> {
-                        JsonNode before = stored(p);
-                        MockResponse r = store.handleUpdate(storeRequest(HttpMethod.PUT, p, object));
-                        if (before != null && r.code() < 300) {
-                            departures.record(store.requestResourceVersion(), ResourcePath.parse(p), before);
-                        }
-                    });
+                    pathOf(object)
+                            .ifPresent(p -> recorded(
+                                    ResourcePath.parse(p),
+                                    () -> store.handleUpdate(storeRequest(HttpMethod.PUT, p, object))));
                 });
             }
         };
