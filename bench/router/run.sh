@@ -8,6 +8,7 @@
 #
 #   bench/router/run.sh                 # needs: wrk, nginx (apt-get install -y wrk nginx), java 17, a packaged build
 #   DURATION=20s WARMUP=60s bench/router/run.sh
+#   FILES=small.txt CONNS=50 bench/router/run.sh   # only some cells, e.g. while trying a change
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,6 +16,10 @@ WORK=${WORK:-/tmp/bench-router}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-30s}
 THREADS=${THREADS:-2}
+# The router's event loops: 1 as local mode runs it; the router role's default is one per CPU.
+ROUTER_EVENT_LOOPS=${ROUTER_EVENT_LOOPS:-1}
+FILES=${FILES:-small.txt 16k.txt}
+CONNS=${CONNS:-10 50}
 BACKEND_IP=127.0.0.2
 BACKEND_PORT=${BACKEND_PORT:-18181}
 PROXY_PORT=${PROXY_PORT:-18182}
@@ -98,7 +103,7 @@ TOKEN=$(cat "$WORK/alice-token")
 
 # ROUTER_JAVA_OPTS holds several JVM flags: split on purpose.
 # shellcheck disable=SC2086
-MALLOC_ARENA_MAX=2 SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true \
+MALLOC_ARENA_MAX=2 SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true SANDBOX_ROUTER_EVENT_LOOPS=$ROUTER_EVENT_LOOPS \
 SANDBOX_ROUTER_HOST=127.0.0.1 SANDBOX_ROUTER_PORT=$ROUTER_PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$MANAGEMENT_PORT \
 QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=$(cat "$WORK/api-url") \
   java $ROUTER_JAVA_OPTS -jar "$APP/quarkus-run.jar" router > "$WORK/logs/router.log" 2>&1 &
@@ -155,8 +160,8 @@ wrk -t"$THREADS" -c50 -d5s "$(url nginx small.txt)" > /dev/null
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
-for file in small.txt 16k.txt; do
-  for conns in 10 50; do
+for file in $FILES; do
+  for conns in $CONNS; do
     for target in direct nginx router; do
       cpu_before=$(cpu_ticks "$target")
       out=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "${ROUTE[@]}" "$(url "$target" "$file")")
@@ -184,7 +189,7 @@ METRICS=$(curl -s "http://127.0.0.1:$MANAGEMENT_PORT/q/metrics" | grep -c '^sand
   echo
   echo "Load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share these cores)."
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(nginx -v 2>&1); $(java -version 2>&1 | head -1)."
-  echo "wrk -t$THREADS, $DURATION per cell, router warm-up $WARMUP. Router JVM: $ROUTER_JAVA_OPTS."
+  echo "wrk -t$THREADS, $DURATION per cell, router warm-up $WARMUP. Router event loops: $ROUTER_EVENT_LOOPS. Router JVM: $ROUTER_JAVA_OPTS."
   echo
   echo "| response | conns | target | req/s | p50 ms | p99 ms | CPU µs/req | router/nginx req/s | router/nginx p99 | errors |"
   echo "|---|---|---|---|---|---|---|---|---|---|"

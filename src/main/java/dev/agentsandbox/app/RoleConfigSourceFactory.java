@@ -71,6 +71,8 @@ public class RoleConfigSourceFactory implements ConfigSourceFactory {
             case LOCAL -> {
                 d.put("sandbox.router.host", "127.0.0.1");
                 d.put("sandbox.router.port", "18080");
+                // one router event loop: the machine's cores go to the agent processes local mode starts
+                d.put("sandbox.router.event-loops", "1");
                 d.put("quarkus.http.host", "127.0.0.1");
                 d.put("quarkus.http.port", "18081");
                 // The demo owners reach their sandboxes with their own tokens, bound to the sandbox's owner label.

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,9 @@ public final class AccessLog implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(AccessLog.class);
     static final int CHUNK = 4096;
+    private static final byte[] ACCESS = " ACCESS ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] OWNER = " owner=".getBytes(StandardCharsets.US_ASCII);
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
     private static final DateTimeFormatter SECONDS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
@@ -51,11 +55,12 @@ public final class AccessLog implements AutoCloseable {
     private final OutputStream out;
     private final long flushNanos;
     private final Thread writer;
-    private final StringBuilder line = new StringBuilder(256);
+    private byte[] line = new byte[512];
+    private int lineLength;
     private final byte[] chunk = new byte[CHUNK];
     private int chunkLength;
     private long cachedSecond = -1;
-    private String cachedPrefix = "";
+    private byte[] cachedPrefix = new byte[0];
     private volatile boolean running = true;
 
     AccessLog(int queueSize, RouterMetrics metrics, OutputStream out, long flushMillis) {
@@ -101,7 +106,8 @@ public final class AccessLog implements AutoCloseable {
         try {
             for (Entry e = queue.poll(); e != null; e = queue.poll()) {
                 queued.decrementAndGet();
-                append(format(e));
+                format(e);
+                append();
             }
             if (chunkLength > 0) {
                 out.write(chunk, 0, chunkLength);
@@ -114,68 +120,123 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Adds one line to the chunk, writing the chunk first when the line does not fit; long lines go alone. */
-    private void append(byte[] bytes) throws IOException {
-        if (chunkLength + bytes.length > CHUNK && chunkLength > 0) {
+    /** Adds the formatted line to the chunk, writing the chunk first when it does not fit; long lines go alone. */
+    private void append() throws IOException {
+        if (chunkLength + lineLength > CHUNK && chunkLength > 0) {
             out.write(chunk, 0, chunkLength);
             chunkLength = 0;
         }
-        if (bytes.length > CHUNK) {
-            out.write(bytes);
+        if (lineLength > CHUNK) {
+            out.write(line, 0, lineLength);
             return;
         }
-        System.arraycopy(bytes, 0, chunk, chunkLength, bytes.length);
-        chunkLength += bytes.length;
+        System.arraycopy(line, 0, chunk, chunkLength, lineLength);
+        chunkLength += lineLength;
     }
 
-    private byte[] format(Entry e) {
-        line.setLength(0);
+    /** Formats {@code e} into {@link #line} as UTF-8, without an intermediate string. */
+    private void format(Entry e) {
+        lineLength = 0;
         long millis = e.epochMillis();
         long second = millis / 1000;
         if (second != cachedSecond) {
             cachedSecond = second;
-            cachedPrefix = SECONDS.format(Instant.ofEpochSecond(second));
+            cachedPrefix = SECONDS.format(Instant.ofEpochSecond(second)).getBytes(StandardCharsets.US_ASCII);
         }
-        line.append(cachedPrefix).append(',');
+        bytes(cachedPrefix);
+        ascii(',');
         long ms = millis % 1000;
-        if (ms < 100) {
-            line.append('0');
-        }
-        if (ms < 10) {
-            line.append('0');
-        }
-        line.append(ms).append(" ACCESS ");
+        ascii((char) ('0' + ms / 100));
+        ascii((char) ('0' + ms / 10 % 10));
+        ascii((char) ('0' + ms % 10));
+        bytes(ACCESS);
         text(e.remote());
-        line.append(' ');
+        ascii(' ');
         text(e.method());
-        line.append(' ');
+        ascii(' ');
         text(e.path());
-        line.append(' ');
+        ascii(' ');
         text(e.sandbox() == null ? "-" : e.sandbox());
-        line.append(" owner=");
+        bytes(OWNER);
         text(e.owner() == null ? "-" : e.owner());
-        line.append(' ')
-                .append(e.status())
-                .append(' ')
-                .append(e.bytes())
-                .append("B ")
-                .append(e.nanos() / 1_000_000)
-                .append('.')
-                .append((e.nanos() / 100_000) % 10)
-                .append("ms\n");
-        return line.toString().getBytes(StandardCharsets.UTF_8);
+        ascii(' ');
+        number(e.status());
+        ascii(' ');
+        number(e.bytes());
+        ascii('B');
+        ascii(' ');
+        number(e.nanos() / 1_000_000);
+        ascii('.');
+        ascii((char) ('0' + (e.nanos() / 100_000) % 10));
+        ascii('m');
+        ascii('s');
+        ascii('\n');
     }
 
-    /** Appends a client-influenced value with control characters escaped, so a line can never be split or forged. */
+    /**
+     * Appends a client-influenced value as UTF-8 with control characters escaped, so a line can never be split or
+     * forged.
+     */
     private void text(String value) {
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c < 0x20 || c == 0x7f) {
-                line.append(String.format("\\x%02x", (int) c));
+                ascii('\\');
+                ascii('x');
+                ascii(HEX[c >> 4]);
+                ascii(HEX[c & 0xf]);
+            } else if (c < 0x80) {
+                ascii(c);
+            } else if (Character.isSurrogate(c)) {
+                // rare: let the JDK pair (or replace) surrogates
+                int end = i + 1;
+                if (Character.isHighSurrogate(c)
+                        && end < value.length()
+                        && Character.isLowSurrogate(value.charAt(end))) {
+                    end++;
+                }
+                bytes(value.substring(i, end).getBytes(StandardCharsets.UTF_8));
+                i = end - 1;
+            } else if (c < 0x800) {
+                ascii((char) (0xc0 | (c >> 6)));
+                ascii((char) (0x80 | (c & 0x3f)));
             } else {
-                line.append(c);
+                ascii((char) (0xe0 | (c >> 12)));
+                ascii((char) (0x80 | ((c >> 6) & 0x3f)));
+                ascii((char) (0x80 | (c & 0x3f)));
             }
         }
+    }
+
+    private void number(long value) {
+        if (value < 0) {
+            ascii('-');
+            value = -value;
+        }
+        int start = lineLength;
+        do {
+            ascii((char) ('0' + value % 10));
+            value /= 10;
+        } while (value > 0);
+        for (int i = start, j = lineLength - 1; i < j; i++, j--) {
+            byte t = line[i];
+            line[i] = line[j];
+            line[j] = t;
+        }
+    }
+
+    private void bytes(byte[] value) {
+        for (byte b : value) {
+            ascii((char) (b & 0xff));
+        }
+    }
+
+    /** One byte (the low eight bits of {@code c}); the line buffer grows for the rare long line. */
+    private void ascii(char c) {
+        if (lineLength == line.length) {
+            line = Arrays.copyOf(line, line.length * 2);
+        }
+        line[lineLength++] = (byte) c;
     }
 
     @Override

@@ -2,96 +2,116 @@ package dev.agentsandbox.router;
 
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
-import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Which headers cross the router, in each direction. Routing headers, {@code Host}, {@code Authorization},
  * hop-by-hop headers (RFC 9110 7.6.1, plus any named in {@code Connection}) and client-supplied identity
- * ({@code X-Owner}, {@code X-Forwarded-*}) stay behind; the router sets the latter itself. The maps are edited in
- * place: removing a few names by hash is cheaper on the hot path than filtering every header by name.
+ * ({@code X-Owner}, {@code X-Forwarded-*}) stay behind; the router sets the latter itself. Each direction is one
+ * pass over the headers ({@link HeaderNames}), copying what passes into the outgoing map.
  */
 public final class ForwardedHeaders {
 
     public static final String X_OWNER = "X-Owner";
 
-    private static final List<String> HOP_BY_HOP = List.of(
-            "Connection",
-            "Keep-Alive",
-            "Proxy-Authenticate",
-            "Proxy-Authorization",
-            "Proxy-Connection",
-            "TE",
-            "Trailer",
-            "Trailers",
-            "Transfer-Encoding",
-            "Upgrade");
-    private static final List<String> IDENTITY = List.of(
-            "Host",
-            "Authorization",
-            X_OWNER,
-            "X-Forwarded-For",
-            "X-Forwarded-Proto",
-            "X-Forwarded-Host",
-            "Forwarded",
-            "Expect");
-    /**
-     * The handshake of a relayed WebSocket is made by the router's own client, not copied. A handshake has no body:
-     * a copied {@code Content-Length: 0} (java.net.http sends one) makes some servers treat it as a plain request.
-     */
-    private static final List<String> WEBSOCKET_HANDSHAKE = List.of(
-            "Sec-WebSocket-Key",
-            "Sec-WebSocket-Version",
-            "Sec-WebSocket-Extensions",
-            "Sec-WebSocket-Accept",
-            "Sec-WebSocket-Protocol",
-            "Content-Length");
-
     private ForwardedHeaders() {}
 
     /**
-     * Turns {@code request}'s headers into those a sandbox receives. For plain HTTP the request's own map is reused
-     * (nothing reads it afterwards); a WebSocket upgrade still needs its handshake headers, so it gets a copy. {@code owner} replaces any client {@code X-Owner}; when it is null (shared token, Sandbox
-     * without an owner label) the client's value is kept, as upstream does.
+     * Copies into {@code to} the headers of {@code request} that a sandbox receives, and adds the router's own.
+     * {@code owner} replaces any client {@code X-Owner}; when it is null (shared token, Sandbox without an owner
+     * label) the client's value is kept, as upstream does. A relayed WebSocket's handshake is made by the
+     * router's client, so with {@code webSocket} its handshake headers are left out.
      */
-    public static MultiMap toSandbox(HttpServerRequest request, String owner, boolean webSocket) {
-        MultiMap headers = webSocket ? MultiMap.caseInsensitiveMultiMap().addAll(request.headers()) : request.headers();
-        String connection = headers.get("Connection");
-        String host = headers.get("Host");
-        String priorForwardedFor = headers.get("X-Forwarded-For");
-        String clientOwner = owner == null ? headers.get(X_OWNER) : null;
-        if (connection != null) {
-            removeListed(headers, connection);
+    public static MultiMap toSandbox(HttpServerRequest request, String owner, boolean webSocket, MultiMap to) {
+        ToSandbox copy = new ToSandbox(to, webSocket);
+        request.headers().forEach(copy);
+        if (copy.connection != null) {
+            removeListed(to, copy.connection);
         }
-        removeAll(headers, HOP_BY_HOP);
-        removeAll(headers, IDENTITY);
-        removeAll(headers, RoutingHeaders.ALL);
-        if (webSocket) {
-            removeAll(headers, WEBSOCKET_HANDSHAKE);
-        }
-        String effectiveOwner = owner != null ? owner : clientOwner;
+        String effectiveOwner = owner != null ? owner : copy.clientOwner;
         if (effectiveOwner != null) {
-            headers.set(X_OWNER, effectiveOwner);
+            to.set(X_OWNER, effectiveOwner);
         }
         String remote =
                 request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         if (remote != null) {
-            headers.set("X-Forwarded-For", priorForwardedFor == null ? remote : priorForwardedFor + ", " + remote);
+            to.set("X-Forwarded-For", copy.priorForwardedFor == null ? remote : copy.priorForwardedFor + ", " + remote);
         }
-        headers.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
-        if (host != null) {
-            headers.set("X-Forwarded-Host", host);
+        to.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
+        if (copy.host != null) {
+            to.set("X-Forwarded-Host", copy.host);
         }
-        return headers;
+        return to;
+    }
+
+    /** {@link #toSandbox(HttpServerRequest, String, boolean, MultiMap)} into a new map. */
+    public static MultiMap toSandbox(HttpServerRequest request, String owner, boolean webSocket) {
+        return toSandbox(request, owner, webSocket, MultiMap.caseInsensitiveMultiMap());
     }
 
     /** Copies a sandbox's response headers into {@code to}, without hop-by-hop ones. */
     public static void toClient(MultiMap from, MultiMap to) {
-        to.addAll(from);
-        String connection = from.get("Connection");
-        if (connection != null) {
-            removeListed(to, connection);
+        ToClient copy = new ToClient(to);
+        from.forEach(copy);
+        if (copy.connection != null) {
+            removeListed(to, copy.connection);
         }
-        removeAll(to, HOP_BY_HOP);
+    }
+
+    /** The request direction: the first value of each header the router reads, everything else filtered. */
+    private static final class ToSandbox implements BiConsumer<String, String> {
+        private final MultiMap to;
+        private final boolean webSocket;
+        String connection;
+        String host;
+        String priorForwardedFor;
+        String clientOwner;
+
+        ToSandbox(MultiMap to, boolean webSocket) {
+            this.to = to;
+            this.webSocket = webSocket;
+        }
+
+        @Override
+        public void accept(String name, String value) {
+            switch (HeaderNames.kind(name)) {
+                case HeaderNames.OTHER -> to.add(name, value);
+                case HeaderNames.WEBSOCKET_HANDSHAKE -> {
+                    if (!webSocket) {
+                        to.add(name, value);
+                    }
+                }
+                case HeaderNames.CONNECTION -> connection = connection == null ? value : connection;
+                case HeaderNames.HOST -> host = host == null ? value : host;
+                case HeaderNames.X_FORWARDED_FOR -> priorForwardedFor =
+                        priorForwardedFor == null ? value : priorForwardedFor;
+                case HeaderNames.X_OWNER -> clientOwner = clientOwner == null ? value : clientOwner;
+                default -> {
+                    // routing, Authorization, hop-by-hop, client identity: stay behind
+                }
+            }
+        }
+    }
+
+    /** The response direction: everything but hop-by-hop headers. */
+    private static final class ToClient implements BiConsumer<String, String> {
+        private final MultiMap to;
+        String connection;
+
+        ToClient(MultiMap to) {
+            this.to = to;
+        }
+
+        @Override
+        public void accept(String name, String value) {
+            switch (HeaderNames.kind(name)) {
+                case HeaderNames.CONNECTION -> connection = connection == null ? value : connection;
+                case HeaderNames.HOP_BY_HOP -> {
+                    // not forwarded
+                }
+                default -> to.add(name, value);
+            }
+        }
     }
 
     private static void removeListed(MultiMap headers, String connection) {
@@ -104,12 +124,6 @@ public final class ForwardedHeaders {
                 headers.remove(token);
             }
             start = end + 1;
-        }
-    }
-
-    private static void removeAll(MultiMap headers, List<String> names) {
-        for (int i = 0; i < names.size(); i++) {
-            headers.remove(names.get(i));
         }
     }
 }

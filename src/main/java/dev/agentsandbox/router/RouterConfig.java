@@ -97,7 +97,7 @@ public interface RouterConfig {
         @WithDefault("PT25S")
         Duration drainTimeout();
 
-        /** Servers, one per event loop; by default as many as Vert.x has event loops (twice the CPUs). */
+        /** Servers, one per event loop; by default one per CPU (local mode: one). */
         java.util.OptionalInt eventLoops();
     }
 

@@ -68,8 +68,9 @@ public class RouterLifecycle {
                 new SandboxRoutes(directory, config.retryAfterSeconds()),
                 metrics,
                 accessLog);
-        int loops =
-                config.listener().eventLoops().orElse(2 * Runtime.getRuntime().availableProcessors());
+        // One server per CPU, as nginx runs one worker per core: more loops than cores cost CPU per request
+        // (docs/benchmarks.md, router run 6).
+        int loops = config.listener().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         try {
             server = RouterServer.start(vertx, config.listener(), proxy, loops);
         } catch (Exception e) {

@@ -124,50 +124,59 @@ public final class RouterServer implements AutoCloseable {
         return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    /** One event loop's server; its timers and connection map are only touched on that loop. */
+    /**
+     * One event loop's server; its connection map is only touched on that loop. Deadlines are stamps on each
+     * connection, checked by one periodic sweep per event loop, not a timer armed and cancelled per request: that
+     * cost two timer-queue operations per request on the hot path. A deadline is thus enforced within a sweep
+     * interval after it passes (a tenth of the shortest timeout, between 10 ms and 1 s).
+     */
     static final class Listener extends AbstractVerticle {
 
+        /** No deadline: a request is in flight (the idle timeout applies instead). */
+        private static final long NONE = Long.MAX_VALUE;
+
         private final HttpServerOptions options;
-        private final long headMillis;
-        private final long keepAliveMillis;
+        private final long headNanos;
+        private final long keepAliveNanos;
+        private final long sweepMillis;
         private final Handler<HttpServerRequest> proxy;
         private final Map<HttpConnection, State> connections = new HashMap<>();
         volatile boolean draining;
         HttpServer server;
+        private long sweeper = -1;
 
         Listener(HttpServerOptions options, RouterConfig.ListenerConfig config, Handler<HttpServerRequest> proxy) {
             this.options = options;
-            this.headMillis = Math.max(1, config.requestHeadTimeout().toMillis());
-            this.keepAliveMillis = Math.max(1, config.clientKeepAliveTimeout().toMillis());
+            long headMillis = Math.max(1, config.requestHeadTimeout().toMillis());
+            long keepAliveMillis = Math.max(1, config.clientKeepAliveTimeout().toMillis());
+            this.headNanos = TimeUnit.MILLISECONDS.toNanos(headMillis);
+            this.keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveMillis);
+            this.sweepMillis = Math.max(10, Math.min(1000, Math.min(headMillis, keepAliveMillis) / 10));
             this.proxy = proxy;
         }
 
-        /** Per connection: the pending timer (-1: none; Vert.x timer ids start at 0) and its requests in flight. */
+        /** Per connection: when it must have sent a complete request head ({@link #NONE} while one is in flight). */
         private static final class State {
-            long timer = -1;
+            long deadline;
             int active;
         }
 
         @Override
         public void start(Promise<Void> started) {
+            sweeper = vertx.setPeriodic(sweepMillis, id -> sweep());
             server = vertx.createHttpServer(options)
                     .connectionHandler(connection -> {
                         State state = new State();
+                        state.deadline = System.nanoTime() + headNanos;
                         connections.put(connection, state);
-                        arm(connection, state, headMillis);
-                        connection.closeHandler(v -> {
-                            State gone = connections.remove(connection);
-                            if (gone != null && gone.timer != -1) {
-                                vertx.cancelTimer(gone.timer);
-                            }
-                        });
+                        connection.closeHandler(v -> connections.remove(connection));
                     })
                     .requestHandler(request -> {
                         HttpConnection connection = request.connection();
                         State state = connections.get(connection);
                         if (state != null) {
                             state.active++;
-                            disarm(state);
+                            state.deadline = NONE;
                             request.response().bodyEndHandler(v -> {
                                 // pipelined requests: the keep-alive clock starts when the last one is answered
                                 if (--state.active > 0) {
@@ -176,7 +185,7 @@ public final class RouterServer implements AutoCloseable {
                                 if (draining) {
                                     connection.close();
                                 } else {
-                                    arm(connection, state, keepAliveMillis);
+                                    state.deadline = System.nanoTime() + keepAliveNanos;
                                 }
                             });
                         }
@@ -185,18 +194,29 @@ public final class RouterServer implements AutoCloseable {
             server.listen().<Void>mapEmpty().onComplete(started);
         }
 
-        private void arm(HttpConnection connection, State state, long millis) {
-            disarm(state);
-            state.timer = vertx.setTimer(millis, id -> {
-                state.timer = -1;
-                connection.close();
-            });
+        @Override
+        public void stop() {
+            if (sweeper != -1) {
+                vertx.cancelTimer(sweeper);
+            }
         }
 
-        private void disarm(State state) {
-            if (state.timer != -1) {
-                vertx.cancelTimer(state.timer);
-                state.timer = -1;
+        /** Closes the connections whose deadline has passed. */
+        private void sweep() {
+            long now = System.nanoTime();
+            List<HttpConnection> late = null;
+            for (Map.Entry<HttpConnection, State> e : connections.entrySet()) {
+                long deadline = e.getValue().deadline;
+                if (deadline != NONE && now - deadline >= 0) {
+                    if (late == null) {
+                        late = new ArrayList<>();
+                    }
+                    late.add(e.getKey());
+                }
+            }
+            if (late != null) {
+                // closing may run the close handler, which edits the map: not while iterating it
+                late.forEach(HttpConnection::close);
             }
         }
     }

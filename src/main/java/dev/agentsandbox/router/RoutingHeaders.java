@@ -2,6 +2,7 @@ package dev.agentsandbox.router;
 
 import io.vertx.core.MultiMap;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The routing headers of the wire contract (SPEC 9) and their validation. Every value is checked character by
@@ -37,40 +38,55 @@ public final class RoutingHeaders {
 
     /** Reads the sandbox address from {@code headers}, or throws a 400 {@link RouteRejection} naming the header. */
     public SandboxAddress parse(MultiMap headers) {
-        String id = single(headers, SANDBOX_ID);
+        Values values = new Values();
+        headers.forEach(values);
+        String id = values.single(HeaderNames.SANDBOX_ID, SANDBOX_ID);
         if (id == null || id.isEmpty()) {
             throw bad("X-Sandbox-ID header is required.");
         }
         if (!isDnsLabel(id)) {
             throw bad("Invalid X-Sandbox-ID: " + LABEL_RULE + ".");
         }
-        String namespace = single(headers, SANDBOX_NAMESPACE);
+        String namespace = values.single(HeaderNames.SANDBOX_NAMESPACE, SANDBOX_NAMESPACE);
         if (namespace == null) {
             namespace = DEFAULT_NAMESPACE;
         } else if (!isDnsLabel(namespace)) {
             throw bad("Invalid X-Sandbox-Namespace: " + LABEL_RULE + ".");
         }
-        String portValue = single(headers, SANDBOX_PORT);
+        String portValue = values.single(HeaderNames.SANDBOX_PORT, SANDBOX_PORT);
         int port = portValue == null ? DEFAULT_PORT : port(portValue);
-        String podIp = single(headers, SANDBOX_POD_IP);
+        String podIp = values.single(HeaderNames.SANDBOX_POD_IP, SANDBOX_POD_IP);
         if (podIp != null && !isIpLiteral(podIp)) {
             throw bad("Invalid X-Sandbox-Pod-IP: must be an IPv4 or IPv6 address.");
         }
-        String timeoutValue = single(headers, SANDBOX_TIMEOUT);
+        String timeoutValue = values.single(HeaderNames.SANDBOX_TIMEOUT, SANDBOX_TIMEOUT);
         long timeout =
                 timeoutValue == null ? maxTimeoutMillis : Math.min(maxTimeoutMillis, timeoutMillis(timeoutValue));
         return new SandboxAddress(namespace, id, port, podIp, timeout);
     }
 
-    private static String single(MultiMap headers, String name) {
-        List<String> values = headers.getAll(name);
-        if (values.isEmpty()) {
-            return null;
+    /** The routing headers' values, gathered in one pass over a request's headers; each must come at most once. */
+    private static final class Values implements BiConsumer<String, String> {
+        // indexed by HeaderNames kind: SANDBOX_ID .. SANDBOX_TIMEOUT
+        private final String[] first = new String[HeaderNames.SANDBOX_TIMEOUT + 1];
+        private final int[] count = new int[HeaderNames.SANDBOX_TIMEOUT + 1];
+
+        @Override
+        public void accept(String name, String value) {
+            int kind = HeaderNames.kind(name);
+            if (kind >= HeaderNames.SANDBOX_ID && kind <= HeaderNames.SANDBOX_TIMEOUT) {
+                if (count[kind]++ == 0) {
+                    first[kind] = value;
+                }
+            }
         }
-        if (values.size() > 1) {
-            throw bad(name + " must be sent once.");
+
+        String single(int kind, String name) {
+            if (count[kind] > 1) {
+                throw bad(name + " must be sent once.");
+            }
+            return first[kind];
         }
-        return values.get(0);
     }
 
     static boolean isDnsLabel(String value) {

@@ -1,7 +1,8 @@
 package dev.agentsandbox.router;
 
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
@@ -111,35 +112,48 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
     private void forward(Exchange exchange, long declaredLength) {
         HttpServerRequest request = exchange.request;
         SandboxRoute route = exchange.route;
-        request.pause();
-        if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
-            request.response().writeContinue();
+        // RFC 9112 6.3: a request has a body only with a Content-Length above 0 or a Transfer-Encoding
+        boolean bodyless =
+                declaredLength == 0 || (declaredLength < 0 && request.getHeader("Transfer-Encoding") == null);
+        if (!bodyless) {
+            request.pause();
+            if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+                request.response().writeContinue();
+            }
         }
-        MultiMap headers = ForwardedHeaders.toSandbox(request, route.owner(), false);
         RequestOptions options = new RequestOptions()
                 .setMethod(request.method())
                 .setHost(route.host())
                 .setPort(route.port())
                 .setURI(request.uri())
-                .setHeaders(headers)
                 .setConnectTimeout(connectTimeoutMillis)
                 .setIdleTimeout(route.timeoutMillis());
         clients.current().request(options).onComplete(ar -> {
             if (ar.failed()) {
-                request.resume();
+                if (!bodyless) {
+                    request.resume();
+                }
                 fail(exchange, ar.cause());
                 return;
             }
             HttpClientRequest upstream = ar.result();
             exchange.upstream = upstream;
-            ReadStream<Buffer> body = declaredLength >= 0
-                    ? request
-                    : new BoundedBody(request, maxBodyBytes, () -> {
-                        // The 413 first: resetting the upstream fails the pending send, whose handler would answer 502.
-                        fail(exchange, new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes."));
-                        upstream.reset();
-                    });
-            upstream.send(body).onComplete(rar -> {
+            ForwardedHeaders.toSandbox(request, route.owner(), false, upstream.headers());
+            Future<HttpClientResponse> answered;
+            if (bodyless) {
+                answered = upstream.send();
+            } else {
+                ReadStream<Buffer> body = declaredLength >= 0
+                        ? request
+                        : new BoundedBody(request, maxBodyBytes, () -> {
+                            // The 413 first: resetting the upstream fails the pending send, whose handler would
+                            // answer 502.
+                            fail(exchange, new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes."));
+                            upstream.reset();
+                        });
+                answered = upstream.send(body);
+            }
+            answered.onComplete(rar -> {
                 if (rar.failed()) {
                     fail(exchange, rar.cause());
                 } else {
@@ -160,17 +174,70 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         ForwardedHeaders.toClient(upstreamResponse.headers(), response.headers());
         int status = upstreamResponse.statusCode();
         boolean bodyless = exchange.request.method() == HttpMethod.HEAD || status == 204 || status == 304;
-        if (!bodyless && upstreamResponse.getHeader("Content-Length") == null) {
-            response.setChunked(true);
+        long length = -1;
+        if (!bodyless) {
+            String contentLength = upstreamResponse.getHeader("Content-Length");
+            if (contentLength == null) {
+                response.setChunked(true);
+            } else {
+                length = parseLength(contentLength);
+            }
         }
-        // Not ending the response on failure matters: a cleanly terminated body would pass a truncated reply off
-        // as complete. Headers are gone already, so a reset is the signal.
-        upstreamResponse.pipe().endOnFailure(false).to(response).onFailure(cause -> {
-            metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
-            exchange.upstream.reset();
-            response.reset();
-            finished(exchange, 0);
-        });
+        new ResponseRelay(exchange, upstreamResponse, response, length).start();
+    }
+
+    /**
+     * Streams a sandbox's response body to the client as it arrives, with back-pressure. The chunk that completes
+     * a declared length ends the response, so a small reply leaves as one write (head and body) instead of a
+     * write and an end. A failure after the head is a reset, never a clean end: a cleanly terminated body would
+     * pass a truncated reply off as complete.
+     */
+    private final class ResponseRelay implements Handler<Buffer> {
+        private final Exchange exchange;
+        private final HttpClientResponse from;
+        private final HttpServerResponse to;
+        private long remaining;
+
+        ResponseRelay(Exchange exchange, HttpClientResponse from, HttpServerResponse to, long length) {
+            this.exchange = exchange;
+            this.from = from;
+            this.to = to;
+            this.remaining = length;
+        }
+
+        void start() {
+            from.handler(this);
+            from.endHandler(v -> {
+                if (!to.ended() && !to.closed()) {
+                    to.end((Handler<AsyncResult<Void>>) null);
+                }
+            });
+            from.exceptionHandler(cause -> {
+                metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
+                exchange.upstream.reset();
+                to.reset();
+                finished(exchange, 0);
+            });
+        }
+
+        @Override
+        public void handle(Buffer chunk) {
+            if (to.ended() || to.closed()) {
+                return;
+            }
+            if (remaining >= 0) {
+                remaining -= chunk.length();
+                if (remaining == 0) {
+                    to.end(chunk, null);
+                    return;
+                }
+            }
+            to.write(chunk, null);
+            if (to.writeQueueFull()) {
+                from.pause();
+                to.drainHandler(v -> from.resume());
+            }
+        }
     }
 
     /** Answers a failure before the response started; maps upstream failures to 502 and 504. */
@@ -227,6 +294,15 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
 
     private static String timeoutText(long millis) {
         return millis % 1000 == 0 ? (millis / 1000) + " s" : (millis / 1000.0) + " s";
+    }
+
+    /** A sandbox's declared Content-Length, or -1 when it is not a plain number (the client codec checks it). */
+    private static long parseLength(String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static long contentLength(HttpServerRequest request) {

@@ -63,6 +63,7 @@ class RoleSelectionTest {
                 .containsEntry("quarkus.http.port", "8081");
         assertThat(RoleConfigSourceFactory.defaults(Role.LOCAL, false))
                 .containsEntry("sandbox.router.port", "18080")
+                .containsEntry("sandbox.router.event-loops", "1")
                 .containsEntry("quarkus.http.port", "18081");
         assertThat(RoleConfigSourceFactory.defaults(Role.CLIENT, true))
                 .containsEntry("quarkus.http.host-enabled", "false");

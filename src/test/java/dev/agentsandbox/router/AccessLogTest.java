@@ -45,6 +45,21 @@ class AccessLogTest {
     }
 
     @Test
+    void nonAsciiTextIsWrittenAsUtf8AndLongLinesWhole() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String path = "/caf\u00e9/\u6f22\u5b57/\ud83d\ude00/" + "x".repeat(9000);
+        try (AccessLog log = new AccessLog(100, metrics, out, 10)) {
+            log.log("::1", "GET", path, "ns/box:8888", "\u00e9lise", 200, Long.MAX_VALUE, 0);
+        }
+
+        List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).hasSize(1);
+        assertThat(lines.get(0))
+                .endsWith(
+                        " ACCESS ::1 GET " + path + " ns/box:8888 owner=\u00e9lise 200 " + Long.MAX_VALUE + "B 0.0ms");
+    }
+
+    @Test
     void writesWholeLinesInChunksOfAtMostOnePipeBuffer() {
         List<byte[]> writes = new ArrayList<>();
         OutputStream recorder = new OutputStream() {

@@ -1,0 +1,44 @@
+package dev.agentsandbox.router;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class HeaderNamesTest {
+
+    @Test
+    void knownNamesAreFoundInAnyCase() {
+        assertThat(HeaderNames.kind("X-Sandbox-ID")).isEqualTo(HeaderNames.SANDBOX_ID);
+        assertThat(HeaderNames.kind("x-sandbox-id")).isEqualTo(HeaderNames.SANDBOX_ID);
+        assertThat(HeaderNames.kind("X-SANDBOX-NAMESPACE")).isEqualTo(HeaderNames.SANDBOX_NAMESPACE);
+        assertThat(HeaderNames.kind("x-sandbox-pod-ip")).isEqualTo(HeaderNames.SANDBOX_POD_IP);
+        assertThat(HeaderNames.kind("authorization")).isEqualTo(HeaderNames.AUTHORIZATION);
+        assertThat(HeaderNames.kind("connection")).isEqualTo(HeaderNames.CONNECTION);
+        assertThat(HeaderNames.kind("te")).isEqualTo(HeaderNames.HOP_BY_HOP);
+        assertThat(HeaderNames.kind("Transfer-Encoding")).isEqualTo(HeaderNames.HOP_BY_HOP);
+        assertThat(HeaderNames.kind("x-owner")).isEqualTo(HeaderNames.X_OWNER);
+        assertThat(HeaderNames.kind("FORWARDED")).isEqualTo(HeaderNames.CLIENT_IDENTITY);
+        assertThat(HeaderNames.kind("sec-websocket-key")).isEqualTo(HeaderNames.WEBSOCKET_HANDSHAKE);
+    }
+
+    @Test
+    void lookalikesAndOtherNamesAreForwardedAsTheyAre() {
+        for (String name : new String[] {
+            "",
+            "X",
+            "X-Sandbox-IDs",
+            "X-Sandbox-I",
+            "X-Sandbox_ID",
+            "Hosts",
+            "Hos",
+            "Accept",
+            "Content-Type",
+            "X-Forwarded-Fox",
+            "Authorisation",
+            "Upgrade-Insecure-Requests",
+            "a".repeat(200)
+        }) {
+            assertThat(HeaderNames.kind(name)).as(name).isEqualTo(HeaderNames.OTHER);
+        }
+    }
+}
