@@ -30,13 +30,15 @@ spec:
     readinessProbe:
       tcpSocket: {port: http}
 YAML
+  applied=$(date +%s.%N)
   until [ "$($K get pod agent-"$i" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = "True" ]; do sleep 0.1; done
+  created=$($K get pod agent-"$i" -o jsonpath='{.metadata.creationTimestamp}')
   ready=$($K get pod agent-"$i" -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
   ready_s=$(date -d "$ready" +%s.%N)
   wrapper=$($K get pod agent-"$i" -o jsonpath='{.status.containerStatuses[0].containerID}' | sed 's#local://##')
   java_pid=$(pgrep -P "$wrapper" | head -1)
   sleep 2
   rss=$(awk '/VmRSS/ {print $2}' /proc/"$java_pid"/status)
-  printf 'pod agent-%d: ready %.2f s after kubectl apply started; agent RSS %d MiB (pid %s)\n' "$i" \
-    "$(echo "$ready_s - $start" | bc)" "$((rss / 1024))" "$java_pid"
+  printf 'pod agent-%d: ready %.2f s after kubectl apply started, %.2f s after it returned (created %s, ready %s); agent RSS %d MiB (pid %s)\n' "$i" \
+    "$(echo "$ready_s - $start" | bc)" "$(echo "$ready_s - $applied" | bc)" "$created" "$ready" "$((rss / 1024))" "$java_pid"
 done

@@ -5,6 +5,7 @@ import io.quarkus.runtime.QuarkusApplication;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import java.util.Arrays;
 import org.jboss.logging.Logger;
 
 /** Runs the selected role's main, or serves until shutdown. */
@@ -19,6 +20,12 @@ public class RoleApplication implements QuarkusApplication {
     @Any
     Instance<RoleMain> mains;
 
+    /**
+     * For a serving role: stop right after start-up instead of serving. The build starts the agent role this way
+     * once, with {@code -XX:ArchiveClassesAtExit}, to record the class archive local mode starts agents with.
+     */
+    static final String EXIT_AFTER_START = "--exit-after-start";
+
     @Override
     public int run(String... args) throws Exception {
         Role role = config.role();
@@ -26,6 +33,10 @@ public class RoleApplication implements QuarkusApplication {
             if (main.role() == role) {
                 return main.run(args);
             }
+        }
+        if (Arrays.asList(args).contains(EXIT_AFTER_START)) {
+            LOG.infof("role %s started; stopping as asked (" + EXIT_AFTER_START + ")", role.id());
+            return 0;
         }
         LOG.infof("role %s is serving; stop it with Ctrl-C or SIGTERM", role.id());
         Quarkus.waitForExit();

@@ -13,6 +13,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,6 +34,9 @@ import org.jboss.logging.Logger;
  */
 @Singleton
 public class LocalMain implements RoleMain {
+
+    /** The agent's class archive the build records next to {@code quarkus-run.jar} (see pom.xml). */
+    static final String CLASS_ARCHIVE = "agent-classes.jsa";
 
     private static final Logger LOG = Logger.getLogger(LocalMain.class);
     private static final List<String> MODEL_KEYS = List.of("OPENAI_BASE_URL", "OPENAI_API_KEY", "LLM_MODEL");
@@ -79,6 +83,10 @@ public class LocalMain implements RoleMain {
             Optional<Path> jar = ApplicationJar.find(cfg.applicationJar());
             if (jar.isEmpty()) {
                 LOG.warn("the application jar (quarkus-run.jar) was not found: agent Pods will stay Pending");
+            } else if (!Files.isRegularFile(jar.get().resolveSibling(CLASS_ARCHIVE))) {
+                LOG.infof(
+                        "no agent class archive next to %s (the build makes it): agent processes start slower",
+                        jar.get());
             }
             kubelet = new ProcessKubelet(
                             client,
@@ -138,10 +146,19 @@ public class LocalMain implements RoleMain {
         return env;
     }
 
+    /**
+     * The command of an agent process: this JVM's java, the small-JVM flags and, when the build recorded one next
+     * to the jar, the agent's class archive ({@link #CLASS_ARCHIVE}). The JVM checks that the archive belongs to
+     * this JDK and jar and ignores it otherwise (a warning in the Pod's log), so a stale one only costs speed.
+     */
     static List<String> agentCommand(Path jar) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(KubeletSettings.SMALL_JVM);
+        Path archive = jar.resolveSibling(CLASS_ARCHIVE);
+        if (Files.isRegularFile(archive)) {
+            cmd.add("-XX:SharedArchiveFile=" + archive);
+        }
         cmd.add("-jar");
         cmd.add(jar.toString());
         return cmd;
