@@ -3,18 +3,21 @@
 # agent-image Pods the time from `kubectl apply` to Ready (a tcpSocket probe: the HTTP listener accepts) and the
 # resident memory of the agent process.
 # Usage: bench/local-runtime.sh [pods]   (needs target/quarkus-app from ./mvnw package, and kubectl)
+#   READY_TIMEOUT=0s (default): the first Pod is applied while the warm pool's three agents are still starting, so
+#   four agent JVMs start at once; READY_TIMEOUT=120s: --serve waits for the pool first, as it does by default.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PODS=${1:-3}
+READY_TIMEOUT=${READY_TIMEOUT:-0s}
 DIR=$(mktemp -d /tmp/local-bench.XXXXXX)
 JAR=target/quarkus-app/quarkus-run.jar
 t0=$(date +%s.%N)
-java -Dsandbox.local.data-dir="$DIR" -Dquarkus.http.port=0 -Dsandbox.router.port=0 -Dsandbox.local.ready-timeout=0s -jar "$JAR" local --serve >"$DIR/out.txt" 2>"$DIR/local.log" &
+java -Dsandbox.local.data-dir="$DIR" -Dquarkus.http.port=0 -Dsandbox.router.port=0 -Dsandbox.local.ready-timeout="$READY_TIMEOUT" -jar "$JAR" local --serve >"$DIR/out.txt" 2>"$DIR/local.log" &
 LOCAL=$!
 trap 'kill $LOCAL 2>/dev/null; wait $LOCAL 2>/dev/null || true' EXIT
 until grep -q '^KUBECONFIG=' "$DIR/out.txt" 2>/dev/null; do sleep 0.05; done
 t1=$(date +%s.%N)
-printf 'local --serve printed its lines after %.2f s (ready-timeout 0s: no wait for the warm pool)\n' "$(echo "$t1 - $t0" | bc)"
+printf 'local --serve printed its lines after %.2f s (ready-timeout %s)\n' "$(echo "$t1 - $t0" | bc)" "$READY_TIMEOUT"
 K="kubectl --kubeconfig $DIR/kubeconfig --cache-dir $DIR/cache -n sandbox-agent-demo"
 for i in $(seq 1 "$PODS"); do
   start=$(date +%s.%N)
@@ -36,7 +39,7 @@ YAML
   ready=$($K get pod agent-"$i" -o jsonpath='{.status.conditions[?(@.type=="Ready")].lastTransitionTime}')
   ready_s=$(date -d "$ready" +%s.%N)
   wrapper=$($K get pod agent-"$i" -o jsonpath='{.status.containerStatuses[0].containerID}' | sed 's#local://##')
-  java_pid=$(pgrep -P "$wrapper" | head -1)
+  java_pid=$(pgrep -P "$wrapper" -x java | head -1)
   sleep 2
   rss=$(awk '/VmRSS/ {print $2}' /proc/"$java_pid"/status)
   printf 'pod agent-%d: ready %.2f s after kubectl apply started, %.2f s after it returned (created %s, ready %s); agent RSS %d MiB (pid %s)\n' "$i" \
