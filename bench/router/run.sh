@@ -9,6 +9,7 @@
 #   bench/router/run.sh                 # needs: wrk, nginx (apt-get install -y wrk nginx), java 17, a packaged build
 #   DURATION=20s WARMUP=60s bench/router/run.sh
 #   FILES=small.txt CONNS=50 bench/router/run.sh   # only some cells, e.g. while trying a change
+#   NMT=1 bench/router/run.sh             # also the router's native memory summary at the end ($WORK/nmt.txt)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -101,6 +102,7 @@ for _ in $(seq 1 120); do [ -s "$WORK/api-url" ] && [ -s "$WORK/alice-token" ] &
 [ -s "$WORK/api-url" ] || { echo "API server did not start; see $WORK/logs/api-server.log" >&2; exit 1; }
 TOKEN=$(cat "$WORK/alice-token")
 
+if [ "${NMT:-0}" = 1 ]; then ROUTER_JAVA_OPTS="$ROUTER_JAVA_OPTS -XX:NativeMemoryTracking=summary"; fi
 # ROUTER_JAVA_OPTS holds several JVM flags: split on purpose.
 # shellcheck disable=SC2086
 MALLOC_ARENA_MAX=2 SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true SANDBOX_ROUTER_EVENT_LOOPS=$ROUTER_EVENT_LOOPS \
@@ -182,6 +184,9 @@ done
 RSS_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$ROUTER_PID/status")
 HWM_KB=$(awk '/^VmHWM/ {print $2}' "/proc/$ROUTER_PID/status")
 ACCESS_LINES=$(grep -c ' ACCESS ' "$WORK/logs/router.log" || true)
+if [ "${NMT:-0}" = 1 ]; then
+  { jcmd "$ROUTER_PID" VM.native_memory summary; jcmd "$ROUTER_PID" GC.heap_info; grep -E 'Rss' "/proc/$ROUTER_PID/status"; } > "$WORK/nmt.txt" 2>&1 || true
+fi
 METRICS=$(curl -s "http://127.0.0.1:$MANAGEMENT_PORT/q/metrics" | grep -c '^sandbox_router_requests_seconds_count' || true)
 
 {
