@@ -213,6 +213,10 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
                 }
             });
             from.exceptionHandler(cause -> {
+                if (to.ended()) {
+                    // the reply was complete (ended with its last declared byte): nothing to cut short
+                    return;
+                }
                 metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
                 exchange.upstream.reset();
                 to.reset();

@@ -613,6 +613,35 @@ class SandboxProxyTest {
         dying.close();
     }
 
+    /** A reply with a declared length is complete at its last byte; one cut short is never passed off as whole. */
+    @Test
+    void aDeclaredLengthReplyIsWholeOrCut() throws Exception {
+        NetServer abrupt = router.vertx
+                .createNetServer()
+                .connectHandler(socket -> socket.handler(data -> {
+                    if (data.toString().contains("/whole")) {
+                        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+                    } else {
+                        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello");
+                    }
+                    socket.close();
+                }))
+                .listen(0, "127.0.0.6")
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        router.sandbox("default", "abrupt", "alice", true, "127.0.0.6");
+        String[] route = routed("default", "abrupt", abrupt.actualPort());
+
+        HttpResponse<String> whole = send("GET", "/whole", route);
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.body()).isEqualTo("hello");
+        assertThatThrownBy(() -> send("GET", "/half", route)).isInstanceOf(java.io.IOException.class);
+        assertThat(send("GET", "/", routed("default", "alpha", echo.port(0))).statusCode())
+                .isEqualTo(200);
+        abrupt.close();
+    }
+
     @Test
     void silentSandboxIs504AtTheRequestedTimeout() throws Exception {
         HttpServer silent = router.vertx
