@@ -636,7 +636,16 @@ class SandboxProxyTest {
         HttpResponse<String> whole = send("GET", "/whole", route);
         assertThat(whole.statusCode()).isEqualTo(200);
         assertThat(whole.body()).isEqualTo("hello");
-        assertThatThrownBy(() -> send("GET", "/half", route)).isInstanceOf(java.io.IOException.class);
+        // Cut short: the client's connection is cut after the partial body (the router had relayed the head), or a 502
+        // when the router saw the close before the head reached it; never a clean 200 with half a body.
+        try {
+            HttpResponse<String> half = send("GET", "/half", route);
+            assertThat(half.statusCode())
+                    .as("a truncated reply passed off as complete")
+                    .isEqualTo(502);
+        } catch (java.io.IOException cut) {
+            // the expected signal once the head has gone out
+        }
         assertThat(send("GET", "/", routed("default", "alpha", echo.port(0))).statusCode())
                 .isEqualTo(200);
         abrupt.close();
