@@ -14,7 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 
 /** The fabric8 mock API server in CRUD mode on loopback, knowing the agent-sandbox kinds (status subresource). */
-final class TestApiServer implements AutoCloseable {
+public final class TestApiServer implements AutoCloseable {
 
     private final KubernetesMockServer server = new KubernetesMockServer(
             new Context(),
@@ -26,17 +26,17 @@ final class TestApiServer implements AutoCloseable {
                     CustomResourceDefinitionContext.fromCustomResourceType(SandboxWarmPool.class))),
             false);
 
-    TestApiServer() {
+    public TestApiServer() {
         server.init(InetAddress.getLoopbackAddress(), 0);
     }
 
     /** The API server's address, e.g. for a kubeconfig. */
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + server.getPort();
     }
 
     /** A new client; callers close it (the command-line client closes the one it is given). */
-    KubernetesClient client() {
+    public KubernetesClient client() {
         return server.createClient();
     }
 
