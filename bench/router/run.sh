@@ -4,10 +4,12 @@
 #   (b) nginx:  nginx as a plain reverse proxy in front of it (keep-alive upstream, access log on),
 #   (c) router: this platform's router (packaged jar, router role, per-owner tokens, access log and metrics on),
 # for a small and a 16 KiB response, at 10 and 50 connections, after a JIT warm-up of the router.
+# nginx and the router take turns, ROUNDS times per cell; the table gives each one's median over the rounds and
+# the ratio of the medians (the two share 2 cores with wrk and the backend, so single runs swing by +-10%).
 # Only loopback traffic; every run is bounded by DURATION. Results: $WORK/results.md (also printed).
 #
 #   bench/router/run.sh                 # needs: wrk, nginx (apt-get install -y wrk nginx), java 17, a packaged build
-#   DURATION=20s WARMUP=60s bench/router/run.sh
+#   DURATION=20s WARMUP=60s ROUNDS=5 bench/router/run.sh
 #   FILES=small.txt CONNS=50 bench/router/run.sh   # only some cells, e.g. while trying a change
 #   NMT=1 bench/router/run.sh             # also the router's native memory summary at the end ($WORK/nmt.txt)
 set -euo pipefail
@@ -16,6 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${WORK:-/tmp/bench-router}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-30s}
+ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 # The router's event loops: 1 as local mode runs it; the router role's default is one per CPU.
 ROUTER_EVENT_LOOPS=${ROUTER_EVENT_LOOPS:-1}
@@ -26,9 +29,10 @@ BACKEND_PORT=${BACKEND_PORT:-18181}
 PROXY_PORT=${PROXY_PORT:-18182}
 ROUTER_PORT=${ROUTER_PORT:-18183}
 MANAGEMENT_PORT=${MANAGEMENT_PORT:-18184}
-# The router's JVM sized for the RSS goal (< 150 MB): small heap, serial GC, two C2 threads, smaller Netty
-# arenas, and native-heap trimming (C2's freed arenas otherwise stay resident). See docs/benchmarks.md.
-ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:--Xms32m -Xmx64m -XX:+UseSerialGC -Xss512k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -XX:CICompilerCount=2 -XX:MaxDirectMemorySize=32m -Dio.netty.allocator.numDirectArenas=2 -Dio.netty.allocator.numHeapArenas=2 -Dio.netty.allocator.maxOrder=7 -XX:+UnlockExperimentalVMOptions -XX:TrimNativeHeapInterval=2000}
+# The router's JVM flags, as the JVM image runs the router role (src/main/docker/router.jvm-options, chosen for the
+# memory goal; see docs/benchmarks.md), and the same malloc arena limit as the image's entrypoint.
+ROUTER_JVM_OPTIONS_FILE="$ROOT/src/main/docker/router.jvm-options"
+ROUTER_JAVA_OPTS=${ROUTER_JAVA_OPTS:-$(sed -e 's/#.*//' "$ROUTER_JVM_OPTIONS_FILE" | xargs)}
 APP="$ROOT/target/quarkus-app"
 
 for tool in wrk nginx java curl; do
@@ -39,6 +43,13 @@ if [ ! -f "$APP/quarkus-run.jar" ]; then
   exit 1
 fi
 
+# A run still going (or its leftovers) would share the ports and the work directory: refuse rather than mix them.
+for addr in "$BACKEND_IP:$BACKEND_PORT" "127.0.0.1:$PROXY_PORT" "127.0.0.1:$ROUTER_PORT" "127.0.0.1:$MANAGEMENT_PORT"; do
+  if (exec 3<>"/dev/tcp/${addr%:*}/${addr#*:}") 2>/dev/null; then
+    echo "$addr is in use: another benchmark run still going? Stop it first." >&2
+    exit 1
+  fi
+done
 rm -rf "$WORK"
 mkdir -p "$WORK/www" "$WORK/logs" "$WORK/nginx-backend" "$WORK/nginx-proxy"
 printf 'hello, sandbox\n' > "$WORK/www/small.txt"
@@ -162,21 +173,30 @@ wrk -t"$THREADS" -c50 -d5s "$(url nginx small.txt)" > /dev/null
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 RESULTS="$WORK/results.tsv"
 : > "$RESULTS"
+# One wrk run: appends file, conns, target, round, req/s, p50, p99, errors, CPU µs/req to $RESULTS.
+measure() {
+  local file=$1 conns=$2 target=$3 round=$4
+  local cpu_before cpu_after out requests cpu_us rps p50 p99 errors
+  cpu_before=$(cpu_ticks "$target")
+  out=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "${ROUTE[@]}" "$(url "$target" "$file")")
+  cpu_after=$(cpu_ticks "$target")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  # CPU time the proxy itself spent per request: far less sensitive to other load on the machine than req/s.
+  cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v r="$requests" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { if (r > 0) printf "%.1f", t * 1000000 / hz / r; else print "-" }')
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$conns" "$target" "$round" "$rps" "$p50" "$p99" \
+    "${errors:-none}" "$cpu_us" | tee -a "$RESULTS" >&2
+}
 for file in $FILES; do
   for conns in $CONNS; do
-    for target in direct nginx router; do
-      cpu_before=$(cpu_ticks "$target")
-      out=$(wrk -t"$THREADS" -c"$conns" -d"$DURATION" --latency "${ROUTE[@]}" "$(url "$target" "$file")")
-      cpu_after=$(cpu_ticks "$target")
-      requests=$(awk '/requests in/ {print $1}' <<<"$out")
-      # CPU time the proxy itself spent per request: far less sensitive to other load on the machine than req/s.
-      cpu_us=$(awk -v t=$((cpu_after - cpu_before)) -v r="$requests" -v hz="$(getconf CLK_TCK)" \
-        'BEGIN { if (r > 0) printf "%.1f", t * 1000000 / hz / r; else print "-" }')
-      rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
-      p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
-      p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
-      errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$file" "$conns" "$target" "$rps" "$p50" "$p99" "${errors:-none}" "$cpu_us" | tee -a "$RESULTS" >&2
+    measure "$file" "$conns" direct 1
+    for round in $(seq 1 "$ROUNDS"); do
+      measure "$file" "$conns" nginx "$round"
+      measure "$file" "$conns" router "$round"
     done
   done
 done
@@ -194,22 +214,42 @@ METRICS=$(curl -s "http://127.0.0.1:$MANAGEMENT_PORT/q/metrics" | grep -c '^sand
   echo
   echo "Load average before the run: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg) (other processes share these cores)."
   echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(nginx -v 2>&1); $(java -version 2>&1 | head -1)."
-  echo "wrk -t$THREADS, $DURATION per cell, router warm-up $WARMUP. Router event loops: $ROUTER_EVENT_LOOPS. Router JVM: $ROUTER_JAVA_OPTS."
+  echo "wrk -t$THREADS, $DURATION per run, $ROUNDS rounds of nginx and router per cell, router warm-up $WARMUP. Router event loops: $ROUTER_EVENT_LOOPS. Router JVM: $ROUTER_JAVA_OPTS."
   echo
-  echo "| response | conns | target | req/s | p50 ms | p99 ms | CPU µs/req | router/nginx req/s | router/nginx p99 | errors |"
-  echo "|---|---|---|---|---|---|---|---|---|---|"
-  # The loop and the awk lookups only read $RESULTS.
-  # shellcheck disable=SC2094
-  while IFS=$'\t' read -r file conns target rps p50 p99 errors cpu_us; do
-    ratio=""; pratio=""
-    if [ "$target" = router ]; then
-      nginx_rps=$(awk -F'\t' -v f="$file" -v c="$conns" '$1==f && $2==c && $3=="nginx" {print $4}' "$RESULTS")
-      nginx_p99=$(awk -F'\t' -v f="$file" -v c="$conns" '$1==f && $2==c && $3=="nginx" {print $6}' "$RESULTS")
-      ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}')
-      pratio=$(awk -v a="$p99" -v b="$nginx_p99" 'BEGIN {printf "%.2fx", a / b}')
-    fi
-    echo "| $file | $conns | $target | $rps | $p50 | $p99 | $cpu_us | $ratio | $pratio | $errors |"
-  done < "$RESULTS"
+  echo "Each figure is the median over the rounds (direct: one run); the last column lists the router/nginx"
+  echo "throughput ratio of each round."
+  echo
+  echo "| response | conns | target | req/s | p50 ms | p99 ms | CPU µs/req | router/nginx req/s | router/nginx p99 | errors | per round |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|"
+  # median FILE CONNS TARGET COLUMN: the median of that column over the target's rounds in $RESULTS.
+  median() {
+    awk -F'\t' -v f="$1" -v c="$2" -v t="$3" -v col="$4" '$1==f && $2==c && $3==t {print $col}' "$RESULTS" |
+      sort -g | awk '{v[NR]=$1} END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR+1)/2];
+        else printf "%.2f", (v[NR/2] + v[NR/2+1]) / 2 }'
+  }
+  for file in $FILES; do
+    for conns in $CONNS; do
+      for target in direct nginx router; do
+        rps=$(median "$file" "$conns" "$target" 5)
+        p50=$(median "$file" "$conns" "$target" 6)
+        p99=$(median "$file" "$conns" "$target" 7)
+        cpu_us=$(median "$file" "$conns" "$target" 9)
+        errors=$(awk -F'\t' -v f="$file" -v c="$conns" -v t="$target" '$1==f && $2==c && $3==t && $8!="none" {print $8}' \
+          "$RESULTS" | tr '\n' ' ')
+        ratio=""; pratio=""; rounds=""
+        if [ "$target" = router ]; then
+          nginx_rps=$(median "$file" "$conns" nginx 5)
+          nginx_p99=$(median "$file" "$conns" nginx 7)
+          ratio=$(awk -v a="$rps" -v b="$nginx_rps" 'BEGIN {printf "%.0f%%", 100 * a / b}')
+          pratio=$(awk -v a="$p99" -v b="$nginx_p99" 'BEGIN {printf "%.2fx", a / b}')
+          rounds=$(awk -F'\t' -v f="$file" -v c="$conns" '$1==f && $2==c && $3=="nginx" {n[$4]=$5}
+            $1==f && $2==c && $3=="router" {r[$4]=$5}
+            END { for (i = 1; i in r; i++) printf "%s%.0f%%", (i > 1 ? ", " : ""), 100 * r[i] / n[i] }' "$RESULTS")
+        fi
+        echo "| $file | $conns | $target | $rps | $p50 | $p99 | $cpu_us | $ratio | $pratio | ${errors:-none} | $rounds |"
+      done
+    done
+  done
   echo
   echo "Router resident memory after the run: VmRSS $((RSS_KB / 1024)) MiB, peak VmHWM $((HWM_KB / 1024)) MiB."
   echo "Router access log lines written: $ACCESS_LINES; status series in /q/metrics: $METRICS."
