@@ -63,6 +63,18 @@ class RouterRoleTest {
     }
 
     @Test
+    void vertxRunsOnEpollOnLinux() {
+        // quarkus.vertx.prefer-native-transport and the netty-transport-native-epoll jars (x86_64 and aarch64):
+        // without either, Vert.x silently runs on Java NIO (docs/router.md)
+        String arch = System.getProperty("os.arch");
+        boolean epollBuilt =
+                System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("aarch64"));
+        assertThat(vertx.isNativeTransportEnabled())
+                .as("native transport on %s/%s", System.getProperty("os.name"), arch)
+                .isEqualTo(epollBuilt);
+    }
+
+    @Test
     void relaysAWebSocketThroughTheQuarkusRoute() throws Exception {
         HttpServer backend = vertx.createHttpServer(
                         new HttpServerOptions().setHost("127.0.0.3").setPort(0))
