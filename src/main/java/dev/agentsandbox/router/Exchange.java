@@ -1,15 +1,13 @@
 package dev.agentsandbox.router;
 
-import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpServerRequest;
 
 /** One request passing through the router, from arrival to its last byte; recorded exactly once. */
-final class Exchange {
+class Exchange {
 
     final HttpServerRequest request;
     final long startNanos;
     SandboxRoute route;
-    HttpClientRequest upstream;
     private boolean finished;
 
     Exchange(HttpServerRequest request, long startNanos) {
@@ -18,11 +16,14 @@ final class Exchange {
     }
 
     /** True the first time only. */
-    boolean finish() {
+    final boolean finish() {
         if (finished) {
             return false;
         }
         finished = true;
         return true;
     }
+
+    /** The client went away: stop whatever is still under way for it. */
+    void clientGone() {}
 }

@@ -24,7 +24,9 @@ public final class RouterMetrics {
     public enum UpstreamError {
         CONNECT,
         TIMEOUT,
-        RESET
+        RESET,
+        /** Every allowed connection to the sandbox stayed busy (503). */
+        BUSY
     }
 
     private final MeterRegistry registry;

@@ -1,18 +1,25 @@
 package dev.agentsandbox.router;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
 import io.vertx.core.AsyncResult;
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.buffer.impl.VertxByteBufAllocator;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.impl.headers.HeadersMultiMap;
 import io.vertx.core.streams.ReadStream;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
@@ -34,10 +41,12 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
     private final SandboxRoutes routes;
     private final RouterMetrics metrics;
     private final AccessLog accessLog;
-    private final UpstreamClients clients;
+    private final UpstreamPool.PerLoop pools;
     private final WebSocketRelay webSockets;
     private final long connectTimeoutMillis;
     private final long maxBodyBytes;
+    private final int maxConnectionsPerSandbox;
+    private final int retryAfterSeconds;
 
     public SandboxProxy(
             Vertx vertx,
@@ -53,20 +62,16 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         this.accessLog = accessLog;
         this.connectTimeoutMillis = config.connectTimeout().toMillis();
         this.maxBodyBytes = config.maxBodyBytes();
-        HttpClientOptions options = new HttpClientOptions()
-                .setKeepAlive(true)
-                .setKeepAliveTimeout((int) Math.max(1, config.keepAlive().toSeconds()))
-                .setConnectTimeout((int) connectTimeoutMillis)
-                .setTcpNoDelay(true)
-                .setDecompressionSupported(false)
-                .setMaxHeaderSize(64 * 1024)
-                .setMaxInitialLineLength(16 * 1024);
-        this.clients = new UpstreamClients(
+        this.maxConnectionsPerSandbox = config.maxConnectionsPerSandbox();
+        this.retryAfterSeconds = config.retryAfterSeconds();
+        this.pools = new UpstreamPool.PerLoop(
                 vertx,
-                options,
-                new PoolOptions()
-                        .setHttp1MaxSize(config.maxConnectionsPerSandbox())
-                        .setMaxWaitQueueSize(-1));
+                new UpstreamPool.Settings(
+                        config.connectTimeout(),
+                        config.keepAlive(),
+                        config.maxConnectionsPerSandbox(),
+                        16 * 1024,
+                        64 * 1024));
         this.webSockets = new WebSocketRelay(vertx, connectTimeoutMillis, metrics);
     }
 
@@ -76,14 +81,12 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             request.response().putHeader("Content-Type", "application/json").end(HEALTH);
             return;
         }
-        Exchange exchange = new Exchange(request, System.nanoTime());
+        Forwarding exchange = new Forwarding(request, System.nanoTime());
         metrics.requestStarted();
         HttpServerResponse response = request.response();
         response.endHandler(v -> finished(exchange, 0));
         response.closeHandler(v -> {
-            if (exchange.upstream != null) {
-                exchange.upstream.reset();
-            }
+            exchange.clientGone();
             finished(exchange, 0);
         });
         Caller caller = null;
@@ -100,7 +103,7 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
                 webSockets.relay(request, exchange.route, exchange, this::fail, () -> finished(exchange, 101));
                 return;
             }
-            forward(exchange, declaredLength);
+            exchange.start(declaredLength);
         } catch (RouteRejection rejection) {
             JsonError.send(response, rejection);
         } catch (RuntimeException e) {
@@ -109,142 +112,224 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         }
     }
 
-    private void forward(Exchange exchange, long declaredLength) {
-        HttpServerRequest request = exchange.request;
-        SandboxRoute route = exchange.route;
-        // RFC 9112 6.3: a request has a body only with a Content-Length above 0 or a Transfer-Encoding
-        boolean bodyless =
-                declaredLength == 0 || (declaredLength < 0 && request.getHeader("Transfer-Encoding") == null);
-        if (!bodyless) {
-            request.pause();
-            if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
-                request.response().writeContinue();
-            }
-        }
-        RequestOptions options = new RequestOptions()
-                .setMethod(request.method())
-                .setHost(route.host())
-                .setPort(route.port())
-                .setURI(request.uri())
-                .setConnectTimeout(connectTimeoutMillis)
-                .setIdleTimeout(route.timeoutMillis());
-        clients.current().request(options).onComplete(ar -> {
-            if (ar.failed()) {
-                if (!bodyless) {
-                    request.resume();
-                }
-                fail(exchange, ar.cause());
-                return;
-            }
-            HttpClientRequest upstream = ar.result();
-            exchange.upstream = upstream;
-            ForwardedHeaders.toSandbox(request, route.owner(), false, upstream.headers());
-            Future<HttpClientResponse> answered;
-            if (bodyless) {
-                answered = upstream.send();
-            } else {
-                ReadStream<Buffer> body = declaredLength >= 0
-                        ? request
-                        : new BoundedBody(request, maxBodyBytes, () -> {
-                            // The 413 first: resetting the upstream fails the pending send, whose handler would
-                            // answer 502.
-                            fail(exchange, new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes."));
-                            upstream.reset();
-                        });
-                answered = upstream.send(body);
-            }
-            answered.onComplete(rar -> {
-                if (rar.failed()) {
-                    fail(exchange, rar.cause());
-                } else {
-                    respond(exchange, rar.result());
-                }
-            });
-        });
-    }
-
-    private void respond(Exchange exchange, HttpClientResponse upstreamResponse) {
-        HttpServerResponse response = exchange.request.response();
-        if (response.ended() || response.closed()) {
-            exchange.upstream.reset();
-            return;
-        }
-        response.setStatusCode(upstreamResponse.statusCode());
-        response.setStatusMessage(upstreamResponse.statusMessage());
-        ForwardedHeaders.toClient(upstreamResponse.headers(), response.headers());
-        int status = upstreamResponse.statusCode();
-        boolean bodyless = exchange.request.method() == HttpMethod.HEAD || status == 204 || status == 304;
-        long length = -1;
-        if (!bodyless) {
-            String contentLength = upstreamResponse.getHeader("Content-Length");
-            if (contentLength == null) {
-                response.setChunked(true);
-            } else {
-                length = parseLength(contentLength);
-            }
-        }
-        new ResponseRelay(exchange, upstreamResponse, response, length).start();
-    }
-
     /**
-     * Streams a sandbox's response body to the client as it arrives, with back-pressure. The chunk that completes
-     * a declared length ends the response, so a small reply leaves as one write (head and body) instead of a
-     * write and an end. A failure after the head is a reset, never a clean end: a cleanly terminated body would
-     * pass a truncated reply off as complete.
+     * One HTTP exchange forwarded to a sandbox: takes a pooled connection, sends the request head and streams the
+     * body with back-pressure, then streams the response back as it arrives. A failure before the response head
+     * is answered with a JSON error (502, 503 or 504); after it, the client's response is reset, never ended
+     * cleanly: a cleanly terminated body would pass a truncated reply off as complete.
      */
-    private final class ResponseRelay implements Handler<Buffer> {
-        private final Exchange exchange;
-        private final HttpClientResponse from;
-        private final HttpServerResponse to;
-        private long remaining;
+    private final class Forwarding extends Exchange
+            implements UpstreamPool.Acquirer, UpstreamConnection.Listener, Handler<Buffer> {
 
-        ResponseRelay(Exchange exchange, HttpClientResponse from, HttpServerResponse to, long length) {
-            this.exchange = exchange;
-            this.from = from;
-            this.to = to;
-            this.remaining = length;
+        private long declaredLength;
+        private boolean bodyless;
+        private boolean retried;
+        private UpstreamPool pool;
+        private UpstreamConnection upstream;
+        private ReadStream<Buffer> body;
+
+        Forwarding(HttpServerRequest request, long startNanos) {
+            super(request, startNanos);
         }
 
-        void start() {
-            from.handler(this);
-            from.endHandler(v -> {
-                if (!to.ended() && !to.closed()) {
-                    to.end((Handler<AsyncResult<Void>>) null);
+        void start(long declaredLength) {
+            this.declaredLength = declaredLength;
+            // RFC 9112 6.3: a request has a body only with a Content-Length above 0 or a Transfer-Encoding
+            this.bodyless =
+                    declaredLength == 0 || (declaredLength < 0 && request.getHeader("Transfer-Encoding") == null);
+            if (!bodyless) {
+                request.pause();
+                if ("100-continue".equalsIgnoreCase(request.getHeader("Expect"))) {
+                    request.response().writeContinue();
                 }
-            });
-            from.exceptionHandler(cause -> {
-                if (to.ended()) {
-                    // the reply was complete (ended with its last declared byte): nothing to cut short
-                    return;
-                }
-                metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
-                exchange.upstream.reset();
-                to.reset();
-                finished(exchange, 0);
-            });
+            }
+            pool = pools.current();
+            pool.acquire(route.host(), route.port(), this);
         }
 
         @Override
-        public void handle(Buffer chunk) {
-            if (to.ended() || to.closed()) {
+        public void acquired(UpstreamConnection connection) {
+            HttpServerResponse response = request.response();
+            if (response.ended() || response.closed()) {
+                // the client went away, or was answered, while the connection was being found: it stays unused
+                connection.unused();
                 return;
             }
-            if (remaining >= 0) {
-                remaining -= chunk.length();
-                if (remaining == 0) {
-                    to.end(chunk, null);
+            upstream = connection;
+            HeadersMultiMap headers = HeadersMultiMap.headers();
+            ForwardedHeaders.toSandbox(request, route.owner(), false, headers);
+            headers.set(HttpHeaderNames.HOST, hostHeader(route));
+            if (!bodyless && declaredLength < 0) {
+                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            io.netty.handler.codec.http.HttpMethod method = request.method().toNetty();
+            HttpRequest head = bodyless
+                    ? new DefaultFullHttpRequest(
+                            HttpVersion.HTTP_1_1,
+                            method,
+                            request.uri(),
+                            Unpooled.EMPTY_BUFFER,
+                            headers,
+                            EmptyHttpHeaders.INSTANCE)
+                    : new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, request.uri(), headers);
+            connection.send(head, bodyless, request.method() == HttpMethod.HEAD, route.timeoutMillis(), this);
+            if (bodyless) {
+                return;
+            }
+            body = declaredLength >= 0
+                    ? request
+                    : new BoundedBody(request, maxBodyBytes, () -> {
+                        // The 413 first: aborting the upstream tells this exchange it broke, which would answer 502.
+                        fail(this, new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes."));
+                        abortUpstream();
+                    });
+            body.handler(this);
+            body.endHandler(v -> connection.endBody(this));
+            body.resume();
+        }
+
+        /** A piece of the client's request body. */
+        @Override
+        public void handle(Buffer chunk) {
+            if (!upstream.writeBody(this, chunk.getByteBuf())) {
+                body.pause();
+            }
+        }
+
+        @Override
+        public void writable() {
+            if (body != null) {
+                body.resume();
+            }
+        }
+
+        @Override
+        public void failed(Throwable cause) {
+            if (!bodyless) {
+                request.resume();
+            }
+            SandboxProxy.this.fail(this, cause);
+        }
+
+        @Override
+        public void head(HttpResponse upstreamResponse) {
+            HttpServerResponse response = request.response();
+            if (response.ended() || response.closed()) {
+                abortUpstream();
+                return;
+            }
+            int status = upstreamResponse.status().code();
+            response.setStatusCode(status);
+            response.setStatusMessage(upstreamResponse.status().reasonPhrase());
+            ForwardedHeaders.toClient((MultiMap) upstreamResponse.headers(), response.headers());
+            boolean noBody = request.method() == HttpMethod.HEAD || status == 204 || status == 304;
+            if (!noBody && !upstreamResponse.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                response.setChunked(true);
+            }
+        }
+
+        @Override
+        public void content(ByteBuf content, boolean last) {
+            HttpServerResponse response = request.response();
+            if (response.ended() || response.closed()) {
+                return;
+            }
+            if (last) {
+                if (!bodyless && body != null) {
+                    // answered before the whole request body came: the rest is read and dropped
+                    body.handler(null);
+                    request.resume();
+                }
+                if (content.isReadable()) {
+                    response.end(copy(content), null);
+                } else {
+                    response.end((Handler<AsyncResult<Void>>) null);
+                }
+                return;
+            }
+            if (!content.isReadable()) {
+                return;
+            }
+            response.write(copy(content), null);
+            if (response.writeQueueFull()) {
+                upstream.reading(false);
+                UpstreamConnection connection = upstream;
+                response.drainHandler(v -> connection.reading(true));
+            }
+        }
+
+        @Override
+        public void broken(Throwable cause) {
+            HttpServerResponse response = request.response();
+            if (retryable(cause)) {
+                retried = true;
+                upstream = null;
+                pool.acquireNew(route.host(), route.port(), this);
+                return;
+            }
+            if (response.headWritten()) {
+                if (response.ended()) {
                     return;
                 }
+                metrics.upstreamError(
+                        cause instanceof TimeoutException
+                                ? RouterMetrics.UpstreamError.TIMEOUT
+                                : RouterMetrics.UpstreamError.RESET);
+                response.reset();
+                finished(this, 0);
+                return;
             }
-            to.write(chunk, null);
-            if (to.writeQueueFull()) {
-                from.pause();
-                to.drainHandler(v -> from.resume());
+            SandboxProxy.this.fail(this, cause);
+        }
+
+        /**
+         * A reused connection that closed before any byte of the answer most likely crossed the sandbox closing it
+         * as idle; an idempotent request without a body is sent once more on a new connection, as nginx does.
+         */
+        private boolean retryable(Throwable cause) {
+            return !retried
+                    && bodyless
+                    && cause instanceof UpstreamConnection.ClosedException closed
+                    && closed.retryable()
+                    && isIdempotent(request.method())
+                    && !request.response().closed();
+        }
+
+        private void abortUpstream() {
+            if (upstream != null) {
+                upstream.abort(this);
             }
+        }
+
+        @Override
+        void clientGone() {
+            abortUpstream();
         }
     }
 
-    /** Answers a failure before the response started; maps upstream failures to 502 and 504. */
+    /** The sandbox's answer copied to the heap, as Vert.x's own client does: the pooled buffer goes back at once. */
+    private static Buffer copy(ByteBuf content) {
+        ByteBuf copy = VertxByteBufAllocator.DEFAULT.heapBuffer(content.readableBytes());
+        copy.writeBytes(content, content.readerIndex(), content.readableBytes());
+        return Buffer.buffer(copy);
+    }
+
+    /** The Host a sandbox sees: its address, with the port unless 80 and IPv6 literals bracketed. */
+    private static String hostHeader(SandboxRoute route) {
+        String host = route.host().indexOf(':') >= 0 ? "[" + route.host() + "]" : route.host();
+        return route.port() == 80 ? host : host + ":" + route.port();
+    }
+
+    private static boolean isIdempotent(HttpMethod method) {
+        return method == HttpMethod.GET
+                || method == HttpMethod.HEAD
+                || method == HttpMethod.OPTIONS
+                || method == HttpMethod.PUT
+                || method == HttpMethod.DELETE
+                || method == HttpMethod.TRACE;
+    }
+
+    /** Answers a failure before the response started; maps upstream failures to 502, 503 and 504. */
     void fail(Exchange exchange, Throwable cause) {
         RouteRejection rejection;
         if (cause instanceof RouteRejection r) {
@@ -259,10 +344,22 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
             metrics.upstreamError(RouterMetrics.UpstreamError.CONNECT);
             rejection = new RouteRejection(
                     502, "Could not connect to the backend sandbox: " + exchange.route.sandbox() + ".");
-        } else {
+        } else if (cause instanceof UpstreamPool.BusyException) {
+            metrics.upstreamError(RouterMetrics.UpstreamError.BUSY);
+            rejection = new RouteRejection(
+                    503,
+                    "Sandbox " + exchange.route.sandbox() + " has " + maxConnectionsPerSandbox
+                            + " requests in flight, the router's limit per sandbox, and none finished within "
+                            + timeoutText(connectTimeoutMillis) + ".",
+                    retryAfterSeconds);
+        } else if (cause instanceof UpstreamConnection.ClosedException) {
             metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
             rejection = new RouteRejection(
                     502, "Sandbox " + exchange.route.sandbox() + " closed the connection before answering.");
+        } else {
+            metrics.upstreamError(RouterMetrics.UpstreamError.RESET);
+            rejection =
+                    new RouteRejection(502, "Sandbox " + exchange.route.sandbox() + " did not answer with valid HTTP.");
         }
         HttpServerResponse response = exchange.request.response();
         if (!response.ended() && !response.closed()) {
@@ -334,6 +431,6 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
     @Override
     public void close() {
         webSockets.closeAll();
-        clients.close();
+        pools.close();
     }
 }
