@@ -232,4 +232,57 @@ class UpstreamPoolTest {
                 .until(() -> sandbox.closed().get() == 1);
         sandbox.server().close();
     }
+
+    @Test
+    void interimResponsesAreNotPassedOnAndTheFinalOneIs() throws Exception {
+        RawSandbox sandbox = RawSandbox.start(
+                "127.0.0.26",
+                (socket, n) -> socket.write("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\n"
+                        + "Link: </style.css>; rel=preload\r\n\r\n" + OK));
+        router.sandbox("default", "interim", null, true, "127.0.0.26");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> response = get("interim", sandbox.port(), "/" + i);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("ok");
+        }
+        assertThat(sandbox.accepted().get()).isEqualTo(1);
+        sandbox.server().close();
+    }
+
+    @Test
+    void anAnswerToHeadHasNoBodyWhateverItsLengthAndTheConnectionStaysInUse() throws Exception {
+        RawSandbox sandbox = RawSandbox.start("127.0.0.27", (socket, n) -> {
+            if (n == 1) {
+                socket.write("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nContent-Type: text/plain\r\n\r\n");
+            } else {
+                socket.write(OK);
+            }
+        });
+        router.sandbox("default", "head", null, true, "127.0.0.27");
+        HttpResponse<String> head = send("head", sandbox.port(), "HEAD", "/", HttpRequest.BodyPublishers.noBody());
+        assertThat(head.statusCode()).isEqualTo(200);
+        assertThat(head.headers().firstValue("Content-Length")).contains("1000");
+        HttpResponse<String> after = get("head", sandbox.port(), "/after");
+        assertThat(after.body()).isEqualTo("ok");
+        assertThat(sandbox.accepted().get()).isEqualTo(1);
+        sandbox.server().close();
+    }
+
+    @Test
+    void aConnectionTheSandboxClosesAfterItsAnswerIsNotReused() throws Exception {
+        RawSandbox sandbox = RawSandbox.start("127.0.0.28", (socket, n) -> socket.write(
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                .onComplete(v -> socket.close()));
+        router.sandbox("default", "closes", null, true, "127.0.0.28");
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response =
+                    send("closes", sandbox.port(), "POST", "/" + i, HttpRequest.BodyPublishers.ofString("body"));
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).isEqualTo("ok");
+            // not passed on: Connection is hop-by-hop
+            assertThat(response.headers().firstValue("Connection")).isEmpty();
+        }
+        assertThat(sandbox.accepted().get()).isEqualTo(3);
+        sandbox.server().close();
+    }
 }
