@@ -60,6 +60,11 @@ public final class RouterServer implements AutoCloseable {
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
                 .setHandle100ContinueAutomatically(false)
+                // relayed WebSockets are passed on frame by frame, uncompressed on both legs (the router's client
+                // to the sandbox does not offer compression either); without this Vert.x puts a compression
+                // negotiation handler in every connection's pipeline, which inspects every HTTP response
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 // no h2c upgrade sniffing: it delays the connection handler (and so the head deadline) until the
                 // first bytes arrive
                 .setHttp2ClearTextEnabled(false)
