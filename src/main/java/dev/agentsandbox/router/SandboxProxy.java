@@ -156,6 +156,17 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
                 return;
             }
             upstream = connection;
+            try {
+                sendRequest(connection);
+            } catch (RuntimeException e) {
+                // often called from the connect's completion, where nothing else would answer the client
+                LOG.errorf(e, "%s %s: unexpected router failure", request.method(), request.path());
+                abortUpstream();
+                SandboxProxy.this.fail(this, new RouteRejection(500, "An internal error occurred in the router."));
+            }
+        }
+
+        private void sendRequest(UpstreamConnection connection) {
             HeadersMultiMap headers = HeadersMultiMap.headers();
             ForwardedHeaders.toSandbox(request, route.owner(), false, headers);
             headers.set(HttpHeaderNames.HOST, hostHeader(route));

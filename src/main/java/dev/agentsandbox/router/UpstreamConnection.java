@@ -107,6 +107,8 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private boolean interim;
     private boolean keepAlive;
+    /** Reading stopped for a client that does not keep up. */
+    private boolean paused;
     /** Exchanges this connection has carried, the current one included. */
     private int exchanges;
 
@@ -192,7 +194,10 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     /** Stops or resumes reading the response (back-pressure from a slow client). */
     void reading(boolean on) {
-        channel.config().setAutoRead(on);
+        if (paused == on) {
+            paused = !on;
+            channel.config().setAutoRead(on);
+        }
     }
 
     /** Goes back to the pool without having carried the exchange it was found for. */
@@ -263,7 +268,7 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private void completed() {
         listener = null;
         if (requestDone && keepAlive && channel.isActive()) {
-            channel.config().setAutoRead(true);
+            reading(true);
             address.release(this);
         } else {
             // the sandbox answered before reading the whole request, or closes: not reusable

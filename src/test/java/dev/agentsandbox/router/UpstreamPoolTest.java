@@ -285,4 +285,67 @@ class UpstreamPoolTest {
         assertThat(sandbox.accepted().get()).isEqualTo(3);
         sandbox.server().close();
     }
+
+    @Test
+    void aClientThatReadsSlowlyHoldsTheSandboxBackAndTheConnectionIsReusedAfterwards() throws Exception {
+        int chunk = 64 * 1024;
+        int chunks = 768; // 48 MiB: more than the socket buffers between the sandbox and a stalled client hold
+        AtomicInteger sandboxWaited = new AtomicInteger();
+        AtomicInteger connections = new AtomicInteger();
+        io.vertx.core.buffer.Buffer piece = io.vertx.core.buffer.Buffer.buffer(new byte[chunk]);
+        HttpServer sandbox = router.vertx
+                .createHttpServer(new HttpServerOptions().setHost("127.0.0.29").setPort(0))
+                .connectionHandler(c -> connections.incrementAndGet())
+                .requestHandler(request -> {
+                    if (request.path().equals("/small")) {
+                        request.response().end("ok");
+                        return;
+                    }
+                    io.vertx.core.http.HttpServerResponse response =
+                            request.response().putHeader("Content-Length", Long.toString((long) chunk * chunks));
+                    new Object() {
+                        int sent;
+
+                        void pump() {
+                            while (sent < chunks) {
+                                response.write(piece);
+                                sent++;
+                                if (response.writeQueueFull()) {
+                                    // the router stopped reading because its client stopped: wait for it
+                                    sandboxWaited.incrementAndGet();
+                                    response.drainHandler(v -> pump());
+                                    return;
+                                }
+                            }
+                            response.end();
+                        }
+                    }.pump();
+                })
+                .listen()
+                .toCompletionStage()
+                .toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        router.sandbox("default", "bulk", null, true, "127.0.0.29");
+        HttpResponse<java.io.InputStream> response = http.send(
+                request("bulk", sandbox.actualPort(), "GET", "/bulk", HttpRequest.BodyPublishers.noBody()),
+                HttpResponse.BodyHandlers.ofInputStream());
+        Thread.sleep(1000); // a client that does not read for a while
+        int waitedWhileStalled = sandboxWaited.get();
+        long total = 0;
+        try (java.io.InputStream body = response.body()) {
+            byte[] buffer = new byte[chunk];
+            int n;
+            while ((n = body.read(buffer)) > 0) {
+                total += n;
+            }
+        }
+        assertThat(total).isEqualTo((long) chunk * chunks);
+        assertThat(waitedWhileStalled)
+                .as("the sandbox had to wait while the client did not read")
+                .isPositive();
+        // the connection went back to the pool reading again: the next request on it is answered
+        assertThat(get("bulk", sandbox.actualPort(), "/small").body()).isEqualTo("ok");
+        assertThat(connections.get()).isEqualTo(1);
+        sandbox.close();
+    }
 }
