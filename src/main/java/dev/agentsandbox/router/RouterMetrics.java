@@ -35,6 +35,7 @@ public final class RouterMetrics {
     private final Counter[] errors = new Counter[UpstreamError.values().length];
     private final AtomicInteger httpInFlight = new AtomicInteger();
     private final AtomicInteger webSockets = new AtomicInteger();
+    private final AtomicInteger upstreamConnections = new AtomicInteger();
     private final Counter droppedLogLines;
     private final Map<String, AtomicLong> lastRequest = new ConcurrentHashMap<>();
 
@@ -48,6 +49,9 @@ public final class RouterMetrics {
         Gauge.builder("sandbox.router.active.exchanges", webSockets, AtomicInteger::get)
                 .tag("kind", "websocket")
                 .description("WebSocket connections being relayed right now")
+                .register(registry);
+        Gauge.builder("sandbox.router.upstream.connections", upstreamConnections, AtomicInteger::get)
+                .description("Connections open from the router to sandboxes for HTTP, busy or idle in the pools")
                 .register(registry);
         for (UpstreamError e : UpstreamError.values()) {
             errors[e.ordinal()] = Counter.builder("sandbox.router.upstream.errors")
@@ -80,6 +84,11 @@ public final class RouterMetrics {
             byStatus[index] = timer;
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** A connection to a sandbox opened ({@code +1}) or closed ({@code -1}). */
+    public void upstreamConnections(int delta) {
+        upstreamConnections.addAndGet(delta);
     }
 
     public void webSocketOpened() {

@@ -71,7 +71,8 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
                         config.keepAlive(),
                         config.maxConnectionsPerSandbox(),
                         16 * 1024,
-                        64 * 1024));
+                        64 * 1024,
+                        metrics::upstreamConnections));
         this.webSockets = new WebSocketRelay(vertx, connectTimeoutMillis, metrics);
     }
 

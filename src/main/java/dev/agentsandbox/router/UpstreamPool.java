@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /**
  * Keep-alive connections to sandboxes, one pool per event loop, as nginx keeps one upstream pool per worker: a
@@ -54,6 +55,7 @@ final class UpstreamPool {
     private final long connectTimeoutMillis;
     private final int maxInitialLineLength;
     private final int maxHeaderSize;
+    private final IntConsumer openedOrClosed;
     private final Map<String, Address> byHost = new HashMap<>();
     private final Set<UpstreamConnection> all = new HashSet<>();
     private final ScheduledFuture<?> sweeper;
@@ -66,6 +68,7 @@ final class UpstreamPool {
         this.connectTimeoutMillis = Math.max(1, settings.connectTimeout.toMillis());
         this.maxInitialLineLength = settings.maxInitialLineLength;
         this.maxHeaderSize = settings.maxHeaderSize;
+        this.openedOrClosed = settings.openedOrClosed;
         this.bootstrap = new Bootstrap()
                 .group(loop)
                 .channelFactory(vertx.transport().channelFactory(false))
@@ -83,7 +86,8 @@ final class UpstreamPool {
             Duration keepAlive,
             int maxPerAddress,
             int maxInitialLineLength,
-            int maxHeaderSize) {}
+            int maxHeaderSize,
+            IntConsumer openedOrClosed) {}
 
     /** The pool of each event loop, made on first use there. */
     static final class PerLoop implements AutoCloseable {
@@ -178,6 +182,7 @@ final class UpstreamPool {
             if (done.isSuccess()) {
                 UpstreamConnection connection = connecting.channel().pipeline().get(UpstreamConnection.class);
                 all.add(connection);
+                openedOrClosed.accept(1);
                 acquirer.acquired(connection);
             } else {
                 address.open--;
@@ -260,7 +265,9 @@ final class UpstreamPool {
 
         void closed(UpstreamConnection connection) {
             open--;
-            all.remove(connection);
+            if (all.remove(connection)) {
+                openedOrClosed.accept(-1);
+            }
             idle.remove(connection);
             serveWaiting();
         }

@@ -106,6 +106,13 @@ class UpstreamPoolTest {
         }
     }
 
+    static int upstreamConnections() {
+        return (int) router.registry
+                .get("sandbox.router.upstream.connections")
+                .gauge()
+                .value();
+    }
+
     static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
     @Test
@@ -214,7 +221,10 @@ class UpstreamPoolTest {
         Awaitility.await()
                 .atMost(Duration.ofSeconds(5))
                 .until(() -> sandbox.closed().get() == 1);
+        // the gauge of open connections to sandboxes follows (other tests' idle connections close the same way)
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> upstreamConnections() == 0);
         assertThat(get("idle", sandbox.port(), "/again").statusCode()).isEqualTo(200);
+        assertThat(upstreamConnections()).isEqualTo(1);
         assertThat(sandbox.accepted().get()).isEqualTo(2);
         sandbox.server().close();
     }
