@@ -12,6 +12,8 @@ import java.util.Optional;
 public final class CallerAuthenticator {
 
     private static final String BEARER = "Bearer ";
+    /** The owner-token Secret is read within about a second of start-up. */
+    private static final int LOADING_RETRY_SECONDS = 1;
 
     private final byte[] sharedTokenHash;
     private final OwnerTokenStore ownerTokens;
@@ -69,6 +71,11 @@ public final class CallerAuthenticator {
             String owner = ownerTokens.ownerOf(token);
             if (owner != null) {
                 return new Caller(owner);
+            }
+            if (!ownerTokens.loaded()) {
+                // not known yet is not known to be wrong: a 401 would tell a client with a good token to give up
+                throw new RouteRejection(
+                        503, "The router is still loading owner tokens; retry shortly.", LOADING_RETRY_SECONDS);
             }
         }
         throw unauthorized("Invalid bearer token.");

@@ -64,4 +64,26 @@ class OwnerTokensTest {
         assertThat(OwnerTokens.hash("abc"))
                 .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
+
+    /** Until the Secret has been read, a token that matches nothing yet is not known to be wrong: 503, not 401. */
+    @Test
+    void beforeTheSecretIsLoadedAnUnknownTokenIs503NotUnauthorized() {
+        OwnerTokenStore notStarted = OwnerTokenStore.watch(fixture.client, "ops", "not-read-yet");
+        CallerAuthenticator authenticator = CallerAuthenticator.of(java.util.Optional.of("shared"), notStarted, false);
+        assertThatThrownBy(() -> authenticator.authenticate("Bearer sbx_somebodys_token"))
+                .isInstanceOfSatisfying(RouteRejection.class, r -> {
+                    assertThat(r.status()).isEqualTo(503);
+                    assertThat(r.retryAfterSeconds()).isEqualTo(1);
+                    assertThat(r.detail()).isEqualTo("The router is still loading owner tokens; retry shortly.");
+                });
+        // the shared token needs no Secret, and a missing or malformed header is wrong whatever the Secret holds
+        assertThat(authenticator.authenticate("Bearer shared")).isEqualTo(Caller.UNBOUND);
+        assertThatThrownBy(() -> authenticator.authenticate(null))
+                .isInstanceOfSatisfying(
+                        RouteRejection.class, r -> assertThat(r.status()).isEqualTo(401));
+        assertThatThrownBy(() -> authenticator.authenticate("Basic abc"))
+                .isInstanceOfSatisfying(
+                        RouteRejection.class, r -> assertThat(r.status()).isEqualTo(401));
+        notStarted.close();
+    }
 }
