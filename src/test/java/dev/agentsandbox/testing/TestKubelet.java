@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.PodIPBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Instant;
@@ -135,17 +136,30 @@ public class TestKubelet implements AutoCloseable {
                 .get();
     }
 
+    /**
+     * Places the Pod (if asked) and writes its status, as a kubelet does, retrying on conflicts: the controller may
+     * change the Pod in between (adopting it sets an owner reference), and a lost write would leave it Pending.
+     */
     private void write(Pod pod, PodStatus status, boolean schedule) {
-        Pod live = live(pod);
-        if (live == null) {
-            return;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Pod live = live(pod);
+                if (live == null) {
+                    return;
+                }
+                if (schedule && live.getSpec() != null && live.getSpec().getNodeName() == null) {
+                    live.getSpec().setNodeName(nodeName);
+                    live = client.resource(live).update();
+                }
+                live.setStatus(status);
+                client.resource(live).updateStatus();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
         }
-        if (schedule && live.getSpec() != null && live.getSpec().getNodeName() == null) {
-            live.getSpec().setNodeName(nodeName);
-            live = client.resource(live).update();
-        }
-        live.setStatus(status);
-        client.resource(live).updateStatus();
     }
 
     @Override
