@@ -149,11 +149,6 @@ final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         };
     }
 
-    /** True when this connection comes from the pool rather than a fresh connect. */
-    boolean reused() {
-        return exchanges > 0;
-    }
-
     /**
      * Starts an exchange: sends the request head ({@code complete}: it has no body, e.g. a
      * {@code FullHttpRequest}); a body follows with {@link #writeBody} and {@link #endBody}.

@@ -73,10 +73,7 @@ class RouterFaultsTest {
     static final AtomicInteger trapConnections = new AtomicInteger();
     static String aliceToken;
     static String bobToken;
-    static final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    static final HttpClient http = RouterFixture.httpClient();
 
     @BeforeAll
     static void start() throws Exception {

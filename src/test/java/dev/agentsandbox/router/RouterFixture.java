@@ -123,6 +123,14 @@ public final class RouterFixture implements AutoCloseable {
         return config.getConfigMapping(RouterConfig.class);
     }
 
+    /** An HTTP/1.1 client for talking to the router, as the tests' clients do. */
+    public static java.net.http.HttpClient httpClient() {
+        return java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }

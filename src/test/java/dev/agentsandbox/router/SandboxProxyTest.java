@@ -45,10 +45,7 @@ class SandboxProxyTest {
     static Backends echo;
     static String aliceToken;
     static String bobToken;
-    static final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    static final HttpClient http = RouterFixture.httpClient();
 
     @BeforeAll
     static void start() throws Exception {

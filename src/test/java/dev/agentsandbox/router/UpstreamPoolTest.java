@@ -35,10 +35,7 @@ class UpstreamPoolTest {
 
     static final String TOKEN = "pool-test-token";
     static RouterFixture router;
-    static final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
+    static final HttpClient http = RouterFixture.httpClient();
 
     @BeforeAll
     static void start() throws Exception {
