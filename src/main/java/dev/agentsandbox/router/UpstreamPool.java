@@ -130,16 +130,16 @@ final class UpstreamPool {
             }
             idle.channel.close();
         }
-        if (address.open < maxPerAddress) {
-            connect(address, acquirer);
-        } else {
-            address.enqueue(acquirer);
-        }
+        connectOrWait(address, acquirer);
     }
 
     /** Opens a new connection, never reused: for retrying a request that a reused connection lost. */
     void acquireNew(String host, int port, Acquirer acquirer) {
-        Address address = address(host, port);
+        connectOrWait(address(host, port), acquirer);
+    }
+
+    /** A new connection while the address is below its limit, else the next one to come free. */
+    private void connectOrWait(Address address, Acquirer acquirer) {
         if (address.open < maxPerAddress) {
             connect(address, acquirer);
         } else {
