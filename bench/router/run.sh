@@ -12,6 +12,7 @@
 #   DURATION=20s WARMUP=60s ROUNDS=5 bench/router/run.sh
 #   FILES=small.txt CONNS=50 bench/router/run.sh   # only some cells, e.g. while trying a change
 #   NMT=1 bench/router/run.sh             # also the router's native memory summary at the end ($WORK/nmt.txt)
+#   MALLOC_ARENA_MAX=1 bench/router/run.sh   # the router process's glibc arena limit (2, as the image's entrypoint sets it)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -116,7 +117,7 @@ TOKEN=$(cat "$WORK/alice-token")
 if [ "${NMT:-0}" = 1 ]; then ROUTER_JAVA_OPTS="$ROUTER_JAVA_OPTS -XX:NativeMemoryTracking=summary"; fi
 # ROUTER_JAVA_OPTS holds several JVM flags: split on purpose.
 # shellcheck disable=SC2086
-MALLOC_ARENA_MAX=2 SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true SANDBOX_ROUTER_EVENT_LOOPS=$ROUTER_EVENT_LOOPS \
+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} SANDBOX_ROUTER_OWNER_TOKENS_ENABLED=true SANDBOX_ROUTER_EVENT_LOOPS=$ROUTER_EVENT_LOOPS \
 SANDBOX_ROUTER_HOST=127.0.0.1 SANDBOX_ROUTER_PORT=$ROUTER_PORT QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$MANAGEMENT_PORT \
 QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL=$(cat "$WORK/api-url") \
   java $ROUTER_JAVA_OPTS -jar "$APP/quarkus-run.jar" router > "$WORK/logs/router.log" 2>&1 &

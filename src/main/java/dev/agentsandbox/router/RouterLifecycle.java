@@ -1,6 +1,7 @@
 package dev.agentsandbox.router;
 
 import dev.agentsandbox.app.SandboxConfig;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -30,12 +31,13 @@ public class RouterLifecycle {
     private RouterMetrics metrics;
     private RouterServer server;
     private RouterConfig config;
+    private KubernetesClient client;
 
     void start(
             @Observes StartupEvent event,
             SandboxConfig sandbox,
             RouterConfig config,
-            KubernetesClient client,
+            Config kubernetes,
             MeterRegistry registry,
             Vertx vertx,
             Instance<Clock> clocks) {
@@ -43,6 +45,8 @@ public class RouterLifecycle {
             return;
         }
         this.config = config;
+        // the router's own client for its watches, with the shared client's connection settings
+        client = RouterKubernetes.client(kubernetes);
         Clock clock = clocks.isResolvable() ? clocks.get() : Clock.systemUTC();
         RouterConfig.OwnerTokensConfig owners = config.ownerTokens();
         ownerTokens =
@@ -154,5 +158,6 @@ public class RouterLifecycle {
         if (accessLog != null) {
             accessLog.close();
         }
+        client.close();
     }
 }

@@ -1,6 +1,5 @@
 package dev.agentsandbox.router;
 
-import dev.agentsandbox.api.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -15,16 +14,18 @@ import java.util.function.Consumer;
 
 /**
  * The Sandboxes the router can reach, from an informer cache: one informer for all namespaces, or one per
- * allow-listed namespace. Lookups are in-memory map reads, safe on the event loop.
+ * allow-listed namespace. Lookups are in-memory map reads, safe on the event loop. The cache holds
+ * {@link RoutedSandbox}es: metadata and status, not the Pod template.
  */
 public final class SandboxDirectory implements AutoCloseable {
 
-    private final SharedIndexInformer<Sandbox> everywhere;
-    private final Map<String, SharedIndexInformer<Sandbox>> byNamespace;
+    private final SharedIndexInformer<RoutedSandbox> everywhere;
+    private final Map<String, SharedIndexInformer<RoutedSandbox>> byNamespace;
     private volatile boolean synced;
 
     private SandboxDirectory(
-            SharedIndexInformer<Sandbox> everywhere, Map<String, SharedIndexInformer<Sandbox>> byNamespace) {
+            SharedIndexInformer<RoutedSandbox> everywhere,
+            Map<String, SharedIndexInformer<RoutedSandbox>> byNamespace) {
         this.everywhere = everywhere;
         this.byNamespace = byNamespace;
     }
@@ -37,15 +38,15 @@ public final class SandboxDirectory implements AutoCloseable {
      */
     public static SandboxDirectory create(
             KubernetesClient client, Optional<List<String>> namespaces, Consumer<String> onRemoved) {
-        ResourceEventHandler<Sandbox> removal = new ResourceEventHandler<>() {
+        ResourceEventHandler<RoutedSandbox> removal = new ResourceEventHandler<>() {
             @Override
-            public void onAdd(Sandbox sandbox) {}
+            public void onAdd(RoutedSandbox sandbox) {}
 
             @Override
-            public void onUpdate(Sandbox previous, Sandbox sandbox) {}
+            public void onUpdate(RoutedSandbox previous, RoutedSandbox sandbox) {}
 
             @Override
-            public void onDelete(Sandbox sandbox, boolean finalStateUnknown) {
+            public void onDelete(RoutedSandbox sandbox, boolean finalStateUnknown) {
                 onRemoved.accept(sandbox.getMetadata().getNamespace() + "/"
                         + sandbox.getMetadata().getName());
             }
@@ -53,15 +54,15 @@ public final class SandboxDirectory implements AutoCloseable {
         List<String> allowed =
                 namespaces.orElse(List.of()).stream().filter(n -> !n.isBlank()).toList();
         if (allowed.isEmpty()) {
-            SharedIndexInformer<Sandbox> informer =
-                    client.resources(Sandbox.class).inAnyNamespace().runnableInformer(0);
+            SharedIndexInformer<RoutedSandbox> informer =
+                    client.resources(RoutedSandbox.class).inAnyNamespace().runnableInformer(0);
             informer.addEventHandler(removal);
             return new SandboxDirectory(informer, Map.of());
         }
-        Map<String, SharedIndexInformer<Sandbox>> informers = new HashMap<>();
+        Map<String, SharedIndexInformer<RoutedSandbox>> informers = new HashMap<>();
         for (String namespace : allowed) {
-            SharedIndexInformer<Sandbox> informer =
-                    client.resources(Sandbox.class).inNamespace(namespace).runnableInformer(0);
+            SharedIndexInformer<RoutedSandbox> informer =
+                    client.resources(RoutedSandbox.class).inNamespace(namespace).runnableInformer(0);
             informer.addEventHandler(removal);
             informers.put(namespace, informer);
         }
@@ -91,12 +92,12 @@ public final class SandboxDirectory implements AutoCloseable {
     }
 
     /** The cached Sandbox, or null. */
-    public Sandbox find(String namespace, String name) {
-        SharedIndexInformer<Sandbox> informer = everywhere != null ? everywhere : byNamespace.get(namespace);
+    public RoutedSandbox find(String namespace, String name) {
+        SharedIndexInformer<RoutedSandbox> informer = everywhere != null ? everywhere : byNamespace.get(namespace);
         return informer == null ? null : informer.getStore().getByKey(namespace + "/" + name);
     }
 
-    private List<SharedIndexInformer<Sandbox>> informers() {
+    private List<SharedIndexInformer<RoutedSandbox>> informers() {
         return everywhere != null ? List.of(everywhere) : List.copyOf(byNamespace.values());
     }
 

@@ -2,7 +2,6 @@ package dev.agentsandbox.router;
 
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
-import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,7 @@ public final class SandboxRoutes {
         if (!directory.synced()) {
             throw new RouteRejection(503, "The router is still loading sandboxes; retry shortly.", retryAfterSeconds);
         }
-        Sandbox sandbox = directory.find(address.namespace(), address.name());
+        RoutedSandbox sandbox = directory.find(address.namespace(), address.name());
         if (sandbox == null) {
             throw new RouteRejection(404, "Sandbox " + address.key() + " not found.");
         }

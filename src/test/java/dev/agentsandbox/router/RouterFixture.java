@@ -42,6 +42,9 @@ public final class RouterFixture implements AutoCloseable {
     public final Vertx vertx;
     public final KubernetesMockServer apiServer;
     public final KubernetesClient client;
+    /** The router's own client (for its watches), as the router role builds it. */
+    private final KubernetesClient routerClient;
+
     public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     public final RouterMetrics metrics;
     public final SandboxDirectory directory;
@@ -80,18 +83,19 @@ public final class RouterFixture implements AutoCloseable {
                 false);
         apiServer.init(InetAddress.getByName("127.0.0.1"), 0);
         client = apiServer.createClient();
+        routerClient = RouterKubernetes.client(client.getConfiguration());
         RouterConfig config = config(properties);
         metrics = new RouterMetrics(registry, Clock.systemUTC());
         ownerTokens = config.ownerTokens().enabled()
                 ? OwnerTokenStore.watch(
-                        client,
+                        routerClient,
                         config.ownerTokens().secretNamespace(),
                         config.ownerTokens().secretName())
                 : null;
         if (ownerTokens != null) {
             ownerTokens.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
-        directory = SandboxDirectory.create(client, config.namespaces(), metrics::sandboxRemoved);
+        directory = SandboxDirectory.create(routerClient, config.namespaces(), metrics::sandboxRemoved);
         directory.start().toCompletableFuture().get(10, TimeUnit.SECONDS);
         proxy = new SandboxProxy(
                 vertx,
@@ -164,7 +168,7 @@ public final class RouterFixture implements AutoCloseable {
         created.setStatus(status);
         client.resources(Sandbox.class).inNamespace(namespace).resource(created).updateStatus();
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
-            Sandbox cached = directory.find(namespace, name);
+            RoutedSandbox cached = directory.find(namespace, name);
             return cached != null
                     && cached.getStatus() != null
                     && Conditions.isTrue(cached.getStatus().getConditions(), Conditions.READY) == ready;
@@ -232,6 +236,7 @@ public final class RouterFixture implements AutoCloseable {
         if (ownerTokens != null) {
             ownerTokens.close();
         }
+        routerClient.close();
         client.close();
         apiServer.destroy();
         vertx.close()
