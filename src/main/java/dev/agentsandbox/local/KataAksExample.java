@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,9 +22,9 @@ import java.util.Set;
 import org.jboss.logging.Logger;
 
 /**
- * Applies the kata-aks example (namespace, template, warm pool) to the embedded API, without what only AKS has:
- * the template's {@code runtimeClassName} and Kata {@code nodeSelector} are dropped (the log says so). Also writes
- * the {@code azure-foundry} Secret the agents read their model settings from.
+ * Applies the kata-aks example to the embedded API: the namespace, then the {@code azure-foundry} Secret the agents
+ * read their model settings from, then the template and warm pool. What only AKS has is dropped: the template's
+ * {@code runtimeClassName} and Kata {@code nodeSelector} (the log says so).
  */
 final class KataAksExample {
 
@@ -34,7 +35,12 @@ final class KataAksExample {
 
     private KataAksExample() {}
 
-    static void apply(KubernetesClient client, Optional<String> configuredDir) throws IOException {
+    static void apply(
+            KubernetesClient client,
+            Optional<String> configuredDir,
+            String namespace,
+            Map<String, String> modelSettings)
+            throws IOException {
         Path dir = Path.of(configuredDir.orElse("deploy/kata-aks"));
         List<HasMetadata> objects = new ArrayList<>();
         for (String file : FILES) {
@@ -51,9 +57,17 @@ final class KataAksExample {
         LOG.infof(
                 "applying the kata-aks example from %s",
                 Files.isDirectory(dir) ? dir.toAbsolutePath() : "the application's copy");
+        // Namespace first, then the model Secret, then the template and pool: the warm pool's Pods read the Secret
+        // as they start (deploy/aks/deploy.sh keeps the same order).
+        objects.sort(Comparator.comparing(o -> !"Namespace".equals(o.getKind())));
+        boolean secretWritten = false;
         for (HasMetadata object : objects) {
             if (!KINDS.contains(object.getKind())) {
                 continue;
+            }
+            if (!secretWritten && !"Namespace".equals(object.getKind())) {
+                modelSecret(client, namespace, modelSettings);
+                secretWritten = true;
             }
             if (object instanceof GenericKubernetesResource template && "SandboxTemplate".equals(object.getKind())) {
                 withoutAksScheduling(template);
@@ -68,6 +82,9 @@ final class KataAksExample {
             } else {
                 client.resource(object).createOr(NonDeletingOperation::update);
             }
+        }
+        if (!secretWritten) {
+            modelSecret(client, namespace, modelSettings);
         }
     }
 
@@ -100,7 +117,7 @@ final class KataAksExample {
     }
 
     /** Creates or replaces Secret {@code azure-foundry} with the model settings the agents should use. */
-    static void modelSecret(KubernetesClient client, String namespace, Map<String, String> settings) {
+    private static void modelSecret(KubernetesClient client, String namespace, Map<String, String> settings) {
         SecretBuilder secret = new SecretBuilder()
                 .withNewMetadata()
                 .withName("azure-foundry")

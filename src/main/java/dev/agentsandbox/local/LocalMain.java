@@ -98,8 +98,7 @@ public class LocalMain implements RoleMain {
                                     cfg.nodeName(),
                                     clock))
                     .start();
-            KataAksExample.apply(client, cfg.exampleDir());
-            KataAksExample.modelSecret(client, LocalPreBoot.DEMO_NAMESPACE, modelEnv);
+            KataAksExample.apply(client, cfg.exampleDir(), LocalPreBoot.DEMO_NAMESPACE, modelEnv);
             boolean ready = awaitPool(client, cfg.readyTimeout());
             if (!ready) {
                 LOG.warnf(

@@ -74,59 +74,65 @@ class AgentKilledMidChatIT {
                 KubernetesClient kube = new KubernetesClientBuilder()
                         .withConfig(Config.fromKubeconfig(Files.readString(local.kubeconfig())))
                         .build()) {
-            SandboxClient client = SandboxClient.builder(kube)
-                    .namespace(NS)
-                    .warmPool("kata-aks-warmpool")
-                    .readyTimeout(Duration.ofSeconds(90))
-                    .router(
-                            URI.create(local.lines.get("ROUTER_URL")),
-                            RouterTokens.of(Map.of("alice", local.lines.get("ROUTER_TOKEN_ALICE")), null))
-                    .build();
-            ClaimRef claim = client.createClaim("alice");
-            ReadySandbox sandbox = client.awaitReady(claim, Duration.ofSeconds(90), ClaimProgress.SILENT);
-            ChatReply first = client.chat(sandbox, "hello");
-            assertThat(first.answersAs(new Owner("alice"))).as(first.reply()).isTrue();
-            assertThat(first.historyTurns()).isEqualTo(1);
-
-            CompletableFuture<ChatReply> inFlight =
-                    CompletableFuture.supplyAsync(() -> client.chat(sandbox, "a slow question"));
-            assertThat(slowPromptArrived.await(30, TimeUnit.SECONDS))
-                    .as("the agent is waiting for the model")
-                    .isTrue();
-            Pod pod = kube.pods().inNamespace(NS).withName(sandbox.sandbox()).get();
-            long pid = Long.parseLong(pod.getStatus()
-                    .getContainerStatuses()
-                    .get(0)
-                    .getContainerID()
-                    .replace("local://", ""));
-            long killedAt = System.nanoTime();
-            ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
-
-            Throwable failure = await().atMost(Duration.ofSeconds(20))
-                    .until(() -> inFlight.handle((r, e) -> e).getNow(null), e -> e != null);
-            long failedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-            Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-            assertThat(cause).isInstanceOf(SandboxClientException.class);
-            assertThat(cause.getMessage()).contains("502").contains(sandbox.sandbox());
-
-            // The kubelet restarts the process (restartCount 1, Pod Ready again); until the new agent listens, a
-            // client gets 502 "could not connect", and retries as any client would.
-            await().atMost(Duration.ofSeconds(90)).until(() -> restartedAndReady(kube, sandbox.sandbox()));
-            ChatReply after = await().atMost(Duration.ofSeconds(60))
-                    .pollInterval(Duration.ofMillis(500))
-                    .ignoreExceptions()
-                    .until(() -> client.chat(sandbox, "are you back?"), r -> r != null);
-            assertThat(after.answersAs(new Owner("alice"))).as(after.reply()).isTrue();
-            // the restarted process started a new history: the interrupted turn left nothing half-written
-            assertThat(after.historyTurns()).isEqualTo(1);
-            System.out.printf(
-                    "RELIABILITY agent-killed-mid-chat clientFailedAfterMs=%d error=\"%s\"%n",
-                    failedAfterMillis, cause.getMessage());
-            client.deleteClaim(claim.name());
+            try {
+                killMidChat(local, kube, slowPromptArrived);
+            } catch (Exception | AssertionError e) {
+                throw local.withLogWarnings(e);
+            }
         } finally {
             release.countDown();
             model.stop(0);
         }
+    }
+
+    private static void killMidChat(LocalModeProcess local, KubernetesClient kube, CountDownLatch slowPromptArrived)
+            throws Exception {
+        SandboxClient client = SandboxClient.builder(kube)
+                .namespace(NS)
+                .warmPool("kata-aks-warmpool")
+                .readyTimeout(Duration.ofSeconds(90))
+                .router(
+                        URI.create(local.lines.get("ROUTER_URL")),
+                        RouterTokens.of(Map.of("alice", local.lines.get("ROUTER_TOKEN_ALICE")), null))
+                .build();
+        ClaimRef claim = client.createClaim("alice");
+        ReadySandbox sandbox = client.awaitReady(claim, Duration.ofSeconds(90), ClaimProgress.SILENT);
+        ChatReply first = client.chat(sandbox, "hello");
+        assertThat(first.answersAs(new Owner("alice"))).as(first.reply()).isTrue();
+        assertThat(first.historyTurns()).isEqualTo(1);
+
+        CompletableFuture<ChatReply> inFlight =
+                CompletableFuture.supplyAsync(() -> client.chat(sandbox, "a slow question"));
+        assertThat(slowPromptArrived.await(30, TimeUnit.SECONDS))
+                .as("the agent is waiting for the model")
+                .isTrue();
+        Pod pod = kube.pods().inNamespace(NS).withName(sandbox.sandbox()).get();
+        long pid = Long.parseLong(
+                pod.getStatus().getContainerStatuses().get(0).getContainerID().replace("local://", ""));
+        long killedAt = System.nanoTime();
+        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(ProcessHandle::destroyForcibly));
+
+        Throwable failure = await().atMost(Duration.ofSeconds(20))
+                .until(() -> inFlight.handle((r, e) -> e).getNow(null), e -> e != null);
+        long failedAfterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+        Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
+        assertThat(cause).isInstanceOf(SandboxClientException.class);
+        assertThat(cause.getMessage()).contains("502").contains(sandbox.sandbox());
+
+        // The kubelet restarts the process (restartCount 1, Pod Ready again); until the new agent listens, a
+        // client gets 502 "could not connect", and retries as any client would.
+        await().atMost(Duration.ofSeconds(90)).until(() -> restartedAndReady(kube, sandbox.sandbox()));
+        ChatReply after = await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
+                .until(() -> client.chat(sandbox, "are you back?"), r -> r != null);
+        assertThat(after.answersAs(new Owner("alice"))).as(after.reply()).isTrue();
+        // the restarted process started a new history: the interrupted turn left nothing half-written
+        assertThat(after.historyTurns()).isEqualTo(1);
+        System.out.printf(
+                "RELIABILITY agent-killed-mid-chat clientFailedAfterMs=%d error=\"%s\"%n",
+                failedAfterMillis, cause.getMessage());
+        client.deleteClaim(claim.name());
     }
 
     private static boolean restartedAndReady(KubernetesClient kube, String name) {

@@ -122,6 +122,23 @@ public final class LocalModeProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The failure with local mode's warnings and errors appended to its message on one line: a CI summary shows only
+     * a failed test's message, and the log lives in a temporary directory that is gone by then.
+     */
+    public AssertionError withLogWarnings(Throwable failure) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(dataDir.resolve("local.log")).stream()
+                    .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                    .toList();
+        } catch (IOException e) {
+            lines = List.of("(no log: " + e.getMessage() + ")");
+        }
+        String joined = String.join(" | ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+        return new AssertionError(failure.getMessage() + " || local mode log, last warnings: " + joined, failure);
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy(); // SIGTERM, as Ctrl-C or a service manager would

@@ -34,6 +34,7 @@ final class PodProcess implements Runnable {
     private static final Logger LOG = Logger.getLogger(PodProcess.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long FAST_PROBE_MILLIS = 100;
+    private static final long MAX_CONFIG_RETRY_MILLIS = 10_000;
 
     private final KubernetesClient client;
     private final KubeletSettings settings;
@@ -92,6 +93,20 @@ final class PodProcess implements Runnable {
 
     @Override
     public void run() {
+        try {
+            runPod();
+        } catch (RuntimeException e) {
+            // never end silently: a Pod whose thread died would stay as it was with nothing saying why
+            LOG.errorf(e, "pod %s/%s: the kubelet stopped running it", ns, name);
+            writeStatus(pending(
+                    pod.getSpec().getContainers().get(0),
+                    settings.clock().instant(),
+                    "LocalKubeletError",
+                    "the local kubelet stopped running this Pod: " + e));
+        }
+    }
+
+    private void runPod() {
         String describe = "pod " + ns + "/" + name;
         Container container = pod.getSpec().getContainers().get(0);
         if (pod.getSpec().getContainers().size() > 1) {
@@ -100,14 +115,16 @@ final class PodProcess implements Runnable {
                     describe, container.getName());
         }
         Instant startTime = settings.clock().instant();
+        Map<String, String> env = environmentOnceAvailable(describe, container, startTime);
+        if (env == null) {
+            return;
+        }
         List<String> command;
-        Map<String, String> env;
         try {
-            env = environment(container);
             command = command(container, env);
         } catch (IllegalStateException e) {
             LOG.warnf("%s stays Pending: %s", describe, e.getMessage());
-            writeStatus(pending(container, startTime, e.getMessage()));
+            writeStatus(pending(container, startTime, "LocalModeCannotRun", e.getMessage()));
             return;
         }
         volumes(describe);
@@ -131,7 +148,11 @@ final class PodProcess implements Runnable {
                 process = pb.start();
             } catch (IOException e) {
                 LOG.warnf("%s: cannot start %s: %s", describe, command, e.getMessage());
-                writeStatus(pending(container, startTime, "cannot start " + command.get(0) + ": " + e.getMessage()));
+                writeStatus(pending(
+                        container,
+                        startTime,
+                        "LocalModeCannotRun",
+                        "cannot start " + command.get(0) + ": " + e.getMessage()));
                 return;
             }
             if (stopping) {
@@ -162,6 +183,32 @@ final class PodProcess implements Runnable {
             sleep(backoffMillis);
             backoffMillis = Math.min(backoffMillis * 2, 30_000);
         }
+    }
+
+    /**
+     * The container's environment, waiting as a kubelet does while a Secret, ConfigMap or key it names is missing
+     * (or the API cannot be read): the Pod stays Pending with reason {@code CreateContainerConfigError} and the
+     * lookup is retried with back-off, so a Secret created after the Pod still lets it start. Null when the Pod is
+     * stopped while waiting.
+     */
+    private Map<String, String> environmentOnceAvailable(String describe, Container container, Instant startTime) {
+        long backoffMillis = 500;
+        String lastError = null;
+        while (!stopping) {
+            try {
+                return environment(container);
+            } catch (IllegalStateException | KubernetesClientException e) {
+                String message = e.getMessage();
+                if (!message.equals(lastError)) {
+                    LOG.warnf("%s stays Pending until this is resolved: %s", describe, message);
+                    writeStatus(pending(container, startTime, "CreateContainerConfigError", message));
+                    lastError = message;
+                }
+            }
+            sleep(backoffMillis);
+            backoffMillis = Math.min(backoffMillis * 2, MAX_CONFIG_RETRY_MILLIS);
+        }
+        return null;
     }
 
     /** Watches the running process and its probes; returns its exit code. */
@@ -306,14 +353,11 @@ final class PodProcess implements Runnable {
 
     // ---- status ----
 
-    private ObjectNode pending(Container c, Instant startTime, String message) {
+    private ObjectNode pending(Container c, Instant startTime, String reason, String message) {
         ObjectNode s = base("Pending", startTime);
-        conditions(s, false, false, "Unrunnable", message);
+        conditions(s, false, false, "ContainersNotReady", message);
         ObjectNode cs = containerStatus(s, c, false, 0);
-        cs.putObject("state")
-                .putObject("waiting")
-                .put("reason", "LocalModeCannotRun")
-                .put("message", message);
+        cs.putObject("state").putObject("waiting").put("reason", reason).put("message", message);
         return s;
     }
 

@@ -105,6 +105,22 @@ class ProcessKubeletTest {
                 .build();
     }
 
+    /** The Pod with one variable only, {@code var}, from key {@code k} of Secret {@code secret}. */
+    static Pod withSecretKey(Pod pod, String var, String secret) {
+        return new PodBuilder(pod)
+                .editSpec()
+                .editFirstContainer()
+                .withEnv(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
+                        .withName(var)
+                        .withNewValueFrom()
+                        .withNewSecretKeyRef("k", secret, false)
+                        .endValueFrom()
+                        .build())
+                .endContainer()
+                .endSpec()
+                .build();
+    }
+
     static Pod get(String name) {
         return client.pods().withName(name).get();
     }
@@ -177,20 +193,33 @@ class ProcessKubeletTest {
 
     @Test
     void aMissingSecretKeepsThePodPendingWithTheReason() {
-        client.resource(new PodBuilder(pod("no-secret", "Never", "true"))
-                        .editSpec()
-                        .editFirstContainer()
-                        .withEnv(new io.fabric8.kubernetes.api.model.EnvVarBuilder()
-                                .withName("X")
-                                .withNewValueFrom()
-                                .withNewSecretKeyRef("k", "absent", false)
-                                .endValueFrom()
-                                .build())
-                        .endContainer()
-                        .endSpec()
-                        .build())
+        client.resource(withSecretKey(pod("no-secret", "Never", "true"), "X", "absent"))
                 .create();
         Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(conditions("no-secret"))
                 .anySatisfy(c -> assertThat(c.getMessage()).contains("secret \"absent\" not found")));
+        Pod p = get("no-secret");
+        assertThat(p.getStatus().getPhase()).isEqualTo("Pending");
+        assertThat(p.getStatus().getContainerStatuses().get(0).getState().getWaiting())
+                .satisfies(w -> assertThat(w.getReason()).isEqualTo("CreateContainerConfigError"));
+    }
+
+    @Test
+    void aPodWaitsForItsSecretAndStartsOnceItIsCreated() throws Exception {
+        // as a kubelet retries CreateContainerConfigError: local mode writes the model Secret while the warm pool's
+        // first Pods may already be on their way
+        Path out = data.resolve("late.txt");
+        client.resource(withSecretKey(pod("late-secret", "Never", "echo \"$LATE\" > " + out), "LATE", "created-later"))
+                .create();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(conditions("late-secret"))
+                .anySatisfy(c -> assertThat(c.getMessage()).contains("secret \"created-later\" not found")));
+        client.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("created-later")
+                        .endMetadata()
+                        .addToStringData("k", "arrived")
+                        .build())
+                .create();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase("late-secret")));
+        assertThat(Files.readString(out).trim()).isEqualTo("arrived");
     }
 }
