@@ -43,6 +43,7 @@ public final class AccessLog implements AutoCloseable {
             String method,
             String path,
             String sandbox,
+            int port,
             String owner,
             int status,
             long bytes,
@@ -75,13 +76,15 @@ public final class AccessLog implements AutoCloseable {
 
     /**
      * @param owner the owner the request was routed for, or null
-     * @param sandbox {@code namespace/name:port}, or null when the request was refused before resolution
+     * @param sandbox {@code namespace/name}, or null when the request was refused before resolution
+     * @param port the sandbox's port (ignored without a sandbox)
      */
     public void log(
             String remote,
             String method,
             String path,
             String sandbox,
+            int port,
             String owner,
             int status,
             long bytes,
@@ -91,7 +94,8 @@ public final class AccessLog implements AutoCloseable {
             metrics.accessLogLineDropped();
             return;
         }
-        queue.add(new Entry(System.currentTimeMillis(), remote, method, path, sandbox, owner, status, bytes, nanos));
+        queue.add(new Entry(
+                System.currentTimeMillis(), remote, method, path, sandbox, port, owner, status, bytes, nanos));
     }
 
     private void run() {
@@ -156,7 +160,13 @@ public final class AccessLog implements AutoCloseable {
         ascii(' ');
         text(e.path());
         ascii(' ');
-        text(e.sandbox() == null ? "-" : e.sandbox());
+        if (e.sandbox() == null) {
+            ascii('-');
+        } else {
+            text(e.sandbox());
+            ascii(':');
+            number(e.port());
+        }
         bytes(OWNER);
         text(e.owner() == null ? "-" : e.owner());
         ascii(' ');

@@ -48,6 +48,23 @@ public final class CallerAuthenticator {
         return sharedTokenHash == null && ownerTokens == null;
     }
 
+    /**
+     * As {@link #authenticate(String)}, without hashing again when the previous request on {@code connection} sent
+     * the same value and the owner tokens have not changed since (a rotated or revoked token is checked afresh).
+     */
+    public Caller authenticate(String authorization, ClientConnection connection) {
+        long version = ownerTokens == null ? 0 : ownerTokens.version();
+        Caller remembered = connection.rememberedCaller(authorization, version);
+        if (remembered != null) {
+            return remembered;
+        }
+        Caller caller = authenticate(authorization);
+        if (authorization != null) {
+            connection.remember(authorization, caller, version);
+        }
+        return caller;
+    }
+
     /** The caller behind {@code authorization} (the raw header value, possibly null), or a 401 rejection. */
     public Caller authenticate(String authorization) {
         if (open()) {

@@ -6,12 +6,16 @@ import io.vertx.core.http.HttpServerRequest;
 class Exchange {
 
     final HttpServerRequest request;
+    /** The client's address as text, or null. */
+    final String remoteHost;
+
     final long startNanos;
     SandboxRoute route;
     private boolean finished;
 
-    Exchange(HttpServerRequest request, long startNanos) {
+    Exchange(HttpServerRequest request, String remoteHost, long startNanos) {
         this.request = request;
+        this.remoteHost = remoteHost;
         this.startNanos = startNanos;
     }
 

@@ -17,12 +17,15 @@ public final class ForwardedHeaders {
     private ForwardedHeaders() {}
 
     /**
-     * Copies into {@code to} the headers of {@code request} that a sandbox receives, and adds the router's own.
+     * Copies into {@code to} the headers of {@code request} that a sandbox receives, and adds the router's own:
+     * {@code X-Forwarded-For} ends with {@code remote}, the client's address as text (null: unknown).
      * {@code owner} replaces any client {@code X-Owner}; when it is null (shared token, Sandbox without an owner
      * label) the client's value is kept, as upstream does. A relayed WebSocket's handshake is made by the
-     * router's client, so with {@code webSocket} its handshake headers are left out.
+     * router's client, so with {@code webSocket} its handshake headers are left out. {@code to} starts empty:
+     * the router's own headers are added, not set (whatever a client sent under their names was filtered).
      */
-    public static MultiMap toSandbox(HttpServerRequest request, String owner, boolean webSocket, MultiMap to) {
+    public static MultiMap toSandbox(
+            HttpServerRequest request, String remote, String owner, boolean webSocket, MultiMap to) {
         ToSandbox copy = new ToSandbox(to, webSocket);
         request.headers().forEach(copy);
         if (copy.connection != null) {
@@ -30,23 +33,16 @@ public final class ForwardedHeaders {
         }
         String effectiveOwner = owner != null ? owner : copy.clientOwner;
         if (effectiveOwner != null) {
-            to.set(X_OWNER, effectiveOwner);
+            to.add(X_OWNER, effectiveOwner);
         }
-        String remote =
-                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         if (remote != null) {
-            to.set("X-Forwarded-For", copy.priorForwardedFor == null ? remote : copy.priorForwardedFor + ", " + remote);
+            to.add("X-Forwarded-For", copy.priorForwardedFor == null ? remote : copy.priorForwardedFor + ", " + remote);
         }
-        to.set("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
+        to.add("X-Forwarded-Proto", request.isSSL() ? "https" : "http");
         if (copy.host != null) {
-            to.set("X-Forwarded-Host", copy.host);
+            to.add("X-Forwarded-Host", copy.host);
         }
         return to;
-    }
-
-    /** {@link #toSandbox(HttpServerRequest, String, boolean, MultiMap)} into a new map. */
-    public static MultiMap toSandbox(HttpServerRequest request, String owner, boolean webSocket) {
-        return toSandbox(request, owner, webSocket, MultiMap.caseInsensitiveMultiMap());
     }
 
     /** Copies a sandbox's response headers into {@code to}, without hop-by-hop ones. */

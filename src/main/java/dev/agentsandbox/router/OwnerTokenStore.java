@@ -22,6 +22,9 @@ public final class OwnerTokenStore implements AutoCloseable {
     private final String secretKey;
     private volatile Map<String, String> ownerByHash = Map.of();
     private volatile boolean loaded;
+    /** Raised after every change of the tokens: what was authenticated under an earlier version is checked again. */
+    private volatile long version;
+
     private SharedIndexInformer<Secret> informer;
 
     private OwnerTokenStore(String namespace, String name) {
@@ -60,6 +63,11 @@ public final class OwnerTokenStore implements AutoCloseable {
         return loaded;
     }
 
+    /** Changes whenever the tokens do. */
+    public long version() {
+        return version;
+    }
+
     /** The owner whose token this is, or null. Looked up by hash, so the token is never compared as text. */
     public String ownerOf(String token) {
         return ownerByHash.get(OwnerTokens.hash(token));
@@ -86,6 +94,9 @@ public final class OwnerTokenStore implements AutoCloseable {
             });
         }
         ownerByHash = Map.copyOf(next);
+        // After the tokens: a caller who reads the new version also reads the new tokens, and one remembered under
+        // the old version is checked again. (One writer, the informer's thread.)
+        version++;
         LOG.infof("Secret %s: %d owner token(s) loaded", secretKey, next.size());
     }
 

@@ -2,7 +2,6 @@ package dev.agentsandbox.router;
 
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -49,10 +48,15 @@ public final class RouterServer implements AutoCloseable {
         this.port = port;
     }
 
+    /** What handles each request, with the state of the client connection it came on. */
+    @FunctionalInterface
+    public interface RequestHandler {
+        void handle(HttpServerRequest request, ClientConnection connection);
+    }
+
     /** Starts {@code instances} servers on the configured host and port (0: a free port, shared by all of them). */
     public static RouterServer start(
-            Vertx vertx, RouterConfig.ListenerConfig config, Handler<HttpServerRequest> proxy, int instances)
-            throws Exception {
+            Vertx vertx, RouterConfig.ListenerConfig config, RequestHandler proxy, int instances) throws Exception {
         HttpServerOptions options = new HttpServerOptions()
                 .setHost(config.host())
                 .setPort(config.port())
@@ -144,13 +148,13 @@ public final class RouterServer implements AutoCloseable {
         private final long headNanos;
         private final long keepAliveNanos;
         private final long sweepMillis;
-        private final Handler<HttpServerRequest> proxy;
-        private final Map<HttpConnection, State> connections = new HashMap<>();
+        private final RequestHandler proxy;
+        private final Map<HttpConnection, ClientConnection> connections = new HashMap<>();
         volatile boolean draining;
         HttpServer server;
         private long sweeper = -1;
 
-        Listener(HttpServerOptions options, RouterConfig.ListenerConfig config, Handler<HttpServerRequest> proxy) {
+        Listener(HttpServerOptions options, RouterConfig.ListenerConfig config, RequestHandler proxy) {
             this.options = options;
             long headMillis = Math.max(1, config.requestHeadTimeout().toMillis());
             long keepAliveMillis = Math.max(1, config.clientKeepAliveTimeout().toMillis());
@@ -160,41 +164,38 @@ public final class RouterServer implements AutoCloseable {
             this.proxy = proxy;
         }
 
-        /** Per connection: when it must have sent a complete request head ({@link #NONE} while one is in flight). */
-        private static final class State {
-            long deadline;
-            int active;
-        }
-
         @Override
         public void start(Promise<Void> started) {
             sweeper = vertx.setPeriodic(sweepMillis, id -> sweep());
             server = vertx.createHttpServer(options)
                     .connectionHandler(connection -> {
-                        State state = new State();
+                        ClientConnection state = new ClientConnection(connection.remoteAddress());
                         state.deadline = System.nanoTime() + headNanos;
                         connections.put(connection, state);
                         connection.closeHandler(v -> connections.remove(connection));
                     })
                     .requestHandler(request -> {
                         HttpConnection connection = request.connection();
-                        State state = connections.get(connection);
-                        if (state != null) {
-                            state.active++;
-                            state.deadline = NONE;
-                            request.response().bodyEndHandler(v -> {
-                                // pipelined requests: the keep-alive clock starts when the last one is answered
-                                if (--state.active > 0) {
-                                    return;
-                                }
-                                if (draining) {
-                                    connection.close();
-                                } else {
-                                    state.deadline = System.nanoTime() + keepAliveNanos;
-                                }
-                            });
+                        ClientConnection state = connections.get(connection);
+                        if (state == null) {
+                            // closed meanwhile: the request still gets an answer, with nothing remembered
+                            proxy.handle(request, new ClientConnection(request.remoteAddress()));
+                            return;
                         }
-                        proxy.handle(request);
+                        state.active++;
+                        state.deadline = NONE;
+                        request.response().bodyEndHandler(v -> {
+                            // pipelined requests: the keep-alive clock starts when the last one is answered
+                            if (--state.active > 0) {
+                                return;
+                            }
+                            if (draining) {
+                                connection.close();
+                            } else {
+                                state.deadline = System.nanoTime() + keepAliveNanos;
+                            }
+                        });
+                        proxy.handle(request, state);
                     });
             server.listen().<Void>mapEmpty().onComplete(started);
         }
@@ -210,7 +211,7 @@ public final class RouterServer implements AutoCloseable {
         private void sweep() {
             long now = System.nanoTime();
             List<HttpConnection> late = null;
-            for (Map.Entry<HttpConnection, State> e : connections.entrySet()) {
+            for (Map.Entry<HttpConnection, ClientConnection> e : connections.entrySet()) {
                 long deadline = e.getValue().deadline;
                 if (deadline != NONE && now - deadline >= 0) {
                     if (late == null) {

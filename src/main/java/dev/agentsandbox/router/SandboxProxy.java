@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
  * Everything here runs on the event loop and nothing here blocks; bodies are piped with back-pressure, never
  * buffered.
  */
-public final class SandboxProxy implements Handler<HttpServerRequest>, AutoCloseable {
+public final class SandboxProxy implements RouterServer.RequestHandler, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SandboxProxy.class);
     private static final String HEALTH = "{\"status\":\"ok\"}";
@@ -77,12 +77,12 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
     }
 
     @Override
-    public void handle(HttpServerRequest request) {
+    public void handle(HttpServerRequest request, ClientConnection connection) {
         if ("/healthz".equals(request.path()) && request.headers().get(RoutingHeaders.SANDBOX_ID) == null) {
             request.response().putHeader("Content-Type", "application/json").end(HEALTH);
             return;
         }
-        Forwarding exchange = new Forwarding(request, System.nanoTime());
+        Forwarding exchange = new Forwarding(request, connection.remoteHost(), System.nanoTime());
         metrics.requestStarted();
         HttpServerResponse response = request.response();
         response.endHandler(v -> finished(exchange, 0));
@@ -93,7 +93,7 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         Caller caller = null;
         try {
             SandboxAddress address = routingHeaders.parse(request.headers());
-            caller = authenticator.authenticate(request.headers().get("Authorization"));
+            caller = authenticator.authenticate(request.headers().get("Authorization"), connection);
             exchange.route = routes.resolve(address, caller);
             metrics.sandboxUsed(exchange.route.sandbox());
             long declaredLength = contentLength(request);
@@ -129,8 +129,8 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         private UpstreamConnection upstream;
         private ReadStream<Buffer> body;
 
-        Forwarding(HttpServerRequest request, long startNanos) {
-            super(request, startNanos);
+        Forwarding(HttpServerRequest request, String remoteHost, long startNanos) {
+            super(request, remoteHost, startNanos);
         }
 
         void start(long declaredLength) {
@@ -169,10 +169,11 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
 
         private void sendRequest(UpstreamConnection connection) {
             HeadersMultiMap headers = HeadersMultiMap.headers();
-            ForwardedHeaders.toSandbox(request, route.owner(), false, headers);
-            headers.set(HttpHeaderNames.HOST, hostHeader(route));
+            ForwardedHeaders.toSandbox(request, remoteHost, route.owner(), false, headers);
+            // neither came through from the client: add, not set
+            headers.add(HttpHeaderNames.HOST, hostHeader(route));
             if (!bodyless && declaredLength < 0) {
-                headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                headers.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }
             io.netty.handler.codec.http.HttpMethod method = request.method().toNetty();
             HttpRequest head = bodyless
@@ -392,12 +393,11 @@ public final class SandboxProxy implements Handler<HttpServerRequest>, AutoClose
         if (accessLog != null) {
             HttpServerRequest request = exchange.request;
             accessLog.log(
-                    request.remoteAddress() == null
-                            ? "-"
-                            : request.remoteAddress().hostAddress(),
+                    exchange.remoteHost == null ? "-" : exchange.remoteHost,
                     request.method().name(),
                     request.path(),
-                    route == null ? null : route.sandbox() + ":" + route.port(),
+                    route == null ? null : route.sandbox(),
+                    route == null ? 0 : route.port(),
                     route == null ? null : route.owner(),
                     status,
                     response.bytesWritten(),

@@ -1,5 +1,6 @@
 package dev.agentsandbox.router;
 
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -54,7 +55,8 @@ final class WebSocketRelay {
                 .setHost(route.host())
                 .setPort(route.port())
                 .setURI(request.uri())
-                .setHeaders(ForwardedHeaders.toSandbox(request, route.owner(), true))
+                .setHeaders(ForwardedHeaders.toSandbox(
+                        request, exchange.remoteHost, route.owner(), true, MultiMap.caseInsensitiveMultiMap()))
                 .setConnectTimeout(connectTimeoutMillis)
                 .setTimeout(route.timeoutMillis());
         String protocols = request.getHeader("Sec-WebSocket-Protocol");

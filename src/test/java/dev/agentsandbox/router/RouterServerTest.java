@@ -34,7 +34,7 @@ class RouterServerTest {
         server = RouterServer.start(
                 vertx,
                 RouterFixture.config(settings).listener(),
-                request -> request.response().end("ok"),
+                (request, connection) -> request.response().end("ok"),
                 2);
         return server;
     }
@@ -85,7 +85,7 @@ class RouterServerTest {
         server = RouterServer.start(
                 vertx,
                 RouterFixture.config(Map.of()).listener(),
-                request -> {
+                (request, connection) -> {
                     metrics.requestStarted();
                     vertx.setTimer(1000, t -> {
                         request.response().end("done");

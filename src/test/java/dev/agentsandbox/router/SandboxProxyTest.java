@@ -455,6 +455,59 @@ class SandboxProxyTest {
                         == 401);
     }
 
+    /**
+     * The router remembers who authenticated on a keep-alive connection, so as not to hash the same token for each
+     * request: a different token on that connection is checked afresh, and a token revoked meanwhile is refused on
+     * the connection that used it a moment before.
+     */
+    @Test
+    void aTokenRevokedMidConnectionIsRefusedOnThatConnection() throws Exception {
+        String erinToken = OwnerTokens.issue(
+                router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "erin");
+        router.sandbox("default", "erins", "erin", true, "127.0.0.2");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> "erin"
+                .equals(router.ownerTokens.ownerOf(erinToken)));
+        String head = "GET / HTTP/1.1\r\nHost: router\r\nX-Sandbox-ID: erins\r\nX-Sandbox-Port: " + echo.port(0)
+                + "\r\nAuthorization: Bearer ";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", router.port)) {
+            socket.setSoTimeout(10_000);
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            java.io.OutputStream out = socket.getOutputStream();
+            assertThat(exchange(in, out, head + erinToken + "\r\n\r\n")).isEqualTo(200);
+            assertThat(exchange(in, out, head + erinToken + "\r\n\r\n")).isEqualTo(200);
+            // another owner's token on the same connection: not the remembered caller
+            assertThat(exchange(in, out, head + bobToken + "\r\n\r\n")).isEqualTo(403);
+            assertThat(exchange(in, out, head + erinToken + "x\r\n\r\n")).isEqualTo(401);
+            assertThat(exchange(in, out, head + erinToken + "\r\n\r\n")).isEqualTo(200);
+            OwnerTokens.revoke(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "erin");
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> router.ownerTokens.ownerOf(erinToken) == null);
+            assertThat(exchange(in, out, head + erinToken + "\r\n\r\n")).isEqualTo(401);
+        }
+    }
+
+    /** Sends one request on a kept-alive socket and reads its whole response (with a Content-Length); the status. */
+    private static int exchange(java.io.InputStream in, java.io.OutputStream out, String request) throws Exception {
+        out.write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        out.flush();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertThat(b).as("the router closed the connection after: " + head).isNotNegative();
+            head.append((char) b);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(
+                        line.substring("content-length:".length()).trim());
+            }
+        }
+        assertThat(in.readNBytes(length)).hasSize(length);
+        return Integer.parseInt(head.substring(9, 12));
+    }
+
     static String[] concat(String[] a, String... b) {
         return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
     }
