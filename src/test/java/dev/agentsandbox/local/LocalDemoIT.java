@@ -50,6 +50,10 @@ class LocalDemoIT {
     static final String POOL = "kata-aks-warmpool";
 
     static LocalModeProcess local;
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final LocalModeProcess.LogOnFailure LOG_ON_FAILURE = new LocalModeProcess.LogOnFailure(() -> local);
+
     static KubernetesClient kube;
     static SandboxClient client;
     static final Map<String, ReadySandbox> sandboxes = new java.util.concurrent.ConcurrentHashMap<>();

@@ -27,6 +27,10 @@ class LocalModeKubectlIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String NS = "kubectl-it";
     static LocalModeProcess local;
+
+    @org.junit.jupiter.api.extension.RegisterExtension
+    static final LocalModeProcess.LogOnFailure LOG_ON_FAILURE = new LocalModeProcess.LogOnFailure(() -> local);
+
     static Kubectl kubectl;
 
     @BeforeAll

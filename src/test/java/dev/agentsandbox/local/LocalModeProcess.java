@@ -139,6 +139,28 @@ public final class LocalModeProcess implements AutoCloseable {
         return new AssertionError(failure.getMessage() + " || local mode log, last warnings: " + joined, failure);
     }
 
+    /**
+     * Register in a test class that keeps its local mode in a static field: a failing test's message then carries
+     * local mode's last warnings ({@link #withLogWarnings}).
+     */
+    public static final class LogOnFailure implements org.junit.jupiter.api.extension.TestExecutionExceptionHandler {
+        private final java.util.function.Supplier<LocalModeProcess> process;
+
+        public LogOnFailure(java.util.function.Supplier<LocalModeProcess> process) {
+            this.process = process;
+        }
+
+        @Override
+        public void handleTestExecutionException(
+                org.junit.jupiter.api.extension.ExtensionContext context, Throwable failure) throws Throwable {
+            LocalModeProcess current = process.get();
+            if (current == null || failure instanceof org.opentest4j.TestAbortedException) {
+                throw failure;
+            }
+            throw current.withLogWarnings(failure);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy(); // SIGTERM, as Ctrl-C or a service manager would
