@@ -451,22 +451,39 @@ final class PodProcess implements Runnable {
                 .put("started", false);
     }
 
+    /**
+     * Writes the Pod's status, again with back-off (0.2 s doubling to 5 s) until the API takes it: a status lost to
+     * a failed write would stay wrong, as nothing else writes it until the next change. Stops when the Pod is gone
+     * (404) or stopped.
+     */
     private void writeStatus(ObjectNode status) {
-        if (stopping) {
-            return;
-        }
         ObjectNode patch = JSON.createObjectNode();
         patch.set("status", status);
-        try {
-            client.pods()
-                    .inNamespace(ns)
-                    .withName(name)
-                    .subresource("status")
-                    .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 404) {
-                LOG.warnf("pod %s/%s: status update failed: %s", ns, name, e.getMessage());
+        long backoffMillis = 200;
+        long warnedAt = 0;
+        while (!stopping) {
+            try {
+                client.pods()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .subresource("status")
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+                if (warnedAt != 0) {
+                    LOG.infof("pod %s/%s: status written after all", ns, name);
+                }
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return;
+                }
+                long now = System.nanoTime();
+                if (warnedAt == 0 || now - warnedAt > TimeUnit.SECONDS.toNanos(30)) {
+                    LOG.warnf("pod %s/%s: status update failed (retrying): %s", ns, name, e.getMessage());
+                    warnedAt = now;
+                }
             }
+            sleep(backoffMillis);
+            backoffMillis = Math.min(backoffMillis * 2, 5_000);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.agentsandbox.local.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.agentsandbox.local.api.ApiFault;
 import dev.agentsandbox.local.api.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -165,6 +166,23 @@ class ProcessKubeletTest {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase("flaky")));
         assertThat(get("flaky").getStatus().getContainerStatuses().get(0).getRestartCount())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void aStatusTheApiRefusesIsWrittenAgain() {
+        // the first three status writes of this Pod fail: without a retry it would keep a stale phase for good.
+        // (A 409: the client retries 5xx answers by itself; the kubelet must retry what reaches it.)
+        ApiFault fault = server.faults()
+                .inject(ApiFault.on("PATCH", "/api/v1/namespaces/kubelet/pods/refused-status/status")
+                        .respond(409)
+                        .times(3));
+        try {
+            client.resource(pod("refused-status", "Never", "exit 0")).create();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "Succeeded".equals(phase("refused-status")));
+            assertThat(server.faults().injectedCount()).isGreaterThanOrEqualTo(3);
+        } finally {
+            server.faults().remove(fault);
+        }
     }
 
     @Test
