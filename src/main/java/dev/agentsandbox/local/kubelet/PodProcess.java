@@ -198,7 +198,7 @@ final class PodProcess implements Runnable {
             try {
                 return environment(container);
             } catch (IllegalStateException | KubernetesClientException e) {
-                String message = e.getMessage();
+                String message = String.valueOf(e.getMessage());
                 if (!message.equals(lastError)) {
                     LOG.warnf("%s stays Pending until this is resolved: %s", describe, message);
                     writeStatus(pending(container, startTime, "CreateContainerConfigError", message));
