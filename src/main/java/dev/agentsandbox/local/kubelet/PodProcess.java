@@ -62,7 +62,13 @@ final class PodProcess implements Runnable {
         thread.start();
     }
 
-    /** Kills the process (the Pod was deleted or local mode stops) and waits for it to be gone. */
+    /** Whether the API no longer has this Pod (deleted, or replaced by another of the same name). */
+    boolean goneFromApi() {
+        Pod current = client.pods().inNamespace(ns).withName(name).get();
+        return current == null
+                || !pod.getMetadata().getUid().equals(current.getMetadata().getUid());
+    }
+
     /**
      * SIGKILL to the watchdog alone would orphan the container's process (it runs in its own session and keeps its
      * pod IP and port, so the next Pod given that address cannot start): kill what runs under the watchdog first.
@@ -72,6 +78,7 @@ final class PodProcess implements Runnable {
         p.destroyForcibly();
     }
 
+    /** Kills the process (the Pod was deleted or local mode stops) and waits for it to be gone. */
     void stop() {
         stopping = true;
         Process p = process;

@@ -4,18 +4,25 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * A kubelet for local mode: watches every Pod and runs each as an OS process ({@link PodProcess}) on its own
- * loopback address; kills the process when the Pod is deleted or local mode stops.
+ * loopback address; kills the process when the Pod is deleted or local mode stops. Besides the watch, it lists the
+ * Pods every {@link #RELIST_SECONDS} seconds, as a kubelet syncs periodically: a Pod whose event a broken watch
+ * lost is still started, and the process of one deleted meanwhile still stopped.
  */
 public final class ProcessKubelet implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ProcessKubelet.class);
+    static final int RELIST_SECONDS = 5;
 
     private final KubernetesClient client;
     private final KubeletSettings settings;
@@ -24,6 +31,8 @@ public final class ProcessKubelet implements AutoCloseable {
     private final Set<String> done = ConcurrentHashMap.newKeySet();
     private SharedIndexInformer<Pod> informer;
     private VolumeBinder volumes;
+    private ScheduledExecutorService relister;
+    private volatile boolean closed;
 
     public ProcessKubelet(KubernetesClient client, KubeletSettings settings) {
         this.client = client;
@@ -32,28 +41,64 @@ public final class ProcessKubelet implements AutoCloseable {
 
     public ProcessKubelet start() {
         volumes = new VolumeBinder(client, settings.dataDir().resolve("volumes")).start();
-        informer = client.pods()
-                .inAnyNamespace()
-                .inform(
-                        new ResourceEventHandler<>() {
-                            @Override
-                            public void onAdd(Pod pod) {
-                                consider(pod);
-                            }
+        informer = client.pods().inAnyNamespace().runnableInformer(30_000);
+        informer.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                consider(pod);
+            }
 
-                            @Override
-                            public void onUpdate(Pod oldPod, Pod pod) {
-                                consider(pod);
-                            }
+            @Override
+            public void onUpdate(Pod oldPod, Pod pod) {
+                consider(pod);
+            }
 
-                            @Override
-                            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-                                stop(pod.getMetadata().getUid(), "deleted");
-                            }
-                        },
-                        30_000);
+            @Override
+            public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+                stop(pod.getMetadata().getUid(), "deleted");
+            }
+        });
+        // not waited for: should the watch not start at all, the periodic list still runs the Pods
+        informer.start().whenComplete((ignored, failure) -> {
+            if (failure != null && !closed) {
+                LOG.warnf(
+                        "the Pod watch did not start (%s); Pods are found by the list every %d s instead",
+                        failure.getMessage(), RELIST_SECONDS);
+            }
+        });
+        relister = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "process-kubelet-relist");
+            t.setDaemon(true);
+            return t;
+        });
+        relister.scheduleWithFixedDelay(this::relist, RELIST_SECONDS, RELIST_SECONDS, TimeUnit.SECONDS);
         LOG.infof("process kubelet started (node %s, data in %s)", settings.nodeName(), settings.dataDir());
         return this;
+    }
+
+    /** Starts what the watch did not report; stops the processes of Pods that are gone (checked one by one). */
+    private void relist() {
+        try {
+            Set<String> listed = new HashSet<>();
+            for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
+                listed.add(pod.getMetadata().getUid());
+                if (!running.containsKey(pod.getMetadata().getUid())
+                        && !done.contains(pod.getMetadata().getUid())) {
+                    LOG.infof(
+                            "pod %s/%s found by the periodic list before the watch reported it",
+                            pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+                }
+                consider(pod);
+            }
+            for (Map.Entry<String, PodProcess> e : running.entrySet()) {
+                // created after the list was taken, or really gone: a read of that Pod tells which
+                if (!listed.contains(e.getKey()) && e.getValue().goneFromApi()) {
+                    stop(e.getKey(), "deleted (found by the periodic list)");
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("periodic Pod list failed: %s", e.getMessage());
+        }
     }
 
     private void consider(Pod pod) {
@@ -112,6 +157,10 @@ public final class ProcessKubelet implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        if (relister != null) {
+            relister.shutdownNow();
+        }
         if (informer != null) {
             informer.close();
         }

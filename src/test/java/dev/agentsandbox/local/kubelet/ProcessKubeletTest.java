@@ -36,13 +36,7 @@ class ProcessKubeletTest {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "the process kubelet needs /bin/sh");
         server = EmbeddedApiServer.start();
         client = server.client("kubelet");
-        client.resource(new SecretBuilder()
-                        .withNewMetadata()
-                        .withName("greet")
-                        .endMetadata()
-                        .addToStringData("greeting", "hello")
-                        .build())
-                .create();
+        createGreetSecret(client);
         kubelet = new ProcessKubelet(
                         client,
                         new KubeletSettings(
@@ -53,6 +47,17 @@ class ProcessKubeletTest {
                                 "local",
                                 Clock.systemUTC()))
                 .start();
+    }
+
+    /** The Secret every Pod of {@link #pod} reads its greeting from. */
+    static void createGreetSecret(KubernetesClient api) {
+        api.resource(new SecretBuilder()
+                        .withNewMetadata()
+                        .withName("greet")
+                        .endMetadata()
+                        .addToStringData("greeting", "hello")
+                        .build())
+                .create();
     }
 
     @AfterAll
@@ -182,6 +187,69 @@ class ProcessKubeletTest {
             assertThat(server.faults().injectedCount()).isGreaterThanOrEqualTo(3);
         } finally {
             server.faults().remove(fault);
+        }
+    }
+
+    @Test
+    void aPodTheWatchNeverReportsIsStartedByThePeriodicList(@TempDir Path ownData) throws Exception {
+        // a kubelet of its own whose Pod watch fails every time: only its periodic list can find the Pod
+        try (EmbeddedApiServer ownServer = EmbeddedApiServer.start();
+                KubernetesClient ownClient = ownServer.client("kubelet")) {
+            createGreetSecret(ownClient);
+            ownServer
+                    .faults()
+                    .inject(ApiFault.on("GET", "/api/v1/pods\\?.*watch=true.*")
+                            .respond(500)
+                            .always());
+            try (ProcessKubelet own = new ProcessKubelet(
+                            ownClient,
+                            new KubeletSettings(
+                                    ownData,
+                                    KubeletSettings.AGENT_IMAGE_MARKER,
+                                    List.of(),
+                                    Map.of(),
+                                    "local",
+                                    Clock.systemUTC()))
+                    .start()) {
+                ownClient.resource(pod("unwatched", "Never", "exit 0")).create();
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(ProcessKubelet.RELIST_SECONDS * 4L))
+                        .until(() -> {
+                            Pod p = ownClient.pods().withName("unwatched").get();
+                            return p.getStatus() != null
+                                    && "Succeeded".equals(p.getStatus().getPhase());
+                        });
+                assertThat(ownServer.faults().injectedCount()).isPositive();
+
+                // and a Pod deleted without the watch telling: its process is stopped all the same
+                ownClient
+                        .resource(pod("unwatched-sleeper", "Never", "sleep 600"))
+                        .create();
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(ProcessKubelet.RELIST_SECONDS * 4L))
+                        .until(() -> {
+                            Pod p = ownClient
+                                    .pods()
+                                    .withName("unwatched-sleeper")
+                                    .get();
+                            return p.getStatus() != null
+                                    && "Running".equals(p.getStatus().getPhase());
+                        });
+                long pid = Long.parseLong(ownClient
+                        .pods()
+                        .withName("unwatched-sleeper")
+                        .get()
+                        .getStatus()
+                        .getContainerStatuses()
+                        .get(0)
+                        .getContainerID()
+                        .replace("local://", ""));
+                ownClient.pods().withName("unwatched-sleeper").delete();
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(ProcessKubelet.RELIST_SECONDS * 4L))
+                        .until(() ->
+                                ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+            }
         }
     }
 
