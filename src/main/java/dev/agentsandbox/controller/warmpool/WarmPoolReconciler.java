@@ -345,7 +345,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
             expectations.creationObserved(key);
         }
         metrics.created(namespace, pool.getMetadata().getName(), created.get());
-        LOG.debugf("warm pool %s: created %d of %d members", key, created.get(), count);
+        LOG.infof("warm pool %s: created %d of %d member(s)", key, created.get(), count);
     }
 
     private void delete(SandboxWarmPool pool, String key, List<Sandbox> victims) {
@@ -379,6 +379,13 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
             }
         }
         metrics.deleted(namespace, pool.getMetadata().getName(), deleted);
+        if (deleted > 0) {
+            LOG.infof(
+                    "warm pool %s: deleted %d member(s) (%s)",
+                    key,
+                    deleted,
+                    free.stream().map(s -> s.getMetadata().getName()).toList());
+        }
     }
 
     /** Unschedulable members are held, not replaced: a new Pod would not fit either. */

@@ -531,15 +531,17 @@ final class ApiDispatcher extends Dispatcher {
                 }
                 List<JsonNode> objects = new ArrayList<>(bodies.size());
                 for (String body : bodies) {
-                    JsonNode o = parse(body);
-                    if (catalog.findKind(
-                                    o.path("apiVersion").asText(),
-                                    o.path("kind").asText())
-                            .isPresent()) {
-                        objects.add(o);
-                    }
+                    objects.add(parse(body));
                 }
                 return objects;
+            }
+
+            @Override
+            public boolean collectable(JsonNode object) {
+                return catalog.findKind(
+                                object.path("apiVersion").asText(),
+                                object.path("kind").asText())
+                        .isPresent();
             }
 
             @Override
@@ -549,21 +551,27 @@ final class ApiDispatcher extends Dispatcher {
 
             @Override
             public void delete(JsonNode object) {
-                underWriteLock(() -> {
+                underWriteLock(() -> pathOf(object).ifPresent(p -> {
+                    // the object the sweep saw, not another one made under its name since
+                    JsonNode current = stored(p);
+                    if (current == null || !uidOf(current).equals(uidOf(object))) {
+                        return;
+                    }
                     writes.incrementAndGet();
-                    pathOf(object).ifPresent(p -> recorded(ResourcePath.parse(p), () -> store.handleDelete(p)));
-                });
+                    recorded(ResourcePath.parse(p), () -> store.handleDelete(p));
+                }));
             }
 
             @Override
             public void replace(JsonNode object) {
-                underWriteLock(() -> {
+                underWriteLock(() -> pathOf(object).ifPresent(p -> {
+                    JsonNode current = stored(p);
+                    if (current == null || !uidOf(current).equals(uidOf(object))) {
+                        return;
+                    }
                     writes.incrementAndGet();
-                    pathOf(object)
-                            .ifPresent(p -> recorded(
-                                    ResourcePath.parse(p),
-                                    () -> store.handleUpdate(storeRequest(HttpMethod.PUT, p, object))));
-                });
+                    recorded(ResourcePath.parse(p), () -> store.handleUpdate(storeRequest(HttpMethod.PUT, p, object)));
+                }));
             }
         };
     }
@@ -575,6 +583,10 @@ final class ApiDispatcher extends Dispatcher {
         } finally {
             storeLock.writeLock().unlock();
         }
+    }
+
+    private static String uidOf(JsonNode object) {
+        return object.path("metadata").path("uid").asText();
     }
 
     private Optional<String> pathOf(JsonNode object) {

@@ -51,7 +51,13 @@ final class ResourceCatalog {
                     "crds"));
 
     private final Supplier<List<JsonNode>> storedCrds;
-    private volatile List<ResourceType> custom;
+    /** Raised after every CRD write; a cached list read under an older generation is read again. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
+    private volatile CustomTypes custom;
+
+    /** The custom kinds as read from the store while {@code generation} was current. */
+    private record CustomTypes(long generation, List<ResourceType> types) {}
 
     ResourceCatalog(Supplier<List<JsonNode>> storedCrds) {
         this.storedCrds = storedCrds;
@@ -59,7 +65,7 @@ final class ResourceCatalog {
 
     /** Forgets the custom kinds; they are re-read from the store on next use. */
     void crdsChanged() {
-        custom = null;
+        generation.incrementAndGet();
     }
 
     List<ResourceType> all() {
@@ -68,16 +74,25 @@ final class ResourceCatalog {
         return all;
     }
 
+    /**
+     * The custom kinds. A list read while a CRD was being written is tagged with the generation before that write's
+     * {@link #crdsChanged}, so it is never used after it: caching it as current (as a plain "null means stale"
+     * cache would, when the write completes between the read and the caching) left a kind unknown for good, and
+     * the garbage collector then took that kind's objects for gone owners and deleted their dependents, over and
+     * over (a warm pool's members).
+     */
     List<ResourceType> customTypes() {
-        List<ResourceType> c = custom;
-        if (c == null) {
-            c = new ArrayList<>();
-            for (JsonNode crd : storedCrds.get()) {
-                c.addAll(fromCrd(crd));
-            }
-            custom = c;
+        long current = generation.get();
+        CustomTypes c = custom;
+        if (c != null && c.generation() == current) {
+            return c.types();
         }
-        return c;
+        List<ResourceType> types = new ArrayList<>();
+        for (JsonNode crd : storedCrds.get()) {
+            types.addAll(fromCrd(crd));
+        }
+        custom = new CustomTypes(current, List.copyOf(types));
+        return types;
     }
 
     Optional<ResourceType> find(String group, String version, String plural) {

@@ -50,6 +50,9 @@ public final class GarbageCollector {
         }
         int actions = 0;
         for (JsonNode o : objects) {
+            if (!store.collectable(o)) {
+                continue;
+            }
             JsonNode meta = o.path("metadata");
             boolean deleting = meta.hasNonNull("deletionTimestamp");
             List<JsonNode> mine = dependents.getOrDefault(uid(o), List.of());
@@ -75,7 +78,7 @@ public final class GarbageCollector {
             }
             JsonNode owners = meta.path("ownerReferences");
             if (!deleting && owners.isArray() && !owners.isEmpty() && allMissing(owners, uids)) {
-                LOG.debugf("collecting %s: its owners are gone", describe(o));
+                LOG.infof("collecting %s: its owners are gone", describe(o));
                 store.delete(o);
                 actions++;
             }
