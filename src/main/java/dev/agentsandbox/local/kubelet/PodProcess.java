@@ -83,19 +83,32 @@ final class PodProcess implements Runnable {
         stopping = true;
         Process p = process;
         if (p != null) {
-            p.destroy();
-            try {
-                if (!p.waitFor(Watchdog.GRACE_SECONDS + 2, TimeUnit.SECONDS)) {
-                    killTree(p);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                killTree(p);
-            }
+            stopTree(p, Watchdog.GRACE_SECONDS + 2);
         }
         if (thread != null) {
             thread.interrupt();
         }
+    }
+
+    /**
+     * SIGTERM to the watchdog, which passes it on to the container's process; SIGKILL to the whole tree after
+     * {@code graceSeconds}. What ran under the watchdog when the stop began is killed as well if it is still there
+     * once the watchdog is gone: a watchdog that died without passing the signal on (it was still starting, or the
+     * machine was too loaded for it to act in time) would otherwise leave it running on its own, holding its pod
+     * address.
+     */
+    static void stopTree(Process p, int graceSeconds) {
+        List<ProcessHandle> tree = p.toHandle().descendants().toList();
+        p.destroy();
+        try {
+            if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+                killTree(p);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            killTree(p);
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
     @Override
@@ -163,7 +176,7 @@ final class PodProcess implements Runnable {
                 return;
             }
             if (stopping) {
-                process.destroy();
+                stopTree(process, Watchdog.GRACE_SECONDS + 2);
                 return;
             }
             LOG.infof("%s runs as process %d on %s (log %s)", describe, process.pid(), ip, log);

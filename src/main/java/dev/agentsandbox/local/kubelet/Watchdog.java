@@ -16,9 +16,14 @@ public final class Watchdog {
     static final int GRACE_SECONDS = 2;
 
     // $1 = parent pid, $2.. = command. Traps run between the short sleeps, so stopping takes at most ~0.2 s.
+    // A stop that comes before the command's pid is known is only noted, and carried out once it is: without that
+    // first trap, a SIGTERM between the start of the command and the real trap killed the shell alone and left
+    // the command running on its own.
     private static final String SCRIPT =
             """
             parent=$1; shift
+            stopping=
+            trap 'stopping=1' TERM INT HUP
             setsid "$@" &
             child=$!
             stop() {
@@ -28,6 +33,7 @@ public final class Watchdog {
               kill -KILL -- -$child 2>/dev/null; kill -KILL $child 2>/dev/null
             }
             trap 'stop; exit 143' TERM INT HUP
+            if [ -n "$stopping" ]; then stop; exit 143; fi
             while kill -0 $child 2>/dev/null; do
               if ! kill -0 $parent 2>/dev/null; then stop; exit 137; fi
               sleep 0.2

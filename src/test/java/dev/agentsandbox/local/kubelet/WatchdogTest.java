@@ -18,12 +18,16 @@ import org.junit.jupiter.api.Test;
 /** No child process outlives its parent, not even after the parent is killed with SIGKILL. */
 class WatchdogTest {
 
-    @Test
-    void childrenDieWithinFiveSecondsOfAKill9OfTheParent() throws Exception {
+    static void assumeShellAndSetsid() {
         assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh (Linux or macOS)");
         assumeTrue(
                 Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")),
                 "needs setsid (util-linux)");
+    }
+
+    @Test
+    void childrenDieWithinFiveSecondsOfAKill9OfTheParent() throws Exception {
+        assumeShellAndSetsid();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process parent = new ProcessBuilder(
                         java, "-cp", System.getProperty("java.class.path"), WatchdogParent.class.getName())
@@ -76,10 +80,7 @@ class WatchdogTest {
     /** The bug: a forced stop killed the watchdog alone, and the container's process lived on with its pod IP. */
     @Test
     void aForcedStopKillsTheContainerProcessNotJustItsWatchdog() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh (Linux or macOS)");
-        assumeTrue(
-                Files.isExecutable(Path.of("/usr/bin/setsid")) || Files.isExecutable(Path.of("/bin/setsid")),
-                "needs setsid (util-linux)");
+        assumeShellAndSetsid();
         Process watchdog = new ProcessBuilder(Watchdog.wrap(java.util.List.of("sleep", "600"))).start();
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(5))
@@ -91,5 +92,51 @@ class WatchdogTest {
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> tree.stream().noneMatch(ProcessHandle::isAlive) && !watchdog.isAlive());
+    }
+
+    /**
+     * A stop that comes as the watchdog is still starting (a Pod deleted as its process starts, which a warm pool
+     * churning through members does all the time): the SIGTERM must not kill the shell before it can pass it on,
+     * leaving the command running on its own. Thirty stops at different points of the start; the window the
+     * watchdog's first trap closes is narrow, so this cannot be sure to hit it (the next test covers the kubelet's
+     * own safety net deterministically).
+     */
+    @Test
+    void aStopRightAfterStartLeavesNoCommandBehind() throws Exception {
+        assumeShellAndSetsid();
+        String marker = "599." + ProcessHandle.current().pid();
+        for (int i = 0; i < 30; i++) {
+            Process watchdog = new ProcessBuilder(Watchdog.wrap(List.of("sleep", marker + i))).start();
+            Thread.sleep(i % 5); // at various points of the script's start
+            watchdog.destroy();
+            assertThat(watchdog.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        Thread.sleep(500);
+        List<String> left = ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").contains("sleep " + marker))
+                .map(h -> {
+                    h.destroyForcibly();
+                    return h.info().commandLine().orElse("?");
+                })
+                .toList();
+        assertThat(left).as("commands that outlived their stopped watchdog").isEmpty();
+    }
+
+    /** The kubelet's stop kills what ran under a wrapper that died on SIGTERM without passing it on. */
+    @Test
+    void aStopKillsTheCommandOfAWrapperThatDiedWithoutPassingTheSignalOn() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/bin/sh")), "needs /bin/sh (Linux or macOS)");
+        // a shell that leaves its child behind when terminated, as a watchdog killed before its trap was set did
+        Process wrapper = new ProcessBuilder("/bin/sh", "-c", "sleep 600 & trap 'exit 0' TERM; wait").start();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> wrapper.toHandle().descendants().findAny().isPresent());
+        List<ProcessHandle> tree = wrapper.toHandle().descendants().toList();
+
+        PodProcess.stopTree(wrapper, 5);
+
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> tree.stream().noneMatch(ProcessHandle::isAlive) && !wrapper.isAlive());
     }
 }
