@@ -102,6 +102,9 @@ public final class ProcessKubelet implements AutoCloseable {
     }
 
     private void consider(Pod pod) {
+        if (closed) {
+            return;
+        }
         String uid = pod.getMetadata().getUid();
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             stop(uid, "being deleted");
@@ -121,6 +124,10 @@ public final class ProcessKubelet implements AutoCloseable {
         if (running.putIfAbsent(uid, p) == null) {
             bindToNode(pod);
             p.start();
+            if (closed) {
+                // the watch or the periodic list got here as local mode stopped, after close() went over the Pods
+                stop(uid, "started as local mode stopped");
+            }
         }
     }
 
