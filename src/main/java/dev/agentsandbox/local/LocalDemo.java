@@ -57,7 +57,7 @@ final class LocalDemo {
             });
         }
         ClientCli client = new ClientCli(
-                context -> runtime.server().client(LocalPreBoot.DEMO_NAMESPACE),
+                context -> runtime.controlPlane().client(LocalPreBoot.DEMO_NAMESPACE),
                 Map.of(),
                 out,
                 err,

@@ -3,6 +3,7 @@ package dev.agentsandbox.local;
 import dev.agentsandbox.app.Role;
 import dev.agentsandbox.app.RoleMain;
 import dev.agentsandbox.local.kubelet.KubeletSettings;
+import dev.agentsandbox.local.kubelet.LocalNode;
 import dev.agentsandbox.local.kubelet.ProcessKubelet;
 import dev.agentsandbox.local.model.DemoModel;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -19,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,13 +67,13 @@ public class LocalMain implements RoleMain {
                     + "application: java -jar quarkus-run.jar local --serve)");
             return 1;
         }
-        boolean serve = Arrays.asList(args).contains("--serve");
+        boolean serve = LocalOptions.parse(args).serve();
         LocalRuntime runtime = started.get();
         LocalConfig cfg = config.get();
         Clock clock = Clock.systemUTC();
         DemoModel model = null;
         ProcessKubelet kubelet = null;
-        try (KubernetesClient client = runtime.server().client(LocalPreBoot.DEMO_NAMESPACE)) {
+        try (KubernetesClient client = runtime.controlPlane().client(LocalPreBoot.DEMO_NAMESPACE)) {
             Map<String, String> modelEnv = realModelSettings();
             if (modelEnv.isEmpty()) {
                 model = DemoModel.start(clock);
@@ -91,12 +91,19 @@ public class LocalMain implements RoleMain {
             kubelet = new ProcessKubelet(
                             client,
                             new KubeletSettings(
-                                    runtime.dataDir(),
-                                    cfg.agentImageMarker(),
-                                    jar.map(LocalMain::agentCommand).orElse(List.of()),
-                                    model == null ? Map.of() : modelEnv,
-                                    cfg.nodeName(),
-                                    clock))
+                                            runtime.dataDir(),
+                                            cfg.agentImageMarker(),
+                                            jar.map(LocalMain::agentCommand).orElse(List.of()),
+                                            model == null ? Map.of() : modelEnv,
+                                            cfg.nodeName(),
+                                            clock)
+                                    .withPlatformApp(jar.map(Path::getParent))
+                                    .onNodes(
+                                            runtime.controlPlane().schedulesPods()
+                                                    ? List.of(
+                                                            LocalNode.systemPool(cfg.nodeName()),
+                                                            LocalNode.kataPool(cfg.nodeName() + "-kata"))
+                                                    : List.of()))
                     .start();
             KataAksExample.apply(client, cfg.exampleDir(), LocalPreBoot.DEMO_NAMESPACE, modelEnv);
             boolean ready = awaitPool(client, cfg.readyTimeout());
@@ -126,7 +133,7 @@ public class LocalMain implements RoleMain {
             if (model != null) {
                 model.close();
             }
-            runtime.server().close();
+            runtime.controlPlane().close();
         }
     }
 

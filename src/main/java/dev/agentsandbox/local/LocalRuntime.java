@@ -1,12 +1,12 @@
 package dev.agentsandbox.local;
 
-import dev.agentsandbox.local.api.EmbeddedApiServer;
+import dev.agentsandbox.local.controlplane.ControlPlane;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** What local mode started before Quarkus booted, handed over to {@link LocalMain}. */
-record LocalRuntime(EmbeddedApiServer server, Path kubeconfig, Path dataDir) {
+record LocalRuntime(ControlPlane controlPlane, Path kubeconfig, Path dataDir) {
 
     private static final AtomicReference<LocalRuntime> CURRENT = new AtomicReference<>();
 

@@ -1,5 +1,7 @@
 package dev.agentsandbox.local.api;
 
+import dev.agentsandbox.local.controlplane.ControlPlane;
+import dev.agentsandbox.local.controlplane.Kubeconfig;
 import dev.agentsandbox.local.gc.GarbageCollector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.Config;
@@ -18,6 +20,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -27,7 +30,7 @@ import org.jboss.logging.Logger;
  * {@code /version} requires the bearer token. Collects garbage by ownerReferences like a cluster does. Used by local
  * mode and by the test suite.
  */
-public final class EmbeddedApiServer implements AutoCloseable {
+public final class EmbeddedApiServer implements ControlPlane {
 
     /** The Kubernetes version the server reports. */
     public static final String KUBERNETES_VERSION = "v1.32.0";
@@ -114,6 +117,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /** A client for this server (trusting its certificate, authenticating with its token). */
+    @Override
     public KubernetesClient client(String namespace) {
         Config config = new ConfigBuilder(Config.empty())
                 .withMasterUrl(url())
@@ -129,6 +133,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
      * The fabric8 system properties that point every Kubernetes client created afterwards in this JVM (including the
      * one Quarkus creates) at this server.
      */
+    @Override
     public java.util.Map<String, String> clientSystemProperties(String namespace) {
         java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
         p.put("kubernetes.master", url());
@@ -149,6 +154,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /** Applies the CRDs the build generates into {@code target/kubernetes} ({@code *-v1.yml}). */
+    @Override
     public void applyCrds(KubernetesClient client, Path directory) throws IOException {
         try (var files = Files.list(directory)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith("-v1.yml"))
@@ -159,6 +165,23 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    @Override
+    public String name() {
+        return "embedded";
+    }
+
+    @Override
+    public Path writeKubeconfig(Path file, String namespace) throws IOException {
+        return Kubeconfig.withToken(loopbackUrl(), Optional.empty(), token, namespace)
+                .write(file);
+    }
+
+    /** No scheduler: the process kubelet runs every Pod and binds it itself. */
+    @Override
+    public boolean schedulesPods() {
+        return false;
     }
 
     /** One garbage-collection pass now (the server also runs one every 200 ms); how many objects it changed. */

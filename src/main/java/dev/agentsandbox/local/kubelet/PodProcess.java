@@ -69,46 +69,16 @@ final class PodProcess implements Runnable {
                 || !pod.getMetadata().getUid().equals(current.getMetadata().getUid());
     }
 
-    /**
-     * SIGKILL to the watchdog alone would orphan the container's process (it runs in its own session and keeps its
-     * pod IP and port, so the next Pod given that address cannot start): kill what runs under the watchdog first.
-     */
-    static void killTree(Process p) {
-        p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-    }
-
     /** Kills the process (the Pod was deleted or local mode stops) and waits for it to be gone. */
     void stop() {
         stopping = true;
         Process p = process;
         if (p != null) {
-            stopTree(p, Watchdog.GRACE_SECONDS + 2);
+            Watchdog.stop(p, Watchdog.GRACE_SECONDS + 2);
         }
         if (thread != null) {
             thread.interrupt();
         }
-    }
-
-    /**
-     * SIGTERM to the watchdog, which passes it on to the container's process; SIGKILL to the whole tree after
-     * {@code graceSeconds}. What ran under the watchdog when the stop began is killed as well if it is still there
-     * once the watchdog is gone: a watchdog that died without passing the signal on (it was still starting, or the
-     * machine was too loaded for it to act in time) would otherwise leave it running on its own, holding its pod
-     * address.
-     */
-    static void stopTree(Process p, int graceSeconds) {
-        List<ProcessHandle> tree = p.toHandle().descendants().toList();
-        p.destroy();
-        try {
-            if (!p.waitFor(graceSeconds, TimeUnit.SECONDS)) {
-                killTree(p);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            killTree(p);
-        }
-        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 
     @Override
@@ -176,7 +146,7 @@ final class PodProcess implements Runnable {
                 return;
             }
             if (stopping) {
-                stopTree(process, Watchdog.GRACE_SECONDS + 2);
+                Watchdog.stop(process, Watchdog.GRACE_SECONDS + 2);
                 return;
             }
             LOG.infof("%s runs as process %d on %s (log %s)", describe, process.pid(), ip, log);
@@ -318,9 +288,20 @@ final class PodProcess implements Runnable {
             cmd.add("agent");
             return cmd;
         }
-        if (container.getCommand() == null || container.getCommand().isEmpty()) {
+        boolean hasCommand =
+                container.getCommand() != null && !container.getCommand().isEmpty();
+        if (!hasCommand && PlatformImage.matches(image)) {
+            return PlatformImage.command(
+                    settings.platformAppDir()
+                            .orElseThrow(() -> new IllegalStateException("local mode cannot run image " + image
+                                    + ": the application (quarkus-run.jar) was not found")),
+                    container,
+                    env);
+        }
+        if (!hasCommand) {
             throw new IllegalStateException("local mode cannot run image " + image + ": only the agent image (its name "
-                    + "contains \"" + settings.agentImageMarker() + "\") or a container with a command runs locally");
+                    + "contains \"" + settings.agentImageMarker() + "\"), the platform image (repository \""
+                    + PlatformImage.REPOSITORY + "\") or a container with a command runs locally");
         }
         LOG.infof("pod %s/%s: running the container's command; image %s is ignored in local mode", ns, name, image);
         List<String> cmd = new ArrayList<>();
@@ -334,6 +315,18 @@ final class PodProcess implements Runnable {
     private Map<String, String> environment(Container container) {
         Map<String, String> env =
                 new LinkedHashMap<>(PodEnvironment.of(client, pod, container, ip, settings.nodeName()));
+        if (PlatformImage.matches(container.getImage())
+                && (container.getCommand() == null || container.getCommand().isEmpty())
+                && settings.platformAppDir().isPresent()) {
+            Path podDir = podDirectory();
+            env.putAll(PlatformImage.environment(
+                    settings.platformAppDir().get(),
+                    container,
+                    ip,
+                    podDir,
+                    PlatformImage.serviceAccountKubeconfig(client, pod, podDir, settings.registersNodes())));
+            env.merge("JAVA_OPTS", PlatformImage.listenerOptions(ip), (own, listeners) -> own + " " + listeners);
+        }
         boolean agent = container.getImage() != null && container.getImage().contains(settings.agentImageMarker());
         if (agent && !settings.modelEnv().isEmpty()) {
             List<String> missing = new ArrayList<>();
@@ -361,8 +354,13 @@ final class PodProcess implements Runnable {
                         settings.dataDir().resolve("volumes")));
     }
 
+    /** The Pod's own folder: its containers' logs, its scratch space and its credentials. */
+    private Path podDirectory() {
+        return settings.dataDir().resolve("pods").resolve(ns + "_" + name);
+    }
+
     private Path logFile(Container container) {
-        Path dir = settings.dataDir().resolve("pods").resolve(ns + "_" + name);
+        Path dir = podDirectory();
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
@@ -430,8 +428,11 @@ final class PodProcess implements Runnable {
                 .put("phase", phase)
                 .put("hostIP", "127.0.0.1")
                 .put("podIP", ip)
-                .put("startTime", startTime.toString())
-                .put("qosClass", "BestEffort");
+                .put("startTime", startTime.toString());
+        if (!settings.registersNodes()) {
+            // a real API server sets the QoS class when the Pod is created, and refuses a change to it
+            s.put("qosClass", "BestEffort");
+        }
         s.putArray("podIPs").addObject().put("ip", ip);
         s.putArray("hostIPs").addObject().put("ip", "127.0.0.1");
         return s;
@@ -454,9 +455,13 @@ final class PodProcess implements Runnable {
         ObjectNode c = list.addObject().put("type", type).put("status", status).put("lastTransitionTime", since);
         if (reason != null) {
             c.put("reason", reason);
+        } else if (settings.registersNodes()) {
+            c.putNull("reason"); // a strategic merge patch keeps a field it does not name: null removes it
         }
         if (message != null) {
             c.put("message", message);
+        } else if (settings.registersNodes()) {
+            c.putNull("message");
         }
     }
 
@@ -487,7 +492,12 @@ final class PodProcess implements Runnable {
                         .inNamespace(ns)
                         .withName(name)
                         .subresource("status")
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), patch.toString());
+                        // a kubelet's strategic merge patch keeps the scheduler's conditions; the embedded API
+                        // server approximates it, so a merge patch is what is sent there
+                        .patch(
+                                PatchContext.of(
+                                        settings.registersNodes() ? PatchType.STRATEGIC_MERGE : PatchType.JSON_MERGE),
+                                patch.toString());
                 if (warnedAt != 0) {
                     LOG.infof("pod %s/%s: status written after all", ns, name);
                 }

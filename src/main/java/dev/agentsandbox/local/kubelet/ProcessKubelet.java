@@ -2,12 +2,15 @@ package dev.agentsandbox.local.kubelet;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +32,15 @@ public final class ProcessKubelet implements AutoCloseable {
     private final PodAddresses addresses = new PodAddresses();
     private final Map<String, PodProcess> running = new ConcurrentHashMap<>();
     private final Set<String> done = ConcurrentHashMap.newKeySet();
+    private final Set<String> finishing = ConcurrentHashMap.newKeySet();
+    private final ExecutorService stopper = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "process-kubelet-stop");
+        t.setDaemon(true);
+        return t;
+    });
     private SharedIndexInformer<Pod> informer;
-    private VolumeBinder volumes;
+    private AutoCloseable volumes;
+    private NodeHeartbeat heartbeat;
     private ScheduledExecutorService relister;
     private volatile boolean closed;
 
@@ -40,7 +50,15 @@ public final class ProcessKubelet implements AutoCloseable {
     }
 
     public ProcessKubelet start() {
-        volumes = new VolumeBinder(client, settings.dataDir().resolve("volumes")).start();
+        Path volumeRoot = settings.dataDir().resolve("volumes");
+        if (settings.registersNodes()) {
+            heartbeat = new NodeHeartbeat(client, settings.nodes(), settings.clock()).start();
+            volumes = new LocalPathProvisioner(
+                            client, volumeRoot, settings.nodes().get(0).name())
+                    .start();
+        } else {
+            volumes = new VolumeBinder(client, volumeRoot).start();
+        }
         informer = client.pods().inAnyNamespace().runnableInformer(30_000);
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
@@ -72,7 +90,13 @@ public final class ProcessKubelet implements AutoCloseable {
             return t;
         });
         relister.scheduleWithFixedDelay(this::relist, RELIST_SECONDS, RELIST_SECONDS, TimeUnit.SECONDS);
-        LOG.infof("process kubelet started (node %s, data in %s)", settings.nodeName(), settings.dataDir());
+        LOG.infof(
+                "process kubelet started (%s, data in %s)",
+                settings.registersNodes()
+                        ? "nodes "
+                                + settings.nodes().stream().map(LocalNode::name).toList()
+                        : "node " + settings.nodeName(),
+                settings.dataDir());
         return this;
     }
 
@@ -106,8 +130,20 @@ public final class ProcessKubelet implements AutoCloseable {
             return;
         }
         String uid = pod.getMetadata().getUid();
+        if (settings.registersNodes() && !settings.runsOn(pod.getSpec().getNodeName())) {
+            return; // not scheduled yet, or bound to another node
+        }
         if (pod.getMetadata().getDeletionTimestamp() != null) {
-            stop(uid, "being deleted");
+            if (settings.registersNodes()) {
+                if (finishing.add(uid)) {
+                    stopper.execute(() -> {
+                        stop(uid, "being deleted");
+                        finishDeletion(pod);
+                    });
+                }
+            } else {
+                stop(uid, "being deleted");
+            }
             return;
         }
         if (running.containsKey(uid) || done.contains(uid)) {
@@ -122,7 +158,9 @@ public final class ProcessKubelet implements AutoCloseable {
         }
         PodProcess p = new PodProcess(client, settings, pod, addresses.assign(uid, PodProcess.listenPorts(pod)));
         if (running.putIfAbsent(uid, p) == null) {
-            bindToNode(pod);
+            if (!settings.registersNodes()) {
+                bindToNode(pod);
+            }
             p.start();
             if (closed) {
                 // the watch or the periodic list got here as local mode stopped, after close() went over the Pods
@@ -143,6 +181,36 @@ public final class ProcessKubelet implements AutoCloseable {
                                 "{\"spec\":{\"nodeName\":\"" + settings.nodeName() + "\"}}");
             } catch (RuntimeException e) {
                 LOG.debugf("pod %s: cannot set nodeName: %s", pod.getMetadata().getName(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Graceful deletion ends here, as on a real node: once the process is stopped the Pod is deleted with grace 0,
+     * on the condition that it is still the same Pod (uid), so nothing stays Terminating.
+     */
+    private void finishDeletion(Pod pod) {
+        String path = "api/v1/namespaces/" + pod.getMetadata().getNamespace() + "/pods/"
+                + pod.getMetadata().getName();
+        try {
+            client.raw(
+                    client.getMasterUrl().toString() + path,
+                    "DELETE",
+                    Map.of(
+                            "apiVersion",
+                            "v1",
+                            "kind",
+                            "DeleteOptions",
+                            "gracePeriodSeconds",
+                            0,
+                            "preconditions",
+                            Map.of("uid", pod.getMetadata().getUid())));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404 && e.getCode() != 409) {
+                LOG.warnf(
+                        "pod %s/%s: deletion not finished (%s); the periodic list retries",
+                        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
+                finishing.remove(pod.getMetadata().getUid());
             }
         }
     }
@@ -171,9 +239,17 @@ public final class ProcessKubelet implements AutoCloseable {
         if (informer != null) {
             informer.close();
         }
-        if (volumes != null) {
-            volumes.close();
+        if (heartbeat != null) {
+            heartbeat.close();
         }
+        if (volumes != null) {
+            try {
+                volumes.close();
+            } catch (Exception e) {
+                LOG.debugf("closing the volume binder: %s", e.getMessage());
+            }
+        }
+        stopper.shutdown();
         running.values().parallelStream().forEach(PodProcess::stop);
         running.clear();
     }

@@ -2,6 +2,7 @@ package dev.agentsandbox.local.kubelet;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Wraps a child command so that it cannot outlive local mode, not even after {@code kill -9} of the parent: a small
@@ -53,5 +54,34 @@ public final class Watchdog {
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "watchdog", Long.toString(parentPid)));
         wrapped.addAll(command);
         return wrapped;
+    }
+
+    /**
+     * SIGKILL to the watchdog alone would orphan the command (it runs in its own session and keeps its address and
+     * ports, so the next Pod given that address cannot start): kills what runs under the watchdog first.
+     */
+    public static void kill(Process watchdog) {
+        watchdog.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+        watchdog.destroyForcibly();
+    }
+
+    /**
+     * SIGTERM to the watchdog, which passes it on to the command; SIGKILL to the whole tree after
+     * {@code graceSeconds}. What ran under the watchdog when the stop began is killed as well if it is still there
+     * once the watchdog is gone: a watchdog that died without passing the signal on (it was still starting, or the
+     * machine was too loaded for it to act in time) would otherwise leave it running on its own.
+     */
+    public static void stop(Process watchdog, int graceSeconds) {
+        List<ProcessHandle> tree = watchdog.toHandle().descendants().toList();
+        watchdog.destroy();
+        try {
+            if (!watchdog.waitFor(graceSeconds, TimeUnit.SECONDS)) {
+                kill(watchdog);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill(watchdog);
+        }
+        tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }
 }

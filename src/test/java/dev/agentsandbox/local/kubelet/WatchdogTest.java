@@ -87,7 +87,7 @@ class WatchdogTest {
                 .until(() -> watchdog.toHandle().descendants().findAny().isPresent());
         java.util.List<ProcessHandle> tree = watchdog.toHandle().descendants().toList();
 
-        PodProcess.killTree(watchdog);
+        Watchdog.kill(watchdog);
 
         org.awaitility.Awaitility.await()
                 .atMost(java.time.Duration.ofSeconds(5))
@@ -133,7 +133,7 @@ class WatchdogTest {
                 .until(() -> wrapper.toHandle().descendants().findAny().isPresent());
         List<ProcessHandle> tree = wrapper.toHandle().descendants().toList();
 
-        PodProcess.stopTree(wrapper, 5);
+        Watchdog.stop(wrapper, 5);
 
         Awaitility.await()
                 .atMost(Duration.ofSeconds(5))
