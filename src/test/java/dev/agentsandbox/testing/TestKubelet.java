@@ -1,5 +1,7 @@
 package dev.agentsandbox.testing;
 
+import dev.agentsandbox.local.kubelet.LocalNode;
+import dev.agentsandbox.local.kubelet.NodeHeartbeat;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
@@ -10,8 +12,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -25,29 +30,64 @@ public class TestKubelet implements AutoCloseable {
     private final AtomicInteger nextIp = new AtomicInteger(1);
     private volatile boolean autoReady = true;
     private volatile String nodeName = "test-node-1";
+    private final boolean scheduled;
+    private final Set<String> started = ConcurrentHashMap.newKeySet();
     private SharedIndexInformer<Pod> informer;
+    private NodeHeartbeat heartbeat;
 
     public TestKubelet(KubernetesClient client) {
+        this(client, false);
+    }
+
+    /**
+     * @param scheduled the API has a scheduler (a real control plane): the kubelet registers its Node, acts only on
+     *        Pods bound to it, and finishes their graceful deletion, as a kubelet must there
+     */
+    public TestKubelet(KubernetesClient client, boolean scheduled) {
         this.client = client;
+        this.scheduled = scheduled;
     }
 
     public TestKubelet start() {
+        if (scheduled) {
+            heartbeat = new NodeHeartbeat(client, List.of(LocalNode.systemPool(nodeName)), Clock.systemUTC()).start();
+        }
         informer = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
-                if (autoReady && pod.getStatus() == null
+                if (scheduled) {
+                    onScheduledPod(pod);
+                } else if (autoReady && pod.getStatus() == null
                         || autoReady && pod.getStatus().getPhase() == null) {
                     running(pod, true);
                 }
             }
 
             @Override
-            public void onUpdate(Pod oldPod, Pod pod) {}
+            public void onUpdate(Pod oldPod, Pod pod) {
+                if (scheduled) {
+                    onScheduledPod(pod);
+                }
+            }
 
             @Override
             public void onDelete(Pod pod, boolean unknown) {}
         });
         return this;
+    }
+
+    private void onScheduledPod(Pod pod) {
+        if (!nodeName.equals(pod.getSpec().getNodeName())) {
+            return;
+        }
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            // the "containers" stopped at once: end the graceful deletion, as a kubelet does
+            client.resource(pod).withGracePeriod(0).delete();
+            return;
+        }
+        if (autoReady && started.add(pod.getMetadata().getUid())) {
+            running(pod, true);
+        }
     }
 
     /** Whether new Pods become Running and Ready by themselves. */
@@ -147,7 +187,10 @@ public class TestKubelet implements AutoCloseable {
                 if (live == null) {
                     return;
                 }
-                if (schedule && live.getSpec() != null && live.getSpec().getNodeName() == null) {
+                if (schedule
+                        && !scheduled
+                        && live.getSpec() != null
+                        && live.getSpec().getNodeName() == null) {
                     live.getSpec().setNodeName(nodeName);
                     live = client.resource(live).update();
                 }
@@ -166,6 +209,11 @@ public class TestKubelet implements AutoCloseable {
     public void close() {
         if (informer != null) {
             informer.close();
+        }
+        if (heartbeat != null) {
+            heartbeat.close();
+            // the test's node leaves the shared cluster; the pod garbage collector removes what was bound to it
+            client.nodes().withName(nodeName).delete();
         }
     }
 }

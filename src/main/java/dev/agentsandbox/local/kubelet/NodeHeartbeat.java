@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * taints), renews its Lease in {@code kube-node-lease} every 10 s and reports its status every minute, so that the
  * node lifecycle controller keeps it Ready and the scheduler places Pods on it.
  */
-final class NodeHeartbeat implements AutoCloseable {
+public final class NodeHeartbeat implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(NodeHeartbeat.class);
     static final int LEASE_SECONDS = 40;
@@ -42,13 +42,13 @@ final class NodeHeartbeat implements AutoCloseable {
         return t;
     });
 
-    NodeHeartbeat(KubernetesClient client, List<LocalNode> nodes, Clock clock) {
+    public NodeHeartbeat(KubernetesClient client, List<LocalNode> nodes, Clock clock) {
         this.client = client;
         this.nodes = nodes;
         this.clock = clock;
     }
 
-    NodeHeartbeat start() {
+    public NodeHeartbeat start() {
         nodes.forEach(this::register);
         timer.scheduleWithFixedDelay(() -> nodes.forEach(this::renewLease), 0, RENEW_SECONDS, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(

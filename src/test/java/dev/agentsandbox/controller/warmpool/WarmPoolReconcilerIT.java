@@ -43,7 +43,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(PoolTestProfile.class)
 @WithEmbeddedApiServer
-class WarmPoolReconcilerIT {
+public class WarmPoolReconcilerIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
@@ -347,12 +347,12 @@ class WarmPoolReconcilerIT {
     }
 
     /** Watches the namespace and remembers the largest number of pool members that existed at once. */
-    static final class MemberCounter implements AutoCloseable {
+    public static final class MemberCounter implements AutoCloseable {
         private final Map<String, Boolean> live = new ConcurrentHashMap<>();
         private final AtomicInteger max = new AtomicInteger();
         private final Watch watch;
 
-        MemberCounter(KubernetesClient client, String ns, String pool) {
+        public MemberCounter(KubernetesClient client, String ns, String pool) {
             watch = client.resources(Sandbox.class).inNamespace(ns).watch(new Watcher<>() {
                 @Override
                 public void eventReceived(Action action, Sandbox s) {
@@ -373,7 +373,7 @@ class WarmPoolReconcilerIT {
             });
         }
 
-        int max() {
+        public int max() {
             return max.get();
         }
 
