@@ -157,7 +157,7 @@ public class LocalMain implements RoleMain {
      * to the jar, the agent's class archive ({@link #CLASS_ARCHIVE}). The JVM checks that the archive belongs to
      * this JDK and jar and ignores it otherwise (a warning in the Pod's log), so a stale one only costs speed.
      */
-    static List<String> agentCommand(Path jar) {
+    public static List<String> agentCommand(Path jar) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(KubeletSettings.SMALL_JVM);

@@ -23,10 +23,17 @@ public final class Kubectl {
         }
     }
 
+    private final String binary;
     private final Path kubeconfig;
     private final Path cacheDir;
 
     public Kubectl(Path kubeconfig, Path cacheDir) {
+        this("kubectl", kubeconfig, cacheDir);
+    }
+
+    /** A kubectl other than the installed one (the one tools/kube/build.sh builds with the control plane). */
+    public Kubectl(String binary, Path kubeconfig, Path cacheDir) {
+        this.binary = binary;
         this.kubeconfig = kubeconfig;
         this.cacheDir = cacheDir;
     }
@@ -56,7 +63,7 @@ public final class Kubectl {
 
     public Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(
-                "kubectl",
+                binary,
                 "--kubeconfig",
                 kubeconfig.toString(),
                 "--cache-dir",

@@ -46,6 +46,17 @@ public final class LocalModeProcess implements AutoCloseable {
     public static LocalModeProcess start(
             Path dataDir, Duration readyTimeout, Duration waitAtMost, Map<String, String> environment)
             throws IOException {
+        return start(dataDir, readyTimeout, waitAtMost, environment, List.of());
+    }
+
+    /** As {@link #start(Path, Duration, Duration, Map)}, with more options of {@code local} after {@code --serve}. */
+    public static LocalModeProcess start(
+            Path dataDir,
+            Duration readyTimeout,
+            Duration waitAtMost,
+            Map<String, String> environment,
+            List<String> options)
+            throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // free ports for the router (18080 by default) and the management listener (18081), so parallel runs do
         // not collide
@@ -59,6 +70,7 @@ public final class LocalModeProcess implements AutoCloseable {
                 JAR.toString(),
                 "local",
                 "--serve"));
+        cmd.addAll(options);
         long t0 = System.nanoTime();
         ProcessBuilder builder = new ProcessBuilder(cmd)
                 .redirectError(dataDir.resolve("local.log").toFile());

@@ -262,7 +262,7 @@ class GeneratedManifestsIT {
                         .getRules()))
                 .isEqualTo(Map.of(
                         "coordination.k8s.io/leases", Set.of("create"),
-                        "coordination.k8s.io/leases[agent-sandbox-controller]", Set.of("get", "update")));
+                        "coordination.k8s.io/leases[agent-sandbox-controller]", Set.of("get", "update", "patch")));
         assertBound("agent-sandbox-controller", "ClusterRole", "agent-sandbox-controller");
         assertBound("agent-sandbox-controller", "Role", "agent-sandbox-controller-leader-election");
     }

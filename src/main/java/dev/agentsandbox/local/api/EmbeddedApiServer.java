@@ -1,13 +1,11 @@
 package dev.agentsandbox.local.api;
 
+import dev.agentsandbox.local.controlplane.ApiAccess;
 import dev.agentsandbox.local.controlplane.ControlPlane;
 import dev.agentsandbox.local.controlplane.Kubeconfig;
 import dev.agentsandbox.local.gc.GarbageCollector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -119,31 +117,16 @@ public final class EmbeddedApiServer implements ControlPlane {
     /** A client for this server (trusting its certificate, authenticating with its token). */
     @Override
     public KubernetesClient client(String namespace) {
-        Config config = new ConfigBuilder(Config.empty())
-                .withMasterUrl(url())
-                .withTrustCerts(true)
-                .withOauthToken(token)
-                .withNamespace(namespace)
-                .withHttp2Disable(true)
-                .build();
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return access().client(namespace);
     }
 
-    /**
-     * The fabric8 system properties that point every Kubernetes client created afterwards in this JVM (including the
-     * one Quarkus creates) at this server.
-     */
     @Override
     public java.util.Map<String, String> clientSystemProperties(String namespace) {
-        java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
-        p.put("kubernetes.master", url());
-        p.put("kubernetes.auth.token", token);
-        p.put("kubernetes.trust.certificates", "true");
-        p.put("kubernetes.namespace", namespace);
-        p.put("kubernetes.auth.tryKubeConfig", "false");
-        p.put("kubernetes.auth.tryServiceAccount", "false");
-        p.put("http2.disable", "true");
-        return p;
+        return access().systemProperties(namespace);
+    }
+
+    private ApiAccess access() {
+        return new ApiAccess(url(), token, Optional.empty());
     }
 
     /** Creates or replaces every object of a YAML stream (for example a generated CRD file). */

@@ -2,10 +2,7 @@ package dev.agentsandbox.local.controlplane;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -21,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -259,28 +255,17 @@ public final class KubeControlPlane implements ControlPlane {
 
     @Override
     public KubernetesClient client(String namespace) {
-        Config config = new ConfigBuilder(Config.empty())
-                .withMasterUrl(url())
-                .withCaCertFile(caFile().toString())
-                .withOauthToken(adminToken)
-                .withNamespace(namespace)
-                .withHttp2Disable(true)
-                .build();
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return access().client(namespace);
     }
 
     @Override
     public Map<String, String> clientSystemProperties(String namespace) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("kubernetes.master", url());
-        p.put("kubernetes.auth.token", adminToken);
-        p.put("kubernetes.certs.ca.file", caFile().toString());
-        p.put("kubernetes.trust.certificates", "false");
-        p.put("kubernetes.namespace", namespace);
-        p.put("kubernetes.auth.tryKubeConfig", "false");
-        p.put("kubernetes.auth.tryServiceAccount", "false");
-        p.put("http2.disable", "true");
-        return p;
+        return access().systemProperties(namespace);
+    }
+
+    /** Full rights: the {@code admin} token, in system:masters. */
+    private ApiAccess access() {
+        return new ApiAccess(url(), adminToken, Optional.of(caFile()));
     }
 
     @Override
@@ -315,6 +300,7 @@ public final class KubeControlPlane implements ControlPlane {
     static boolean established(CustomResourceDefinition crd) {
         return crd != null
                 && crd.getStatus() != null
+                && crd.getStatus().getConditions() != null
                 && crd.getStatus().getConditions().stream()
                         .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }

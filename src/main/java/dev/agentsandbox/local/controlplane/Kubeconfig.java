@@ -15,33 +15,22 @@ import java.util.Optional;
  * @param server the API's URL
  * @param certificateAuthority the CA file that signed the API's certificate; empty skips verification (the embedded
  *        API server's self-signed certificate has no IP SANs; it listens on loopback only)
- * @param token a bearer token, or empty when {@code tokenFile} is given
- * @param tokenFile a file that holds the bearer token (a Pod's ServiceAccount token), or empty
+ * @param token the bearer token
  * @param namespace the context's namespace
  */
-public record Kubeconfig(
-        String server,
-        Optional<Path> certificateAuthority,
-        Optional<String> token,
-        Optional<Path> tokenFile,
-        String namespace) {
+public record Kubeconfig(String server, Optional<Path> certificateAuthority, String token, String namespace) {
 
     public static final String CONTEXT = "agent-sandbox-local";
 
     public static Kubeconfig withToken(String server, Optional<Path> ca, String token, String namespace) {
-        return new Kubeconfig(server, ca, Optional.of(token), Optional.empty(), namespace);
-    }
-
-    public static Kubeconfig withTokenFile(String server, Path ca, Path tokenFile, String namespace) {
-        return new Kubeconfig(server, Optional.of(ca), Optional.empty(), Optional.of(tokenFile), namespace);
+        return new Kubeconfig(server, ca, token, namespace);
     }
 
     public String yaml() {
         String trust = certificateAuthority
                 .map(ca -> "certificate-authority: " + ca.toAbsolutePath())
                 .orElse("insecure-skip-tls-verify: true");
-        String user = token.map(t -> "token: " + t)
-                .orElseGet(() -> "tokenFile: " + tokenFile.orElseThrow().toAbsolutePath());
+        String user = "token: " + token;
         return """
                 apiVersion: v1
                 kind: Config

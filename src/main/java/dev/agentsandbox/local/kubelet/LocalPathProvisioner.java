@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,26 +53,7 @@ final class LocalPathProvisioner implements AutoCloseable {
                         .withVolumeBindingMode("Immediate")
                         .build())
                 .createOr(existing -> existing.update());
-        informer = client.persistentVolumeClaims()
-                .inAnyNamespace()
-                .inform(
-                        new ResourceEventHandler<>() {
-                            @Override
-                            public void onAdd(PersistentVolumeClaim pvc) {
-                                provision(pvc);
-                            }
-
-                            @Override
-                            public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim pvc) {
-                                provision(pvc);
-                            }
-
-                            @Override
-                            public void onDelete(PersistentVolumeClaim pvc, boolean unknown) {
-                                // Retain: the volume and its directory stay, as the reclaim policy says
-                            }
-                        },
-                        30_000);
+        informer = VolumeBinder.everyClaim(client, this::provision);
         return this;
     }
 

@@ -141,9 +141,12 @@ final class PlatformImage {
                             .endBoundObjectRef()
                             .endSpec()
                             .build());
-            Path token = podDir.resolve("token");
-            Kubeconfig.writePrivate(token, issued.getStatus().getToken());
-            return Optional.of(Kubeconfig.withTokenFile(api.getMasterUrl(), Path.of(api.getCaCertFile()), token, ns)
+            // inline: fabric8 does not read a kubeconfig's tokenFile (the Pod ran as system:anonymous with one)
+            return Optional.of(Kubeconfig.withToken(
+                            api.getMasterUrl(),
+                            Optional.of(Path.of(api.getCaCertFile())),
+                            issued.getStatus().getToken(),
+                            ns)
                     .write(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Pod's kubeconfig in " + podDir, e);

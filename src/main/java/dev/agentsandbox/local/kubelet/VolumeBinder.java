@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /** Binds every PersistentVolumeClaim to a directory under local mode's data folder and reports it Bound. */
@@ -29,27 +30,34 @@ final class VolumeBinder implements AutoCloseable {
     }
 
     VolumeBinder start() {
-        informer = client.persistentVolumeClaims()
+        informer = everyClaim(client, this::bind);
+        return this;
+    }
+
+    /**
+     * An informer that hands every PersistentVolumeClaim added or changed to {@code onClaim}. A deleted claim needs
+     * nothing: its directory stays, as with a Retain reclaim policy, so data is never thrown away silently.
+     */
+    static SharedIndexInformer<PersistentVolumeClaim> everyClaim(
+            KubernetesClient client, Consumer<PersistentVolumeClaim> onClaim) {
+        return client.persistentVolumeClaims()
                 .inAnyNamespace()
                 .inform(
                         new ResourceEventHandler<>() {
                             @Override
                             public void onAdd(PersistentVolumeClaim pvc) {
-                                bind(pvc);
+                                onClaim.accept(pvc);
                             }
 
                             @Override
                             public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim pvc) {
-                                bind(pvc);
+                                onClaim.accept(pvc);
                             }
 
                             @Override
-                            public void onDelete(PersistentVolumeClaim pvc, boolean unknown) {
-                                // the directory stays: like a Retain reclaim policy, data is never thrown away silently
-                            }
+                            public void onDelete(PersistentVolumeClaim pvc, boolean unknown) {}
                         },
                         30_000);
-        return this;
     }
 
     private void bind(PersistentVolumeClaim pvc) {
