@@ -93,8 +93,17 @@ class LocalModeOnKubeIT {
     @Test
     @Order(3)
     void theDemoPassesOnARealControlPlane() throws Exception {
-        local.close(); // one local mode at a time on two cores
+        // one local mode at a time on two cores; and a kill -9 of local mode takes its control plane with it
+        Path servedFrom = local.dataDir;
+        local.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         local = null;
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(
+                        ProcessHandle.allProcesses()
+                                .filter(p -> p.info().commandLine().orElse("").contains(servedFrom.toString()))
+                                .map(p -> p.info().commandLine().orElse(""))
+                                .toList())
+                .as("processes of the killed local mode (etcd, kube-apiserver, Pods)")
+                .isEmpty());
         Path dir = Files.createTempDirectory("local-demo-on-kube-it");
         Process demo = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
