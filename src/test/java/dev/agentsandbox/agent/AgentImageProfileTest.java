@@ -25,7 +25,8 @@ import org.w3c.dom.NodeList;
  */
 class AgentImageProfileTest {
 
-    private static final List<String> LEFT_OUT = List.of("api", "controller", "router", "local", "client");
+    private static final List<String> LEFT_OUT =
+            List.of("api", "controller", "router", "local", "client", "nativeimage");
 
     private static Element profile;
 

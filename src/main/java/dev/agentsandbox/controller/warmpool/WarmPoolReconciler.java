@@ -146,22 +146,24 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
                 .withSecondaryToPrimaryMapper(this::poolOf)
                 .build();
         members = new InformerEventSource<>(memberConfig, context) {
+            // An expectation is lowered only after the event source has indexed the change: lowered first, a pass
+            // running in between found the expectations met but not yet the new member, and made one more.
             @Override
             public void onAdd(Sandbox sandbox) {
-                poolKey(sandbox).ifPresent(key -> expectations.creationObserved(key));
                 super.onAdd(sandbox);
+                poolKey(sandbox).ifPresent(key -> expectations.creationObserved(key));
             }
 
             @Override
             public synchronized void onDelete(Sandbox sandbox, boolean unknownState) {
                 String uid = sandbox.getMetadata().getUid();
                 ResourceID pool = memberPools.get(uid);
+                super.onDelete(sandbox, unknownState);
                 if (pool != null) {
                     expectations.deletionObserved(
                             key(pool.getNamespace().orElse(null), pool.getName()),
                             sandbox.getMetadata().getName());
                 }
-                super.onDelete(sandbox, unknownState);
                 memberPools.remove(uid);
             }
         };
@@ -303,10 +305,16 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
                     .limit(-diff)
                     .forEach(victims::add);
         }
-        delete(pool, key, victims);
-        if (diff > 0) {
-            int allowed = rateLimit.take(key, diff);
-            if (allowed < diff) {
+        // A victim whose delete the API server refused (it changed meanwhile) is still a member: replacing it too
+        // overshot the pool on a real API server, where a member's status moves while the pool decides.
+        int refused = delete(pool, key, victims);
+        if (refused > 0) {
+            requeue = min(requeue, Duration.ofSeconds(1)); // decided again on what changed
+        }
+        int missing = diff - refused;
+        if (missing > 0) {
+            int allowed = rateLimit.take(key, missing);
+            if (allowed < missing) {
                 requeue = min(requeue, rateLimit.untilNext(key));
             }
             create(pool, key, blueprint, allowed);
@@ -348,17 +356,22 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         LOG.infof("warm pool %s: created %d of %d member(s)", key, created.get(), count);
     }
 
-    private void delete(SandboxWarmPool pool, String key, List<Sandbox> victims) {
+    /**
+     * Deletes the victims no claim holds, each on the condition that it is unchanged; returns how many are still
+     * there because the API server refused their delete (a claim adopted one, or its status moved).
+     */
+    private int delete(SandboxWarmPool pool, String key, List<Sandbox> victims) {
         String namespace = pool.getMetadata().getNamespace();
         List<Sandbox> free = victims.stream()
                 .filter(s -> !reservations.isReserved(namespace, s.getMetadata().getName()))
                 .toList();
         if (free.isEmpty()) {
-            return;
+            return 0;
         }
         expectations.expectDeletions(
                 key, free.stream().map(s -> s.getMetadata().getName()).toList());
         int deleted = 0;
+        int refused = 0;
         for (Sandbox victim : free) {
             String name = victim.getMetadata().getName();
             try {
@@ -375,6 +388,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
                 }
             } catch (KubernetesClientException e) {
                 expectations.deletionObserved(key, name);
+                refused++;
                 LOG.debugf("warm pool %s: member %s not deleted: %s", key, name, e.getMessage());
             }
         }
@@ -386,6 +400,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
                     deleted,
                     free.stream().map(s -> s.getMetadata().getName()).toList());
         }
+        return refused;
     }
 
     /** Unschedulable members are held, not replaced: a new Pod would not fit either. */

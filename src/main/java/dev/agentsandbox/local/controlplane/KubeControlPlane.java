@@ -39,12 +39,15 @@ public final class KubeControlPlane implements ControlPlane {
 
     private static final Logger LOG = Logger.getLogger(KubeControlPlane.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    /** Service ClusterIPs are allocated from here; nothing routes to them (Pods are reached at their own addresses). */
     static final String SERVICE_CIDR = "10.96.0.0/16";
 
     private final KubeBinaries binaries;
     private final Path dir;
     private final boolean unsafeNoFsync;
     private final String adminToken = newToken();
+    private final String controllerManagerToken = newToken();
+    private final String schedulerToken = newToken();
     private final List<ControlPlaneProcess> processes = new ArrayList<>();
     private int apiPort;
 
@@ -86,8 +89,8 @@ public final class KubeControlPlane implements ControlPlane {
                 String.join(
                                 "\n",
                                 adminToken + ",admin,admin,system:masters",
-                                newToken() + ",system:kube-controller-manager,kcm,system:masters",
-                                newToken() + ",system:kube-scheduler,scheduler,system:masters")
+                                controllerManagerToken + ",system:kube-controller-manager,kcm,system:masters",
+                                schedulerToken + ",system:kube-scheduler,scheduler,system:masters")
                         + "\n");
         Files.writeString(
                 dir.resolve("audit-policy.yaml"),
@@ -142,48 +145,36 @@ public final class KubeControlPlane implements ControlPlane {
                 dir));
         awaitApiServer(t0);
 
-        String controllerManagerConfig =
-                writeComponentKubeconfig("kube-controller-manager", "system:kube-controller-manager");
-        processes.add(ControlPlaneProcess.start(
+        startComponent(
                 "kube-controller-manager",
-                List.of(
-                        binaries.path("kube-controller-manager").toString(),
-                        "--kubeconfig=" + controllerManagerConfig,
-                        "--bind-address=127.0.0.1",
-                        "--secure-port=" + freePort(),
-                        "--cert-dir=" + dir.resolve("kcm-certs"),
-                        "--leader-elect=false",
-                        "--root-ca-file=" + caFile(),
-                        "--service-account-private-key-file=" + pki.resolve("sa.key"),
-                        "--service-cluster-ip-range=" + SERVICE_CIDR,
-                        "--profiling=false"),
-                dir));
-        String schedulerConfig = writeComponentKubeconfig("kube-scheduler", "system:kube-scheduler");
-        processes.add(ControlPlaneProcess.start(
-                "kube-scheduler",
-                List.of(
-                        binaries.path("kube-scheduler").toString(),
-                        "--kubeconfig=" + schedulerConfig,
-                        "--bind-address=127.0.0.1",
-                        "--secure-port=" + freePort(),
-                        "--leader-elect=false",
-                        "--profiling=false"),
-                dir));
+                controllerManagerToken,
+                "--cert-dir=" + dir.resolve("kcm-certs"),
+                "--root-ca-file=" + caFile(),
+                "--service-account-private-key-file=" + pki.resolve("sa.key"),
+                "--service-cluster-ip-range=" + SERVICE_CIDR);
+        startComponent("kube-scheduler", schedulerToken);
         awaitDefaultServiceAccount(t0);
         LOG.infof(
                 "Kubernetes %s control plane ready at %s in %d ms (logs and audit log in %s)",
                 KubeBinaries.VERSION, url(), Duration.between(t0, Instant.now()).toMillis(), dir);
     }
 
-    private String writeComponentKubeconfig(String component, String user) throws IOException {
-        String token = Files.readAllLines(dir.resolve("pki").resolve("tokens.csv")).stream()
-                .filter(l -> l.split(",")[1].equals(user))
-                .map(l -> l.split(",")[0])
-                .findFirst()
-                .orElseThrow();
-        return Kubeconfig.withToken(url(), Optional.of(caFile()), token, "default")
-                .write(dir.resolve(component + ".kubeconfig"))
-                .toString();
+    /**
+     * The controller-manager or the scheduler: a kubeconfig of its own identity, a free secure port on 127.0.0.1,
+     * no leader election (one replica), then its own flags.
+     */
+    private void startComponent(String name, String token, String... flags) throws IOException {
+        Path kubeconfig = Kubeconfig.withToken(url(), Optional.of(caFile()), token, "default")
+                .write(dir.resolve(name + ".kubeconfig"));
+        List<String> command = new ArrayList<>(List.of(
+                binaries.path(name).toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--bind-address=127.0.0.1",
+                "--secure-port=" + freePort(),
+                "--leader-elect=false",
+                "--profiling=false"));
+        command.addAll(List.of(flags));
+        processes.add(ControlPlaneProcess.start(name, command, dir));
     }
 
     private void awaitApiServer(Instant t0) {
@@ -247,10 +238,6 @@ public final class KubeControlPlane implements ControlPlane {
     /** Where the processes' logs are. */
     public Path dir() {
         return dir;
-    }
-
-    public String adminToken() {
-        return adminToken;
     }
 
     @Override
