@@ -53,6 +53,7 @@ MVNW=${MVNW:-$ROOT/mvnw}
 MANIFESTS=${MANIFESTS:-$ROOT/target/kubernetes}
 KIND_CLUSTER_NAME=${KIND_CLUSTER_NAME:-agent-sandbox}
 AGENT_MAVEN_PROFILE=${AGENT_MAVEN_PROFILE:-agent}
+BASE_IMAGE=${BASE_IMAGE:-eclipse-temurin:17-jre}
 if [[ -z ${IMAGE_TAG:-} ]]; then
   commit=$(git -C "$ROOT" rev-parse --short=12 HEAD 2>/dev/null || true)
   [[ -z $commit ]] || IMAGE_TAG=dev-$commit
@@ -91,16 +92,20 @@ else
   run kind create cluster --name "$KIND_CLUSTER_NAME" --config "$ROOT/deploy/kind/kind-config.yaml" --wait 120s
 fi
 
-# A tag is built once: dev-<commit> names the code it came from (--rebuild after local edits).
+# A tag is built once: dev-<commit> names the code it came from (--rebuild after local edits). The docker builds are
+# those of tools/images/build.sh (the image tests), on BASE_IMAGE (a registry's JRE by default; the tests build theirs
+# from Debian's packages).
 say "Building the JVM images ($IMAGE_TAG)"
 if [[ $REBUILD == true ]] || ! check docker image inspect "$AGENT_IMAGE"; then
   run "$MVNW" -B package -DskipTests -P"$AGENT_MAVEN_PROFILE"
-  run docker build -f "$ROOT/src/main/docker/Dockerfile.jvm" --build-arg SANDBOX_ROLE=agent -t "$AGENT_IMAGE" "$ROOT"
+  run docker build --network host -f "$ROOT/src/main/docker/Dockerfile.jvm" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    --build-arg APP=target/agent/quarkus-app --build-arg SANDBOX_ROLE=agent -t "$AGENT_IMAGE" "$ROOT"
 fi
 # The platform build comes last: its target/kubernetes/ is the one applied below.
 run "$MVNW" -B package -DskipTests
 if [[ $REBUILD == true ]] || ! check docker image inspect "$PLATFORM_IMAGE"; then
-  run docker build -f "$ROOT/src/main/docker/Dockerfile.jvm" -t "$PLATFORM_IMAGE" "$ROOT"
+  run docker build --network host -f "$ROOT/src/main/docker/Dockerfile.jvm" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    -t "$PLATFORM_IMAGE" "$ROOT"
 fi
 # kind skips images that the nodes already have.
 run kind load docker-image "$PLATFORM_IMAGE" "$AGENT_IMAGE" --name "$KIND_CLUSTER_NAME"

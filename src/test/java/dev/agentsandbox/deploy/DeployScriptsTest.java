@@ -364,11 +364,13 @@ class DeployScriptsTest {
                         "kind create cluster --name agent-sandbox --config $ROOT/deploy/kind/kind-config.yaml --wait 120s",
                         "docker image inspect agent-sandbox-agent:" + tag + "   # check",
                         "$ROOT/mvnw -B package -DskipTests -Pagent",
-                        "docker build -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg SANDBOX_ROLE=agent -t agent-sandbox-agent:"
-                                + tag + " $ROOT",
+                        "docker build --network host -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg"
+                                + " BASE_IMAGE=eclipse-temurin:17-jre --build-arg APP=target/agent/quarkus-app"
+                                + " --build-arg SANDBOX_ROLE=agent -t agent-sandbox-agent:" + tag + " $ROOT",
                         "$ROOT/mvnw -B package -DskipTests",
                         "docker image inspect agent-sandbox:" + tag + "   # check",
-                        "docker build -f $ROOT/src/main/docker/Dockerfile.jvm -t agent-sandbox:" + tag + " $ROOT",
+                        "docker build --network host -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg"
+                                + " BASE_IMAGE=eclipse-temurin:17-jre -t agent-sandbox:" + tag + " $ROOT",
                         "kind load docker-image agent-sandbox:" + tag + " agent-sandbox-agent:" + tag
                                 + " --name agent-sandbox",
                         "kubectl --context kind-agent-sandbox get runtimeclass gvisor   # check");
@@ -393,13 +395,15 @@ class DeployScriptsTest {
         plan.add("docker image inspect agent-sandbox-agent:dev-abc123");
         if (fresh) {
             plan.add("mvnw -B package -DskipTests -Pagent");
-            plan.add("docker build -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg SANDBOX_ROLE=agent"
-                    + " -t agent-sandbox-agent:dev-abc123 $ROOT");
+            plan.add("docker build --network host -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg"
+                    + " BASE_IMAGE=eclipse-temurin:17-jre --build-arg APP=target/agent/quarkus-app"
+                    + " --build-arg SANDBOX_ROLE=agent -t agent-sandbox-agent:dev-abc123 $ROOT");
         }
         plan.add("mvnw -B package -DskipTests");
         plan.add("docker image inspect agent-sandbox:dev-abc123");
         if (fresh) {
-            plan.add("docker build -f $ROOT/src/main/docker/Dockerfile.jvm -t agent-sandbox:dev-abc123 $ROOT");
+            plan.add("docker build --network host -f $ROOT/src/main/docker/Dockerfile.jvm --build-arg"
+                    + " BASE_IMAGE=eclipse-temurin:17-jre -t agent-sandbox:dev-abc123 $ROOT");
         }
         plan.add("kind load docker-image agent-sandbox:dev-abc123 agent-sandbox-agent:dev-abc123 --name agent-sandbox");
         plan.add(k + " get runtimeclass gvisor");
