@@ -34,4 +34,6 @@ docker build -q --network host -f "$root/src/main/docker/Dockerfile.jvm" --build
   -t "$PLATFORM_IMAGE" "$root" >/dev/null
 docker build -q --network host -f "$root/src/main/docker/Dockerfile.jvm" --build-arg "BASE_IMAGE=$base" \
   --build-arg APP=target/agent/quarkus-app --build-arg SANDBOX_ROLE=agent -t "$AGENT_IMAGE" "$root" >/dev/null
+# the images these tags named before: with the vfs driver each layer is a full copy of the file system
+docker image prune -f >/dev/null
 echo "build.sh: $PLATFORM_IMAGE and $AGENT_IMAGE on $base in $(( $(date +%s) - start )) s" >&2

@@ -104,10 +104,14 @@ class ContainerImagesIT {
         for (String name : running.keySet()) {
             Docker.docker("rm", "-f", name);
         }
+        // the base stays cached; the images are built anew by every run (each vfs layer is a full copy: gigabytes)
+        Docker.docker("rmi", PLATFORM_IMAGE, AGENT_IMAGE);
         if (model != null) {
             model.close();
         }
         if (client != null) {
+            // the Sandbox's Pod would otherwise wait for a node in the shared control plane
+            client.namespaces().withName(NS).delete();
             client.close();
         }
         if (engineStartedHere) {
