@@ -48,5 +48,7 @@ $sudo tar -C "$rootfs" -c . | docker import \
   --change 'ENV JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64' \
   --change 'ENV PATH=/usr/lib/jvm/java-17-openjdk-amd64/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   - "$tag" >/dev/null
+# an older base (built from an earlier version of this script) is not used any more
+docker images agent-sandbox-base --format '{{.Repository}}:{{.Tag}}' | grep -vxF "$tag" | xargs -r docker rmi >/dev/null || true
 echo "base.sh: $tag built in $(( $(date +%s) - start )) s ($(docker image inspect --format '{{.Size}}' "$tag") bytes)" >&2
 echo "$tag"
