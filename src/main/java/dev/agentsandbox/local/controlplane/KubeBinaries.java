@@ -19,7 +19,7 @@ public record KubeBinaries(Path dir) {
             List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl");
 
     public static final String BUILD_HINT =
-            "build them with tools/kube/build.sh (needs Go; about 4 minutes cold, " + "seconds warm)";
+            "build them with tools/kube/build.sh (needs Go; about 4 minutes cold, seconds warm)";
 
     /** The configured or default directory, whether or not the binaries are there. */
     public static KubeBinaries configured() {
