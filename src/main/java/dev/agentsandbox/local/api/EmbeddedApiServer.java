@@ -2,7 +2,6 @@ package dev.agentsandbox.local.api;
 
 import dev.agentsandbox.local.controlplane.ApiAccess;
 import dev.agentsandbox.local.controlplane.ControlPlane;
-import dev.agentsandbox.local.controlplane.Kubeconfig;
 import dev.agentsandbox.local.gc.GarbageCollector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -114,18 +113,9 @@ public final class EmbeddedApiServer implements ControlPlane {
         return faults;
     }
 
-    /** A client for this server (trusting its certificate, authenticating with its token). */
+    /** This server's URL and token; its self-signed certificate is trusted. */
     @Override
-    public KubernetesClient client(String namespace) {
-        return access().client(namespace);
-    }
-
-    @Override
-    public java.util.Map<String, String> clientSystemProperties(String namespace) {
-        return access().systemProperties(namespace);
-    }
-
-    private ApiAccess access() {
+    public ApiAccess access() {
         return new ApiAccess(url(), token, Optional.empty());
     }
 
@@ -157,8 +147,7 @@ public final class EmbeddedApiServer implements ControlPlane {
 
     @Override
     public Path writeKubeconfig(Path file, String namespace) throws IOException {
-        return Kubeconfig.withToken(loopbackUrl(), Optional.empty(), token, namespace)
-                .write(file);
+        return new ApiAccess(loopbackUrl(), token, Optional.empty()).writeKubeconfig(file, namespace);
     }
 
     /** No scheduler: the process kubelet runs every Pod and binds it itself. */

@@ -14,17 +14,26 @@ public interface ControlPlane extends AutoCloseable {
     /** The name {@code local --control-plane=} takes: {@code embedded} or {@code kube}. */
     String name();
 
+    /** How a client with full rights reaches this API. */
+    ApiAccess access();
+
     /** A client with full rights, whose default namespace is {@code namespace}. */
-    KubernetesClient client(String namespace);
+    default KubernetesClient client(String namespace) {
+        return access().client(namespace);
+    }
 
     /** The fabric8 system properties that point every client created afterwards in this JVM at this API. */
-    Map<String, String> clientSystemProperties(String namespace);
+    default Map<String, String> clientSystemProperties(String namespace) {
+        return access().systemProperties(namespace);
+    }
 
     /** Applies the CRDs the build generates ({@code *-v1.yml} in {@code directory}); returns once they are served. */
     void applyCrds(KubernetesClient client, Path directory) throws IOException;
 
     /** Writes a kubeconfig (mode 0600) for kubectl and other clients, with full rights. */
-    Path writeKubeconfig(Path file, String namespace) throws IOException;
+    default Path writeKubeconfig(Path file, String namespace) throws IOException {
+        return access().writeKubeconfig(file, namespace);
+    }
 
     /**
      * Whether this API has a scheduler, a garbage collector and the other controllers of a cluster, so that a

@@ -10,6 +10,7 @@ import java.util.List;
 /** One process of the control plane, under a {@link Watchdog}, its output in {@code <dir>/<name>.log}. */
 final class ControlPlaneProcess {
 
+    /** How long a stop waits for the watchdog, which itself sends SIGKILL after its own grace period. */
     private static final int GRACE_SECONDS = 10;
 
     private final String name;

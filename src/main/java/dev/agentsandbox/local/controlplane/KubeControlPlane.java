@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -84,7 +83,7 @@ public final class KubeControlPlane implements ControlPlane {
         Instant t0 = Instant.now();
         Path pki = Files.createDirectories(dir.resolve("pki"));
         writeServiceAccountKey(pki.resolve("sa.key"));
-        Kubeconfig.writePrivate(
+        PrivateFiles.write(
                 pki.resolve("tokens.csv"),
                 String.join(
                                 "\n",
@@ -164,8 +163,8 @@ public final class KubeControlPlane implements ControlPlane {
      * no leader election (one replica), then its own flags.
      */
     private void startComponent(String name, String token, String... flags) throws IOException {
-        Path kubeconfig = Kubeconfig.withToken(url(), Optional.of(caFile()), token, "default")
-                .write(dir.resolve(name + ".kubeconfig"));
+        Path kubeconfig = new ApiAccess(url(), token, Optional.of(caFile()))
+                .writeKubeconfig(dir.resolve(name + ".kubeconfig"), "default");
         List<String> command = new ArrayList<>(List.of(
                 binaries.path(name).toString(),
                 "--kubeconfig=" + kubeconfig,
@@ -240,18 +239,9 @@ public final class KubeControlPlane implements ControlPlane {
         return dir;
     }
 
-    @Override
-    public KubernetesClient client(String namespace) {
-        return access().client(namespace);
-    }
-
-    @Override
-    public Map<String, String> clientSystemProperties(String namespace) {
-        return access().systemProperties(namespace);
-    }
-
     /** Full rights: the {@code admin} token, in system:masters. */
-    private ApiAccess access() {
+    @Override
+    public ApiAccess access() {
         return new ApiAccess(url(), adminToken, Optional.of(caFile()));
     }
 
@@ -293,12 +283,6 @@ public final class KubeControlPlane implements ControlPlane {
     }
 
     @Override
-    public Path writeKubeconfig(Path file, String namespace) throws IOException {
-        return Kubeconfig.withToken(url(), Optional.of(caFile()), adminToken, namespace)
-                .write(file);
-    }
-
-    @Override
     public boolean schedulesPods() {
         return true;
     }
@@ -321,7 +305,7 @@ public final class KubeControlPlane implements ControlPlane {
                             .encodeToString(
                                     generator.generateKeyPair().getPrivate().getEncoded())
                     + "\n-----END PRIVATE KEY-----\n";
-            Kubeconfig.writePrivate(file, pem);
+            PrivateFiles.write(file, pem);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

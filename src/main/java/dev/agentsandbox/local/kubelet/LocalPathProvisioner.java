@@ -30,13 +30,11 @@ final class LocalPathProvisioner implements AutoCloseable {
 
     private final KubernetesClient client;
     private final Path root;
-    private final String nodeName;
     private SharedIndexInformer<PersistentVolumeClaim> informer;
 
-    LocalPathProvisioner(KubernetesClient client, Path root, String nodeName) {
+    LocalPathProvisioner(KubernetesClient client, Path root) {
         this.client = client;
         this.root = root;
-        this.nodeName = nodeName;
     }
 
     LocalPathProvisioner start() {
@@ -101,7 +99,7 @@ final class LocalPathProvisioner implements AutoCloseable {
                             .endSpec()
                             .build())
                     .create();
-            LOG.infof("pvc %s/%s: provisioned volume %s on directory %s (node %s)", ns, name, volume, dir, nodeName);
+            LOG.infof("pvc %s/%s: provisioned volume %s on directory %s", ns, name, volume, dir);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 409) {
                 LOG.warnf("pvc %s/%s: cannot provision a volume: %s", ns, name, e.getMessage());

@@ -1,6 +1,6 @@
 package dev.agentsandbox.local.kubelet;
 
-import dev.agentsandbox.local.controlplane.Kubeconfig;
+import dev.agentsandbox.local.controlplane.ApiAccess;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -122,8 +122,8 @@ final class PlatformImage {
             Files.createDirectories(podDir);
             Path file = podDir.resolve("kubeconfig");
             if (!realApi) {
-                return Optional.of(Kubeconfig.withToken(api.getMasterUrl(), Optional.empty(), api.getOauthToken(), ns)
-                        .write(file));
+                return Optional.of(new ApiAccess(api.getMasterUrl(), api.getOauthToken(), Optional.empty())
+                        .writeKubeconfig(file, ns));
             }
             String account =
                     Optional.ofNullable(pod.getSpec().getServiceAccountName()).orElse("default");
@@ -142,12 +142,11 @@ final class PlatformImage {
                             .endSpec()
                             .build());
             // inline: fabric8 does not read a kubeconfig's tokenFile (the Pod ran as system:anonymous with one)
-            return Optional.of(Kubeconfig.withToken(
+            return Optional.of(new ApiAccess(
                             api.getMasterUrl(),
-                            Optional.of(Path.of(api.getCaCertFile())),
                             issued.getStatus().getToken(),
-                            ns)
-                    .write(file));
+                            Optional.of(Path.of(api.getCaCertFile())))
+                    .writeKubeconfig(file, ns));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the Pod's kubeconfig in " + podDir, e);
         }

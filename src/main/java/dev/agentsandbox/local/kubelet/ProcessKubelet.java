@@ -53,9 +53,7 @@ public final class ProcessKubelet implements AutoCloseable {
         Path volumeRoot = settings.dataDir().resolve("volumes");
         if (settings.registersNodes()) {
             heartbeat = new NodeHeartbeat(client, settings.nodes(), settings.clock()).start();
-            volumes = new LocalPathProvisioner(
-                            client, volumeRoot, settings.nodes().get(0).name())
-                    .start();
+            volumes = new LocalPathProvisioner(client, volumeRoot).start();
         } else {
             volumes = new VolumeBinder(client, volumeRoot).start();
         }
