@@ -16,7 +16,7 @@ import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
- * The agent's HTTP contract (SPEC section 10): {@code GET /healthz}, {@code POST /chat}, {@code POST /chat/stream}
+ * The agent's HTTP contract (docs/api.md section 11): {@code GET /healthz}, {@code POST /chat}, {@code POST /chat/stream}
  * (Server-Sent Events) and {@code POST /reset}. Registered only in the agent role, so no other role exposes them.
  * Handlers run on the event loop and only parse, validate and hand over: the model is called on the agent's workers.
  */

@@ -1,6 +1,6 @@
 package dev.agentsandbox.agent;
 
-/** What the model is told before every conversation: whose agent it is and how it must answer (SPEC section 10). */
+/** What the model is told before every conversation: whose agent it is and how it must answer (docs/api.md section 11.4). */
 public final class SystemPrompt {
 
     private SystemPrompt() {}

@@ -73,7 +73,7 @@ public class RouterLifecycle {
                 metrics,
                 accessLog);
         // One server per CPU, as nginx runs one worker per core: more loops than cores cost CPU per request
-        // (docs/benchmarks.md, router run 6).
+        // (docs/benchmarks.md#router-event-loops).
         int loops = config.listener().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
         try {
             server = RouterServer.start(vertx, config.listener(), proxy, loops);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 
 /**
- * The routing headers of the wire contract (SPEC 9) and their validation. Every value is checked character by
+ * The routing headers of the wire contract (docs/api.md section 10.2) and their validation. Every value is checked character by
  * character against a closed grammar before it is used, so nothing a client sends reaches a DNS lookup, a log line
  * or a URL unchecked.
  */

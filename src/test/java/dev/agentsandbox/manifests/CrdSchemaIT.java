@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The four CRDs that `package` writes to target/kubernetes/, read as generated (not from the Java classes): the
- * API of SPEC sections 1 to 7, and schemas that refuse what a real API server refuses.
+ * API of docs/api.md sections 1 to 7, and schemas that refuse what a real API server refuses.
  */
 class CrdSchemaIT {
 

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The user-facing manifests in deploy/: each fits the Kubernetes model and our CRD model with no unknown field,
- * survives a round trip unchanged, says what SPEC section 10 says, and is consistent with the others and with the
+ * survives a round trip unchanged, says what docs/api.md section 12 (the kata-aks example) says, and is consistent with the others and with the
  * router's Deployment.
  */
 class DeployManifestsTest {
@@ -92,7 +92,7 @@ class DeployManifestsTest {
     }
 
     @Test
-    void kataTemplateIsTheOneOfSpecSection10() {
+    void kataTemplateIsTheDocumentedOne() {
         SandboxTemplate template = only(KATA.resolve("sandbox-template.yaml"), SandboxTemplate.class);
         assertThat(template.getMetadata().getName()).isEqualTo("kata-aks-template");
         assertThat(template.getMetadata().getNamespace()).isEqualTo("sandbox-agent-demo");
