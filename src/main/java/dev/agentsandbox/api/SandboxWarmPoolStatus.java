@@ -26,7 +26,7 @@ public class SandboxWarmPoolStatus {
     @JsonPropertyDescription("The generation of the spec this status describes.")
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Ready and Progressing, with reasons.")
+    @JsonPropertyDescription("Ready, Progressing and ReplicasAccepted, with reasons.")
     private List<Condition> conditions;
 
     public Integer getReplicas() {
