@@ -2,8 +2,8 @@ package dev.agentsandbox.local;
 
 import dev.agentsandbox.app.PreBoot;
 import dev.agentsandbox.app.Role;
-import dev.agentsandbox.local.api.ApiFaults;
-import dev.agentsandbox.local.api.EmbeddedApiServer;
+import dev.agentsandbox.local.apiserver.ApiFaults;
+import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
 import dev.agentsandbox.local.controlplane.ControlPlane;
 import dev.agentsandbox.local.controlplane.KubeBinaries;
 import dev.agentsandbox.local.controlplane.KubeControlPlane;

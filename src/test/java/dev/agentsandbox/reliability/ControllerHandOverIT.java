@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.controller.LeaderElection;
-import dev.agentsandbox.local.api.EmbeddedApiServer;
+import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;

@@ -1,7 +1,7 @@
 package dev.agentsandbox.testing;
 
-import dev.agentsandbox.local.api.ApiFaults;
-import dev.agentsandbox.local.api.EmbeddedApiServer;
+import dev.agentsandbox.local.apiserver.ApiFaults;
+import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceConfigurableLifecycleManager;
 import java.io.IOException;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentsandbox.api.SandboxWarmPool;
-import dev.agentsandbox.local.api.ApiFault;
-import dev.agentsandbox.local.api.ApiFaults;
+import dev.agentsandbox.local.apiserver.ApiFault;
+import dev.agentsandbox.local.apiserver.ApiFaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.junit.QuarkusTest;

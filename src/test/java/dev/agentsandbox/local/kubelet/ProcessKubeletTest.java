@@ -3,8 +3,8 @@ package dev.agentsandbox.local.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.agentsandbox.local.api.ApiFault;
-import dev.agentsandbox.local.api.EmbeddedApiServer;
+import dev.agentsandbox.local.apiserver.ApiFault;
+import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

@@ -1,4 +1,4 @@
-package dev.agentsandbox.local.api;
+package dev.agentsandbox.local.apiserver;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;

@@ -1,4 +1,4 @@
-package dev.agentsandbox.local.api;
+package dev.agentsandbox.local.apiserver;
 
 import dev.agentsandbox.local.controlplane.ApiAccess;
 import dev.agentsandbox.local.controlplane.ControlPlane;

@@ -1,4 +1,4 @@
-package dev.agentsandbox.local.api;
+package dev.agentsandbox.local.apiserver;
 
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.List;

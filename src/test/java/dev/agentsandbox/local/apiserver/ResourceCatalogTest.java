@@ -1,4 +1,4 @@
-package dev.agentsandbox.local.api;
+package dev.agentsandbox.local.apiserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.agentsandbox.local.api;
+package dev.agentsandbox.local.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,4 +1,4 @@
-package dev.agentsandbox.local.api;
+package dev.agentsandbox.local.apiserver;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.agentsandbox.local.api;
+package dev.agentsandbox.local.apiserver;
 
 import java.time.Duration;
 import java.util.Locale;
