@@ -23,6 +23,11 @@ public class ApiException extends RuntimeException {
         this.causes = causes;
     }
 
+    /** The 404 for a request to an object that is not stored: {@code pods "web" not found}. */
+    static ApiException notFound(ResourcePath rp) {
+        return new ApiException(404, "NotFound", rp.describe() + " not found");
+    }
+
     public int code() {
         return code;
     }

@@ -83,6 +83,12 @@ record ResourcePath(
         return group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version;
     }
 
+    /** The object as kubectl names it in errors: {@code sandboxes.agents.x-k8s.io "demo"}. */
+    String describe() {
+        String resource = group.isEmpty() ? plural : plural + "." + group;
+        return resource + " \"" + name + "\"";
+    }
+
     String apiVersion() {
         return group.isEmpty() ? version : group + "/" + version;
     }

@@ -22,6 +22,11 @@ final class Selectors {
 
     private Selectors() {}
 
+    /** What the {@code labelSelector} and {@code fieldSelector} of a list or watch request select. */
+    static Predicate<JsonNode> of(ResourcePath rp) {
+        return labels(rp.query().get("labelSelector")).and(fields(rp.query().get("fieldSelector")));
+    }
+
     static Predicate<JsonNode> labels(String selector) {
         Predicate<JsonNode> all = o -> true;
         if (selector == null || selector.isBlank()) {
