@@ -154,7 +154,7 @@ public final class ProcessKubelet implements AutoCloseable {
             done.add(uid);
             return;
         }
-        PodProcess p = new PodProcess(client, settings, pod, addresses.assign(uid, PodProcess.listenPorts(pod)));
+        PodProcess p = new PodProcess(client, settings, pod, addresses.assign(uid, ContainerLaunch.listenPorts(pod)));
         if (running.putIfAbsent(uid, p) == null) {
             if (!settings.registersNodes()) {
                 bindToNode(pod);
