@@ -5,10 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.util.Optional;
 
-/**
- * The paths that describe the API rather than serve objects, which clients read before they make requests: the root
- * list of paths, {@code /version}, discovery ({@link Discovery}) and OpenAPI ({@link OpenApiDocument}).
- */
+/** The paths that describe the API rather than serve objects: the root, {@code /version}, discovery and OpenAPI. */
 final class ApiDescription {
 
     private static final String OPENAPI_V3 = "/openapi/v3";

@@ -7,10 +7,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
-/**
- * The request router of the embedded API server: each request goes to the class that serves its kind of path, over
- * fabric8's CRUD store ({@link CrudStore}). Every request gets an answer, also when handling it fails.
- */
+/** The embedded API server's routing table: it sends each request to the class that serves it, and always answers. */
 final class ApiDispatcher extends Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(ApiDispatcher.class);

@@ -17,10 +17,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
-/**
- * fabric8's CRUD store with what a real API server keeps around it: one write at a time, a count of writes, and the
- * state each object had before a write changed or removed it (for watches, see {@link Departures}).
- */
+/** fabric8's CRUD store with one write at a time, a count of writes, and the state before each write (for watches). */
 final class CrudStore {
 
     static final String CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";

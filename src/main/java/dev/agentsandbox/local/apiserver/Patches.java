@@ -7,10 +7,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.Locale;
 import java.util.Optional;
 
-/**
- * A PATCH request's body applied to the current object as its content type says: JSON merge patch, JSON patch, or
- * strategic merge patch (built-in kinds only, as on a real API server). Server-side apply is refused with a 415.
- */
+/** A PATCH body applied to the current object as its content type says: merge, JSON or strategic merge patch. */
 final class Patches {
 
     private Patches() {}

@@ -5,10 +5,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/**
- * What a request passes before it is served: the bearer token, then the observers and injected faults of
- * {@link ApiFaults}, which may answer it with an error or slow its reply down.
- */
+/** The checks before a request is served: its bearer token, then the observers and faults set in {@link ApiFaults}. */
 final class RequestGate {
 
     private final String token;

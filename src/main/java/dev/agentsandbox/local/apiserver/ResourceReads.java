@@ -11,10 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-/**
- * GETs of one object or a collection: lists filtered by label and field selectors, and both as a {@link TableView}
- * when the client asks for a table (kubectl get does).
- */
+/** GETs of an object or of a list filtered by its selectors, as JSON or as the Table that kubectl get asks for. */
 final class ResourceReads {
 
     private final CrudStore store;

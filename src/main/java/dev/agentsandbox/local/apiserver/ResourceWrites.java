@@ -6,11 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
-/**
- * Creates, updates, patches and deletes of objects and of their status subresource, with what fabric8's store lacks:
- * schema validation of custom resources, resourceVersion checks, generateName, real patch semantics and deletion
- * propagation. Called under the store's write lock.
- */
+/** Creates, updates, patches and deletes of objects and their status, with the checks fabric8's store lacks. */
 final class ResourceWrites {
 
     private final CrudStore store;

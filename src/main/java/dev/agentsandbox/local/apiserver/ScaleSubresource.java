@@ -6,10 +6,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.List;
 
-/**
- * The {@code /scale} subresource of a custom resource that declares one: the object seen as an
- * {@code autoscaling/v1 Scale}, and a Scale written back as the object's replicas.
- */
+/** The {@code /scale} subresource: a custom resource seen as an autoscaling/v1 Scale, and a Scale written back. */
 final class ScaleSubresource {
 
     private final CrudStore store;

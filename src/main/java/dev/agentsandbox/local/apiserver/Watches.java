@@ -10,10 +10,7 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.util.Locale;
 import java.util.function.Predicate;
 
-/**
- * Watches ({@code ?watch=true}): the CRUD store streams the events over a WebSocket; a watch from a resourceVersion
- * also hears of the objects that left its selection since then.
- */
+/** WebSocket watches, also told of the objects that left their selection after the resourceVersion they start at. */
 final class Watches {
 
     private final CrudStore store;

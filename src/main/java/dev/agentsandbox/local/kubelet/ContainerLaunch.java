@@ -15,11 +15,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.jboss.logging.Logger;
 
-/**
- * How a Pod's first container starts as a process on the Pod's address: its command line (this application in
- * agent role for the agent image, the platform image's entrypoint, or the container's own command), its
- * environment, its working directory and its log file in the Pod's folder.
- */
+/** How a Pod's first container starts as a process: its command line, environment, working directory and log file. */
 final class ContainerLaunch {
 
     private static final Logger LOG = Logger.getLogger(ContainerLaunch.class);
@@ -98,7 +94,10 @@ final class ContainerLaunch {
         return env;
     }
 
-    /** The command line; throws {@link IllegalStateException} saying why when local mode cannot run the image. */
+    /**
+     * The command line: this application in agent role for the agent image, the platform image's entrypoint, or the
+     * container's own command. Throws {@link IllegalStateException} saying why when local mode cannot run the image.
+     */
     List<String> command(Map<String, String> env) {
         String image = container.getImage() == null ? "" : container.getImage();
         int port = agentPort(container);

@@ -12,11 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
-/**
- * One Pod run as an OS process on its own loopback address: the first container ({@link ContainerLaunch}) under a
- * {@link Watchdog}, its probes driving Ready, its restart policy applied when it exits, and each change reported as
- * the Pod's status ({@link PodStatusReporter}).
- */
+/** One Pod run as a supervised OS process on its loopback address: started, probed, restarted as its policy says. */
 final class PodProcess implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(PodProcess.class);

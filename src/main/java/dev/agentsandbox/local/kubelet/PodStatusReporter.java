@@ -16,10 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
-/**
- * The status a kubelet reports for its Pod at each stage of the process's life (phase, conditions and when they
- * last changed, addresses, container state), written to the Pod's status subresource until the API takes it.
- */
+/** The status a kubelet reports for its Pod at each stage of the process's life, written until the API takes it. */
 final class PodStatusReporter {
 
     private static final Logger LOG = Logger.getLogger(PodStatusReporter.class);
