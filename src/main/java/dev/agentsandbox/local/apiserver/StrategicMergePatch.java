@@ -2,9 +2,6 @@ package dev.agentsandbox.local.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.Iterator;
-import java.util.Map;
 
 /**
  * An approximation of Kubernetes' strategic merge patch for built-in kinds (what {@code kubectl apply} and
@@ -17,34 +14,17 @@ final class StrategicMergePatch {
     private StrategicMergePatch() {}
 
     static JsonNode apply(JsonNode target, JsonNode patch) {
-        if (!patch.isObject()) {
-            return patch.deepCopy();
+        return MergePatch.mergeFields(target, patch, key -> key.startsWith("$"), StrategicMergePatch::mergeValue);
+    }
+
+    private static JsonNode mergeValue(JsonNode current, JsonNode value) {
+        if (value.isArray() && current != null && current.isArray() && namedObjects(value) && namedObjects(current)) {
+            return mergeByName((ArrayNode) current, (ArrayNode) value);
         }
-        ObjectNode result = target != null && target.isObject()
-                ? ((ObjectNode) target).deepCopy()
-                : ApiStatus.JSON.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String key = field.getKey();
-            JsonNode value = field.getValue();
-            if (key.startsWith("$")) {
-                continue;
-            }
-            if (value.isNull()) {
-                result.remove(key);
-            } else if (value.isArray()
-                    && result.get(key) != null
-                    && result.get(key).isArray()
-                    && namedObjects(value)
-                    && namedObjects(result.get(key))) {
-                result.set(key, mergeByName((ArrayNode) result.get(key), (ArrayNode) value));
-            } else if (value.isArray()) {
-                result.set(key, withoutDirectives((ArrayNode) value));
-            } else {
-                result.set(key, apply(result.get(key), value));
-            }
+        if (value.isArray()) {
+            return withoutDirectives((ArrayNode) value);
         }
-        return result;
+        return apply(current, value);
     }
 
     private static ArrayNode mergeByName(ArrayNode current, ArrayNode patch) {
