@@ -1,5 +1,9 @@
 package dev.agentsandbox.reliability;
 
+import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +29,17 @@ final class ApiCalls implements Consumer<RecordedRequest> {
 
     ApiCalls(String ignoredUserAgent) {
         this.ignoredUserAgent = ignoredUserAgent;
+    }
+
+    /** A client of the embedded API server whose calls a recording leaves out: it names itself {@code userAgent}. */
+    static KubernetesClient clientIdentifiedAs(EmbeddedApiServer server, String namespace, String userAgent) {
+        try (KubernetesClient embedded = server.client(namespace)) {
+            return new KubernetesClientBuilder()
+                    .withConfig(new ConfigBuilder(embedded.getConfiguration())
+                            .withUserAgent(userAgent)
+                            .build())
+                    .build();
+        }
     }
 
     @Override

@@ -16,9 +16,7 @@ import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
 import dev.agentsandbox.testing.EmbeddedApi;
 import dev.agentsandbox.testing.TestKubelet;
 import dev.agentsandbox.testing.WithEmbeddedApiServer;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -67,13 +65,7 @@ class ApiWritesPerObjectIT {
 
     @BeforeEach
     void start() {
-        KubernetesClient embedded = server.client(NS);
-        client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(embedded.getConfiguration())
-                        .withUserAgent(TEST_AGENT)
-                        .build())
-                .build();
-        embedded.close();
+        client = ApiCalls.clientIdentifiedAs(server, NS, TEST_AGENT);
         kubelet = new TestKubelet(client).start();
         faults.observe(writes);
     }

@@ -35,9 +35,7 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpecBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -102,13 +100,7 @@ class ControllerFaultsIT {
 
     @BeforeEach
     void start() {
-        KubernetesClient embedded = server.client(NS);
-        client = new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(embedded.getConfiguration())
-                        .withUserAgent(TEST_AGENT)
-                        .build())
-                .build();
-        embedded.close();
+        client = ApiCalls.clientIdentifiedAs(server, NS, TEST_AGENT);
         // The kubelet's own writes meet the injected conflicts too; a real kubelet retries, so this one does.
         kubelet = new TestKubelet(client).autoReady(false);
         kubeletRetries = client.pods().inNamespace(NS).inform(new ResourceEventHandler<>() {
