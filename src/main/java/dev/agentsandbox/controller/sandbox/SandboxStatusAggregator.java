@@ -8,6 +8,7 @@ import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +52,37 @@ public final class SandboxStatusAggregator {
         conditions = scheduled(conditions, pod, generation, now);
         status.setConditions(conditions);
         return status;
+    }
+
+    /**
+     * The status after a failed pass: the previous one with {@code Ready=False/ReconcilerError} and the failure's
+     * message. Every failure maps to that one reason; the message is that of the cause we raised (the operator SDK
+     * wraps it), else of the innermost cause.
+     */
+    public static SandboxStatus failed(Sandbox sandbox, Throwable failure, Instant now) {
+        SandboxStatus status =
+                sandbox.getStatus() == null ? new SandboxStatus() : Serialization.clone(sandbox.getStatus());
+        status.setSelector(Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox));
+        status.setConditions(Conditions.with(
+                status.getConditions(),
+                Conditions.READY,
+                false,
+                Conditions.RECONCILER_ERROR,
+                failureMessage(failure),
+                sandbox.getMetadata().getGeneration(),
+                now));
+        return status;
+    }
+
+    static String failureMessage(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null
+                && !(t instanceof SandboxConflict)
+                && !(t instanceof SandboxApiException)
+                && !(t instanceof InvalidSandboxSpec)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private record Ready(boolean status, String reason, String message) {}
