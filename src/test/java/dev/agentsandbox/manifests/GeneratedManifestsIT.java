@@ -247,8 +247,8 @@ class GeneratedManifestsIT {
         expected.put("extensions.agents.x-k8s.io/sandboxclaims", Set.of("get", "list", "watch", "update", "delete"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/status", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/finalizers", Set.of("update"));
-        expected.put("extensions.agents.x-k8s.io/sandboxwarmpools", Set.of("get", "list", "watch"));
-        expected.put("extensions.agents.x-k8s.io/sandboxwarmpools/status", Set.of("update"));
+        expected.put("extensions.agents.x-k8s.io/sandboxwarmpools", Set.of("list", "watch"));
+        expected.put("extensions.agents.x-k8s.io/sandboxwarmpools/status", Set.of("patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools/finalizers", Set.of("update"));
         expected.put("/pods", crud);
         expected.put("/services", crud);

@@ -2,6 +2,7 @@ package dev.agentsandbox.reliability;
 
 import dev.agentsandbox.controller.claim.ClaimReconciler;
 import dev.agentsandbox.controller.warmpool.WarmPoolReconciler;
+import dev.agentsandbox.controller.warmpool.WarmPoolRestarts;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -35,7 +36,7 @@ final class OperatorRestart {
             if (reconciler instanceof ClaimReconciler claims) {
                 claims.forgetProcessState();
             } else if (reconciler instanceof WarmPoolReconciler pools) {
-                pools.forgetProcessState();
+                WarmPoolRestarts.forgetProcessState(pools);
             }
         }
         Thread.sleep(downtime.toMillis());

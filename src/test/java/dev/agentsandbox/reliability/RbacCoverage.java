@@ -56,13 +56,13 @@ final class RbacCoverage {
                             + "(Ownership, WarmPoolMembers, ClaimedSandboxes); the embedded API server has no "
                             + "admission plugins");
         }
-        String afterConflict = "SandboxReconciler.existingAfterConflict reads the object back when its create "
+        String afterConflict = "CreateOrAdopt reads the object back when a Sandbox's create "
                 + "answers 409; the Service creates meet an injected 409 in some runs only";
         UNUSED_BUT_JUSTIFIED.put("core services get", afterConflict);
         UNUSED_BUT_JUSTIFIED.put("core persistentvolumeclaims get", afterConflict.replace("Service", "PVC"));
         UNUSED_BUT_JUSTIFIED.put(
                 "networking.k8s.io networkpolicies get",
-                "SandboxTemplateReconciler reads the policy back when its create answers 409 (some runs only)");
+                "CreateOrAdopt reads the policy back when the template's create answers 409 (some runs only)");
         UNUSED_BUT_JUSTIFIED.put(
                 "core services update",
                 "SandboxReconciler realigns a Service whose selector or labels drifted (someone edited it)");

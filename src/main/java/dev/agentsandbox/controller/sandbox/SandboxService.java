@@ -50,18 +50,7 @@ public final class SandboxService {
      * Service port names must be unique.
      */
     public static List<ServicePort> ports(PodSpec spec) {
-        List<Container> containers = new ArrayList<>();
-        if (spec != null) {
-            if (spec.getContainers() != null) {
-                containers.addAll(spec.getContainers());
-            }
-            if (spec.getInitContainers() != null) {
-                // Only native sidecars keep running and can serve; ordinary init containers have exited.
-                spec.getInitContainers().stream()
-                        .filter(c -> "Always".equals(c.getRestartPolicy()))
-                        .forEach(containers::add);
-            }
-        }
+        List<Container> containers = servingContainers(spec);
         Set<String> seen = new LinkedHashSet<>();
         Set<String> names = new LinkedHashSet<>();
         List<ServicePort> ports = new ArrayList<>();
@@ -91,6 +80,23 @@ public final class SandboxService {
             }
         }
         return ports;
+    }
+
+    /** The containers that can serve: the ordinary ones and native sidecars (ordinary init containers have exited). */
+    private static List<Container> servingContainers(PodSpec spec) {
+        List<Container> containers = new ArrayList<>();
+        if (spec == null) {
+            return containers;
+        }
+        if (spec.getContainers() != null) {
+            containers.addAll(spec.getContainers());
+        }
+        if (spec.getInitContainers() != null) {
+            spec.getInitContainers().stream()
+                    .filter(c -> "Always".equals(c.getRestartPolicy()))
+                    .forEach(containers::add);
+        }
+        return containers;
     }
 
     /** Whether an owned Service differs from the desired one in what this controller manages. */

@@ -8,6 +8,7 @@ import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +44,7 @@ public final class SandboxStatusAggregator {
             status.setServiceFQDN(name + "." + sandbox.getMetadata().getNamespace() + ".svc." + clusterDomain);
         }
 
-        Ready ready = ready(sandbox, state, pod);
+        Verdict ready = ready(sandbox, state, pod);
         conditions = Conditions.with(
                 conditions, Conditions.READY, ready.status, ready.reason, ready.message, generation, now);
         conditions = suspended(conditions, sandbox, state, pod, generation, now);
@@ -53,19 +54,51 @@ public final class SandboxStatusAggregator {
         return status;
     }
 
-    private record Ready(boolean status, String reason, String message) {}
+    /**
+     * The status after a failed pass: the previous one with {@code Ready=False/ReconcilerError} and the failure's
+     * message. Every failure maps to that one reason; the message is that of the cause we raised (the operator SDK
+     * wraps it), else of the innermost cause.
+     */
+    public static SandboxStatus failed(Sandbox sandbox, Throwable failure, Instant now) {
+        SandboxStatus status =
+                sandbox.getStatus() == null ? new SandboxStatus() : Serialization.clone(sandbox.getStatus());
+        status.setSelector(Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox));
+        status.setConditions(Conditions.with(
+                status.getConditions(),
+                Conditions.READY,
+                false,
+                Conditions.RECONCILER_ERROR,
+                failureMessage(failure),
+                sandbox.getMetadata().getGeneration(),
+                now));
+        return status;
+    }
 
-    private static Ready ready(Sandbox sandbox, SandboxState state, Pod pod) {
+    static String failureMessage(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null
+                && !(t instanceof SandboxConflict)
+                && !(t instanceof SandboxApiException)
+                && !(t instanceof InvalidSandboxSpec)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** A condition's status, reason and message. */
+    private record Verdict(boolean status, String reason, String message) {}
+
+    private static Verdict ready(Sandbox sandbox, SandboxState state, Pod pod) {
         String podName =
                 pod == null ? SandboxPods.podName(sandbox) : pod.getMetadata().getName();
         if (state.expired()) {
-            return new Ready(
+            return new Verdict(
                     false,
                     Conditions.SANDBOX_EXPIRED,
                     "Sandbox expired at " + sandbox.getSpec().getShutdownTime() + "; its Pod and Service were deleted");
         }
         if (state.multiplePods()) {
-            return new Ready(
+            return new Verdict(
                     false,
                     Conditions.MULTIPLE_PODS,
                     state.ownedPods().size()
@@ -73,23 +106,28 @@ public final class SandboxStatusAggregator {
                             + "; refusing to choose or create one");
         }
         if (state.refusal() != null) {
-            return new Ready(false, Conditions.RECONCILER_ERROR, state.refusal());
+            return new Verdict(false, Conditions.RECONCILER_ERROR, state.refusal());
         }
         if (state.suspended()) {
-            return new Ready(false, Conditions.SANDBOX_SUSPENDED, "operatingMode is Suspended");
+            return new Verdict(false, Conditions.SANDBOX_SUSPENDED, "operatingMode is Suspended");
         }
         if (pod != null && "Succeeded".equals(SandboxPods.phase(pod))) {
-            return new Ready(false, Conditions.POD_SUCCEEDED, "Pod " + podName + " has Succeeded");
+            return new Verdict(false, Conditions.POD_SUCCEEDED, "Pod " + podName + " has Succeeded");
         }
         if (pod != null && "Failed".equals(SandboxPods.phase(pod))) {
-            return new Ready(false, Conditions.POD_FAILED, "Pod " + podName + " has Failed");
+            return new Verdict(false, Conditions.POD_FAILED, "Pod " + podName + " has Failed");
         }
+        return dependencies(sandbox, state, pod, podName);
+    }
+
+    /** Ready while running: the Pod is Ready and, when required, the Service exists. */
+    private static Verdict dependencies(Sandbox sandbox, SandboxState state, Pod pod, String podName) {
         String podProblem = podProblem(pod, podName);
         String serviceProblem = state.serviceRequired() && state.service() == null
                 ? "Service " + SandboxService.name(sandbox) + " does not exist yet"
                 : null;
         if (podProblem == null && serviceProblem == null) {
-            return new Ready(
+            return new Verdict(
                     true,
                     Conditions.DEPENDENCIES_READY,
                     "Pod " + podName + " is Ready"
@@ -101,7 +139,7 @@ public final class SandboxStatusAggregator {
         String message = podProblem == null
                 ? serviceProblem
                 : serviceProblem == null ? podProblem : podProblem + "; " + serviceProblem;
-        return new Ready(false, Conditions.DEPENDENCIES_NOT_READY, message);
+        return new Verdict(false, Conditions.DEPENDENCIES_NOT_READY, message);
     }
 
     private static String podProblem(Pod pod, String podName) {
@@ -142,48 +180,42 @@ public final class SandboxStatusAggregator {
 
     private static List<Condition> suspended(
             List<Condition> conditions, Sandbox sandbox, SandboxState state, Pod pod, Long generation, Instant now) {
-        boolean wasTracked = Conditions.find(conditions, Conditions.SUSPENDED).isPresent();
-        if (!state.suspended()) {
-            return wasTracked
-                    ? Conditions.with(
-                            conditions,
-                            Conditions.SUSPENDED,
-                            false,
-                            Conditions.NOT_SUSPENDED,
-                            "operatingMode is Running",
-                            generation,
-                            now)
-                    : conditions;
+        if (!state.suspended()
+                && Conditions.find(conditions, Conditions.SUSPENDED).isEmpty()) {
+            return conditions; // never suspended: no Suspended condition at all
         }
-        if (pod != null) {
-            return Conditions.with(
-                    conditions,
-                    Conditions.SUSPENDED,
-                    false,
-                    Conditions.POD_TERMINATING,
-                    "Pod " + pod.getMetadata().getName() + " is being deleted",
-                    generation,
-                    now);
-        }
-        if (state.unownedPod() != null) {
-            return Conditions.with(
-                    conditions,
-                    Conditions.SUSPENDED,
-                    false,
-                    Conditions.POD_NOT_OWNED,
-                    "Pod " + state.unownedPod().getMetadata().getName() + " is controlled by "
-                            + Ownership.describeController(state.unownedPod()) + ", not by this Sandbox; left running",
-                    generation,
-                    now);
-        }
+        Verdict suspended = suspension(sandbox, state, pod);
         return Conditions.with(
                 conditions,
                 Conditions.SUSPENDED,
-                true,
-                Conditions.POD_TERMINATED,
-                "Pod " + SandboxPods.podName(sandbox) + " is deleted; Service and volumes are kept",
+                suspended.status(),
+                suspended.reason(),
+                suspended.message(),
                 generation,
                 now);
+    }
+
+    private static Verdict suspension(Sandbox sandbox, SandboxState state, Pod pod) {
+        if (!state.suspended()) {
+            return new Verdict(false, Conditions.NOT_SUSPENDED, "operatingMode is Running");
+        }
+        if (pod != null) {
+            return new Verdict(
+                    false,
+                    Conditions.POD_TERMINATING,
+                    "Pod " + pod.getMetadata().getName() + " is being deleted");
+        }
+        if (state.unownedPod() != null) {
+            return new Verdict(
+                    false,
+                    Conditions.POD_NOT_OWNED,
+                    "Pod " + state.unownedPod().getMetadata().getName() + " is controlled by "
+                            + Ownership.describeController(state.unownedPod()) + ", not by this Sandbox; left running");
+        }
+        return new Verdict(
+                true,
+                Conditions.POD_TERMINATED,
+                "Pod " + SandboxPods.podName(sandbox) + " is deleted; Service and volumes are kept");
     }
 
     private static List<Condition> finished(List<Condition> conditions, Pod pod, Long generation, Instant now) {

@@ -3,8 +3,11 @@ package dev.agentsandbox.controller.template;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.NetworkPolicyManagement;
 import dev.agentsandbox.api.SandboxTemplate;
+import dev.agentsandbox.controller.ApiOutcomes;
+import dev.agentsandbox.controller.CreateOrAdopt;
 import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.Ownership;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,12 +71,8 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
                 || template.getSpec().getNetworkPolicyManagement() != NetworkPolicyManagement.UNMANAGED;
         if (managed) {
             ensurePolicy(template, owned.orElse(null));
-        } else if (owned.isPresent() && delete(owned.get(), template)) {
-            events.normal(
-                    template,
-                    "NetworkPolicyDeleted",
-                    "Deleted NetworkPolicy " + owned.get().getMetadata().getName()
-                            + " because networkPolicyManagement is Unmanaged");
+        } else {
+            owned.ifPresent(policy -> deleteUnmanagedPolicy(template, policy));
         }
         return UpdateControl.noUpdate();
     }
@@ -84,19 +84,12 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
         if (labels != null && hash.equals(labels.get(Labels.SANDBOX_TEMPLATE_REF_HASH))) {
             return;
         }
-        try {
-            // edit() sends a JSON Patch computed from this object: it adds one label and touches nothing else.
-            client.resource(template).edit(t -> {
-                Map<String, String> next = t.getMetadata().getLabels() == null
-                        ? new LinkedHashMap<>()
-                        : new LinkedHashMap<>(t.getMetadata().getLabels());
-                next.put(Labels.SANDBOX_TEMPLATE_REF_HASH, hash);
-                t.getMetadata().setLabels(next);
-                return t;
-            });
-        } catch (KubernetesClientException e) {
-            throw failure("labelling SandboxTemplate " + template.getMetadata().getName(), template, e);
-        }
+        // edit() sends a JSON Patch computed from this object: it adds one label and touches nothing else.
+        call("labelling SandboxTemplate " + template.getMetadata().getName(), template, () -> client.resource(template)
+                .edit(t -> {
+                    addLabels(t, Map.of(Labels.SANDBOX_TEMPLATE_REF_HASH, hash));
+                    return t;
+                }));
     }
 
     private void ensurePolicy(SandboxTemplate template, NetworkPolicy owned) {
@@ -105,48 +98,32 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
             realign(template, owned, desired);
             return;
         }
-        KubernetesClientException conflict;
-        try {
-            client.resource(desired).create();
+        CreateOrAdopt.Result<NetworkPolicy> result = call(
+                "creating NetworkPolicy " + desired.getMetadata().getName(),
+                template,
+                () -> CreateOrAdopt.create(client, desired, live -> takeOrReport(template, live, desired)));
+        if (result.created()) {
             events.normal(
                     template,
                     "NetworkPolicyCreated",
                     "Created NetworkPolicy " + desired.getMetadata().getName()
                             + (TemplateDefaults.usesDefaultPolicy(template) ? " (default policy)" : ""));
-            return;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != 409) {
-                throw failure("creating NetworkPolicy " + desired.getMetadata().getName(), template, e);
-            }
-            conflict = e;
         }
-        NetworkPolicy live = client.network()
-                .v1()
-                .networkPolicies()
-                .inNamespace(template.getMetadata().getNamespace())
-                .withName(desired.getMetadata().getName())
-                .get();
-        if (live == null) {
-            // Deleted in between, or a conflict other than "already exists": no event would bring us back for an
-            // object outside the cache, so fail and let the backoff retry the create.
-            throw failure(
-                    "creating NetworkPolicy " + desired.getMetadata().getName()
-                            + " met a conflict but no such NetworkPolicy exists; retrying",
-                    template,
-                    conflict);
-        }
+    }
+
+    /** A policy of the wanted name exists: ours (not yet in the cache) is realigned, another's is reported. */
+    private NetworkPolicy takeOrReport(SandboxTemplate template, NetworkPolicy live, NetworkPolicy desired) {
         if (Ownership.of(live, template) == Ownership.OWNED) {
-            realign(template, live, desired); // our own, not yet in the cache
-            return;
+            realign(template, live, desired);
+            return live;
         }
         String message = "NetworkPolicy " + live.getMetadata().getName() + " already exists and is controlled by "
                 + Ownership.describeController(live) + ", not by SandboxTemplate "
                 + template.getMetadata().getName() + "; leaving it unchanged, so the template's sandboxes are not"
                 + " covered by a managed policy";
-        LOG.warnf(
-                "sandboxtemplate %s/%s: %s",
-                template.getMetadata().getNamespace(), template.getMetadata().getName(), message);
+        LOG.warnf("sandboxtemplate %s: %s", ref(template), message);
         events.warning(template, "NetworkPolicyConflict", message);
+        return null;
     }
 
     private void realign(SandboxTemplate template, NetworkPolicy live, NetworkPolicy desired) {
@@ -160,41 +137,52 @@ public class SandboxTemplateReconciler implements Reconciler<SandboxTemplate> {
             return;
         }
         NetworkPolicy copy = Serialization.clone(live);
-        Map<String, String> labels = copy.getMetadata().getLabels() == null
-                ? new LinkedHashMap<>()
-                : new LinkedHashMap<>(copy.getMetadata().getLabels());
-        labels.putAll(desired.getMetadata().getLabels());
-        copy.getMetadata().setLabels(labels);
+        addLabels(copy, desired.getMetadata().getLabels());
         copy.setSpec(desired.getSpec());
-        try {
-            client.resource(copy).update(); // with resourceVersion: a concurrent change means a retry
+        // With resourceVersion: a concurrent change means a retry.
+        call("updating NetworkPolicy " + copy.getMetadata().getName(), template, () -> client.resource(copy)
+                .update());
+        events.normal(
+                template,
+                "NetworkPolicyUpdated",
+                "Updated NetworkPolicy " + copy.getMetadata().getName());
+    }
+
+    private void deleteUnmanagedPolicy(SandboxTemplate template, NetworkPolicy policy) {
+        String name = policy.getMetadata().getName();
+        boolean deleted = call("deleting NetworkPolicy " + name, template, () -> ApiOutcomes.unlessGone(
+                        () -> client.resource(policy).delete())
+                .map(gone -> !gone.isEmpty())
+                .orElse(false));
+        if (deleted) {
             events.normal(
                     template,
-                    "NetworkPolicyUpdated",
-                    "Updated NetworkPolicy " + copy.getMetadata().getName());
-        } catch (KubernetesClientException e) {
-            throw failure("updating NetworkPolicy " + copy.getMetadata().getName(), template, e);
+                    "NetworkPolicyDeleted",
+                    "Deleted NetworkPolicy " + name + " because networkPolicyManagement is Unmanaged");
         }
     }
 
-    private boolean delete(NetworkPolicy policy, SandboxTemplate template) {
+    /** Adds {@code added} to the object's labels, keeping the others. */
+    private static void addLabels(HasMetadata object, Map<String, String> added) {
+        Map<String, String> labels = object.getMetadata().getLabels() == null
+                ? new LinkedHashMap<>()
+                : new LinkedHashMap<>(object.getMetadata().getLabels());
+        labels.putAll(added);
+        object.getMetadata().setLabels(labels);
+    }
+
+    /** Runs an API call; a refusal becomes an error naming the template, the action and the server's reason. */
+    private static <T> T call(String action, SandboxTemplate template, Supplier<T> apiCall) {
         try {
-            return !client.resource(policy).delete().isEmpty();
+            return apiCall.get();
         } catch (KubernetesClientException e) {
-            if (e.getCode() == 404) {
-                return false;
-            }
-            throw failure("deleting NetworkPolicy " + policy.getMetadata().getName(), template, e);
+            throw new IllegalStateException(
+                    "sandboxtemplate " + ref(template) + ": " + action + " failed: " + ApiOutcomes.reason(e), e);
         }
     }
 
-    private static RuntimeException failure(String action, SandboxTemplate template, KubernetesClientException e) {
-        String reason = e.getStatus() != null && e.getStatus().getMessage() != null
-                ? e.getCode() + " " + e.getStatus().getMessage()
-                : e.getMessage();
-        return new IllegalStateException(
-                "sandboxtemplate " + template.getMetadata().getNamespace() + "/"
-                        + template.getMetadata().getName() + ": " + action + " failed: " + reason,
-                e);
+    private static String ref(SandboxTemplate template) {
+        return template.getMetadata().getNamespace() + "/"
+                + template.getMetadata().getName();
     }
 }

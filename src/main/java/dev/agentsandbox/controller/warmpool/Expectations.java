@@ -66,6 +66,11 @@ public class Expectations {
         return e == null ? 0 : e.pending();
     }
 
+    /** Forgets every pool, as a process restart does. */
+    void clear() {
+        pools.clear();
+    }
+
     /** Forgets a deleted pool. */
     public void forget(String key) {
         pools.remove(key);

@@ -311,13 +311,13 @@ public class WarmPoolReconcilerIT {
         scale(client, ns, "pool", 5000);
         await().atMost(WAIT).untilAsserted(() -> {
             SandboxWarmPool live = livePool(client, ns, "pool");
-            assertThat(Conditions.find(live.getStatus().getConditions(), WarmPoolReconciler.REPLICAS_ACCEPTED))
+            assertThat(Conditions.find(live.getStatus().getConditions(), WarmPoolStatusFactory.REPLICAS_ACCEPTED))
                     .hasValueSatisfying(c -> {
                         assertThat(c.getStatus()).isEqualTo(Conditions.FALSE);
-                        assertThat(c.getReason()).isEqualTo(WarmPoolReconciler.ABOVE_LIMIT);
+                        assertThat(c.getReason()).isEqualTo(WarmPoolStatusFactory.ABOVE_LIMIT);
                         assertThat(c.getMessage()).contains("5000").contains("400");
                     });
-            assertThat(reasons(ns)).contains(WarmPoolReconciler.ABOVE_LIMIT);
+            assertThat(reasons(ns)).contains(WarmPoolStatusFactory.ABOVE_LIMIT);
         });
         settle();
         assertThat(members(client, ns, "pool")).hasSize(2);
