@@ -46,8 +46,9 @@ public enum Ownership {
     }
 
     /**
-     * An unowned object may be adopted only when it says so: {@code agents.x-k8s.io/adoptable=true} (set by pools on
-     * their members' objects) or the owner's own name-hash label.
+     * An unowned object may be adopted only when it says so: {@code agents.x-k8s.io/adoptable=true} (which its
+     * author sets to hand it over) or the owner's own name-hash label (which the Sandbox controller puts on what it
+     * creates, so an object orphaned by a lost owner reference is taken back).
      */
     public static boolean adoptable(HasMetadata object, String nameHash) {
         Map<String, String> labels = object.getMetadata().getLabels();
