@@ -1,6 +1,7 @@
 package dev.agentsandbox.agent;
 
 import dev.agentsandbox.app.SandboxConfig;
+import dev.agentsandbox.owner.Owner;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -61,7 +62,7 @@ public class AgentRoutes {
         Owner owner;
         String prompt;
         try {
-            owner = Owner.fromHeader(ctx.request().getHeader(Owner.HEADER));
+            owner = ownerOf(ctx);
             prompt = promptOf(ctx);
         } catch (AgentFailure e) {
             fail(ctx.response(), e);
@@ -76,7 +77,7 @@ public class AgentRoutes {
     private void reset(RoutingContext ctx) {
         Owner owner;
         try {
-            owner = Owner.fromHeader(ctx.request().getHeader(Owner.HEADER));
+            owner = ownerOf(ctx);
         } catch (AgentFailure e) {
             fail(ctx.response(), e);
             return;
@@ -90,7 +91,7 @@ public class AgentRoutes {
         Owner owner;
         String prompt;
         try {
-            owner = Owner.fromHeader(ctx.request().getHeader(Owner.HEADER));
+            owner = ownerOf(ctx);
             prompt = promptOf(ctx);
         } catch (AgentFailure e) {
             fail(ctx.response(), e);
@@ -107,6 +108,15 @@ public class AgentRoutes {
                         .put("history_turns", reply.historyTurns()));
             }
         });
+    }
+
+    /** The owner {@code X-Owner} names ({@code anonymous} without it); a value that is no owner is a 400. */
+    private static Owner ownerOf(RoutingContext ctx) {
+        try {
+            return Owner.fromHeader(ctx.request().getHeader(Owner.HEADER));
+        } catch (IllegalArgumentException e) {
+            throw new AgentFailure(400, e.getMessage());
+        }
     }
 
     private String promptOf(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package dev.agentsandbox.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.owner.Owner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.agentsandbox.agent;
 
+import dev.agentsandbox.owner.Owner;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,5 +1,7 @@
 package dev.agentsandbox.agent;
 
+import dev.agentsandbox.owner.Owner;
+
 /** What the model is told before every conversation: whose agent it is and how it must answer (docs/api.md section 11.4). */
 public final class SystemPrompt {
 

@@ -3,6 +3,7 @@ package dev.agentsandbox.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.owner.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,6 +2,7 @@ package dev.agentsandbox.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentsandbox.owner.Owner;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

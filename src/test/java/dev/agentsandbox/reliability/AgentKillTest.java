@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.agent.DirectoryConversationStore;
-import dev.agentsandbox.agent.Owner;
 import dev.agentsandbox.agent.Turn;
+import dev.agentsandbox.owner.Owner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

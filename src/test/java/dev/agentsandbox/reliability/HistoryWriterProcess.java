@@ -2,8 +2,8 @@ package dev.agentsandbox.reliability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.agent.DirectoryConversationStore;
-import dev.agentsandbox.agent.Owner;
 import dev.agentsandbox.agent.Turn;
+import dev.agentsandbox.owner.Owner;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
