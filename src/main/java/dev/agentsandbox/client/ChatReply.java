@@ -1,5 +1,7 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.owner.Owner;
+
 /** The agent's answer to one prompt ({@code POST /chat}). */
 public record ChatReply(String owner, String reply, int historyTurns) {
 

@@ -2,6 +2,7 @@ package dev.agentsandbox.client;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.owner.Owner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -276,7 +277,7 @@ final class ClientCommand implements Callable<Integer> {
     private RouterTokens tokens(List<Owner> owners) {
         Map<String, String> perOwner = new HashMap<>();
         for (Owner owner : owners) {
-            String fromEnv = cli.env().get(owner.tokenVariable());
+            String fromEnv = cli.env().get(RouterTokens.variableOf(owner));
             if (fromEnv != null && !fromEnv.isBlank()) {
                 perOwner.put(owner.name(), fromEnv);
             }

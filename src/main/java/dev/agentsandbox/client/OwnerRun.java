@@ -1,5 +1,6 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.owner.Owner;
 import java.io.PrintStream;
 import java.time.Duration;
 
@@ -67,7 +68,9 @@ final class OwnerRun {
         if (options.reset()) {
             ClaimRef kept = client.findClaim(owner.name())
                     .orElseThrow(() -> new ClaimNotFoundException(
-                            client.namespace(), owner.keptClaimName(), "owner " + owner + " has no claim to reset"));
+                            client.namespace(),
+                            ClaimRequest.keptName(owner),
+                            "owner " + owner + " has no claim to reset"));
             say(owner, "reusing claim " + kept);
             return kept;
         }

@@ -1,5 +1,7 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.owner.Owner;
+
 /**
  * A claim that is Ready, with the Sandbox it was given.
  *

@@ -2,6 +2,7 @@ package dev.agentsandbox.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.owner.Owner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -93,7 +94,7 @@ public final class RouterClient {
                 .header("X-Sandbox-ID", sandbox.sandbox())
                 .header("X-Sandbox-Namespace", sandbox.namespace())
                 .header("X-Sandbox-Port", Integer.toString(port))
-                .header("X-Owner", sandbox.owner().name())
+                .header(Owner.HEADER, sandbox.owner().name())
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
                 .method(
@@ -128,7 +129,7 @@ public final class RouterClient {
                             + (tokens.forOwner(sandbox.owner()).isPresent()
                                     ? "the token is wrong or was rotated"
                                     : "no token given; pass --token or set ROUTER_TOKEN or "
-                                            + sandbox.owner().tokenVariable());
+                                            + RouterTokens.variableOf(sandbox.owner()));
                     case 403 -> "router at " + base + " refused owner " + sandbox.owner() + " access to " + target
                             + " (403 " + detail + "): the token belongs to another owner";
                     default -> {

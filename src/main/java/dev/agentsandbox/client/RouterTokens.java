@@ -1,5 +1,7 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.owner.Owner;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,6 +33,11 @@ public final class RouterTokens {
     /** Tokens by owner name, with an optional shared token (may be null) for owners not in the map. */
     public static RouterTokens of(Map<String, String> perOwner, String shared) {
         return new RouterTokens(perOwner, shared);
+    }
+
+    /** The environment variable holding an owner's own router token, e.g. {@code ROUTER_TOKEN_ALICE}. */
+    public static String variableOf(Owner owner) {
+        return "ROUTER_TOKEN_" + owner.name().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
     }
 
     public Optional<String> forOwner(Owner owner) {

@@ -3,6 +3,7 @@ package dev.agentsandbox.client;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.owner.Owner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -85,7 +86,7 @@ public final class SandboxClient {
         Owner who = new Owner(owner);
         for (int attempt = 1; ; attempt++) {
             Instant requestedAt = clock.instant();
-            ClaimRef ref = new ClaimRef(who, namespace, who.oneShotClaimName(), true, requestedAt);
+            ClaimRef ref = new ClaimRef(who, namespace, ClaimRequest.oneShotName(who), true, requestedAt);
             created.add(ref);
             try {
                 create(ClaimRequest.build(who, namespace, ref.name(), warmPool, requestedAt));
@@ -112,7 +113,8 @@ public final class SandboxClient {
         }
         Instant requestedAt = clock.instant();
         try {
-            SandboxClaim claim = create(ClaimRequest.build(who, namespace, who.keptClaimName(), warmPool, requestedAt));
+            SandboxClaim claim =
+                    create(ClaimRequest.build(who, namespace, ClaimRequest.keptName(who), warmPool, requestedAt));
             return new ClaimRef(who, namespace, claim.getMetadata().getName(), true, requestedAt);
         } catch (SandboxClientException e) {
             if (!(e.getCause() instanceof KubernetesClientException k && k.getCode() == 409)) {
@@ -120,11 +122,11 @@ public final class SandboxClient {
             }
             // Another run created the kept claim between our lookup and our create: use theirs, if it is this
             // owner's (the name is predictable, so someone else may have taken it).
-            SandboxClaim taken = getClaim(who.keptClaimName());
+            SandboxClaim taken = getClaim(ClaimRequest.keptName(who));
             Map<String, String> labels =
                     Optional.ofNullable(taken.getMetadata().getLabels()).orElse(Map.of());
             if (!labels.entrySet().containsAll(ClaimRequest.ownerSelector(who).entrySet())) {
-                throw new SandboxClientException("claim " + namespace + "/" + who.keptClaimName()
+                throw new SandboxClientException("claim " + namespace + "/" + ClaimRequest.keptName(who)
                         + " exists but is not owner " + who + "'s claim made by this client (labels " + labels + ")");
             }
             return ref(who, taken, false);
@@ -142,7 +144,7 @@ public final class SandboxClient {
     private Optional<ClaimRef> findClaim(Owner owner) {
         return ownerClaims(owner).stream()
                 .filter(c -> c.getMetadata().getDeletionTimestamp() == null)
-                .filter(c -> owner.keptClaimName().equals(c.getMetadata().getName()))
+                .filter(c -> ClaimRequest.keptName(owner).equals(c.getMetadata().getName()))
                 .findFirst()
                 .map(c -> ref(owner, c, false));
     }
@@ -271,7 +273,7 @@ public final class SandboxClient {
         Owner who = new Owner(owner);
         ClaimRef claim = findClaim(who)
                 .orElseThrow(() -> new ClaimNotFoundException(
-                        namespace, who.keptClaimName(), "owner " + who + " has no claim to reset"));
+                        namespace, ClaimRequest.keptName(who), "owner " + who + " has no claim to reset"));
         reset(awaitReady(claim));
     }
 

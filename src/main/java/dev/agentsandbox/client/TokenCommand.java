@@ -1,5 +1,6 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.owner.Owner;
 import dev.agentsandbox.router.OwnerTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.Callable;
@@ -73,7 +74,7 @@ final class TokenCommand implements Callable<Integer> {
             cli.err()
                     .println("stored the SHA-256 of a new router token for owner " + who + " in secret "
                             + secretNamespace + "/" + secret + "; it is shown only now. Hand it to the owner, e.g. as "
-                            + who.tokenVariable() + ".");
+                            + RouterTokens.variableOf(who) + ".");
             return ExitCode.OK;
         } catch (RuntimeException e) {
             cli.err().println("error: " + e.getMessage());

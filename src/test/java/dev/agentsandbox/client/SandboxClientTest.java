@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.owner.Owner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -105,7 +106,7 @@ class SandboxClientTest {
     @Test
     void aKeptClaimNameTakenBySomeoneElseIsNotReused() {
         SandboxClaim squatter = ClaimRequest.build(
-                new Owner("mallory"), NS, new Owner("alice").keptClaimName(), POOL, java.time.Instant.now());
+                new Owner("mallory"), NS, ClaimRequest.keptName(new Owner("alice")), POOL, java.time.Instant.now());
         kube.resource(squatter).create();
 
         assertThatThrownBy(() -> client(RouterTokens.none()).getOrCreateClaim("alice"))
@@ -119,7 +120,7 @@ class SandboxClientTest {
 
         ClaimRef kept = client(RouterTokens.none()).getOrCreateClaim("alice");
 
-        assertThat(kept.name()).isNotEqualTo(leftover.name()).isEqualTo(new Owner("alice").keptClaimName());
+        assertThat(kept.name()).isNotEqualTo(leftover.name()).isEqualTo(ClaimRequest.keptName(new Owner("alice")));
     }
 
     @Test

@@ -3,10 +3,10 @@ package dev.agentsandbox.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentsandbox.client.ClaimRef;
-import dev.agentsandbox.client.Owner;
 import dev.agentsandbox.client.ReadySandbox;
 import dev.agentsandbox.client.RouterClient;
 import dev.agentsandbox.client.RouterTokens;
+import dev.agentsandbox.owner.Owner;
 import dev.agentsandbox.router.OwnerTokens;
 import dev.agentsandbox.router.RouterFixture;
 import dev.agentsandbox.router.RouterServer;
