@@ -1,6 +1,7 @@
 package dev.agentsandbox.agent;
 
 import dev.agentsandbox.app.SandboxConfig;
+import dev.agentsandbox.owner.ChatReply;
 import dev.agentsandbox.owner.Owner;
 import io.vertx.core.Context;
 import io.vertx.core.http.HttpServerResponse;
@@ -68,10 +69,7 @@ public class AgentRoutes {
             fail(ctx.response(), e);
             return;
         }
-        answer(ctx, owner, agent.get().chat(owner, prompt), reply -> new JsonObject()
-                .put("owner", reply.owner().name())
-                .put("reply", reply.reply())
-                .put("history_turns", reply.historyTurns()));
+        answer(ctx, owner, agent.get().chat(owner, prompt), AgentRoutes::chatBody);
     }
 
     private void reset(RoutingContext ctx) {
@@ -102,10 +100,7 @@ public class AgentRoutes {
             if (error != null) {
                 events.fail(failureOf(error, owner));
             } else {
-                events.done(new JsonObject()
-                        .put("owner", reply.owner().name())
-                        .put("reply", reply.reply())
-                        .put("history_turns", reply.historyTurns()));
+                events.done(chatBody(reply));
             }
         });
     }
@@ -117,6 +112,14 @@ public class AgentRoutes {
         } catch (IllegalArgumentException e) {
             throw new AgentFailure(400, e.getMessage());
         }
+    }
+
+    /** The body of {@code /chat} and of the stream's {@code done} event (docs/api.md section 11.1). */
+    private static JsonObject chatBody(ChatReply reply) {
+        return new JsonObject()
+                .put("owner", reply.owner().name())
+                .put("reply", reply.reply())
+                .put("history_turns", reply.historyTurns());
     }
 
     private String promptOf(RoutingContext ctx) {

@@ -1,6 +1,7 @@
 package dev.agentsandbox.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.owner.ChatReply;
 import dev.agentsandbox.owner.Owner;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;

@@ -1,5 +1,6 @@
 package dev.agentsandbox.agent;
 
+import dev.agentsandbox.owner.ChatReply;
 import dev.agentsandbox.owner.Owner;
 
 /** What the model is told before every conversation: whose agent it is and how it must answer (docs/api.md section 11.4). */
@@ -9,7 +10,7 @@ public final class SystemPrompt {
 
     /** The first words of every reply for {@code owner}. */
     public static String greeting(Owner owner) {
-        return "I am " + owner.name() + "'s agent.";
+        return ChatReply.introduction(owner) + ".";
     }
 
     public static String forOwner(Owner owner) {

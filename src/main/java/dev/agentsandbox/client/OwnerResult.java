@@ -1,5 +1,6 @@
 package dev.agentsandbox.client;
 
+import dev.agentsandbox.owner.ChatReply;
 import dev.agentsandbox.owner.Owner;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.agentsandbox.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.owner.ChatReply;
 import dev.agentsandbox.owner.Owner;
 import java.io.IOException;
 import java.net.URI;
@@ -63,8 +64,17 @@ public final class RouterClient {
     /** {@code POST /chat} as the sandbox's owner. */
     public ChatReply chat(ReadySandbox sandbox, String prompt) {
         JsonNode body = post(sandbox, "/chat", Map.of("prompt", prompt));
+        Owner owner;
+        try {
+            owner = new Owner(body.path("owner").asText(sandbox.owner().name()));
+        } catch (IllegalArgumentException e) {
+            throw new SandboxClientException(
+                    "sandbox " + sandbox.namespace() + "/" + sandbox.sandbox() + ": the /chat answer names no valid "
+                            + "owner (" + e.getMessage() + ")",
+                    e);
+        }
         return new ChatReply(
-                body.path("owner").asText(sandbox.owner().name()),
+                owner,
                 body.path("reply").asText(null),
                 body.path("history_turns").asInt(0));
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.owner.ChatReply;
 import dev.agentsandbox.owner.Owner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
