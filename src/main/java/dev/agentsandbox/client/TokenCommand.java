@@ -1,7 +1,7 @@
 package dev.agentsandbox.client;
 
 import dev.agentsandbox.owner.Owner;
-import dev.agentsandbox.router.OwnerTokens;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -1,6 +1,6 @@
 package dev.agentsandbox.local;
 
-import dev.agentsandbox.router.OwnerTokens;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import dev.agentsandbox.router.RouterConfig;
 import dev.agentsandbox.router.RouterLifecycle;
 import io.fabric8.kubernetes.client.KubernetesClient;

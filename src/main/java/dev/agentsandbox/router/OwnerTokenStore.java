@@ -1,11 +1,11 @@
 package dev.agentsandbox.router;
 
+import dev.agentsandbox.owner.Owner;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -82,12 +82,16 @@ public final class OwnerTokenStore implements AutoCloseable {
         Map<String, String> next = new HashMap<>();
         if (secret != null && secret.getData() != null) {
             secret.getData().forEach((owner, encoded) -> {
-                String hash = decode(encoded);
-                if (!OwnerTokens.isValidOwner(owner) || hash == null) {
+                if (!Owner.isValid(owner)) {
+                    LOG.warnf("Secret %s: a data key is not a valid owner name; its entry is ignored", secretKey);
+                    return;
+                }
+                String hash = OwnerTokens.storedHash(encoded);
+                if (hash == null) {
                     // Never log the value: it is a hash, but an operator may have pasted a raw token by mistake.
                     LOG.warnf(
                             "Secret %s: entry for owner \"%s\" is not a 64-digit hex SHA-256; ignored",
-                            secretKey, OwnerTokens.isValidOwner(owner) ? owner : "<invalid name>");
+                            secretKey, owner);
                     return;
                 }
                 next.put(hash, owner);
@@ -98,20 +102,6 @@ public final class OwnerTokenStore implements AutoCloseable {
         // the old version is checked again. (One writer, the informer's thread.)
         version++;
         LOG.infof("Secret %s: %d owner token(s) loaded", secretKey, next.size());
-    }
-
-    private static String decode(String encoded) {
-        try {
-            String hash = new String(Base64.getDecoder().decode(encoded), StandardCharsets.US_ASCII)
-                    .trim()
-                    .toLowerCase(java.util.Locale.ROOT);
-            if (hash.length() != 64 || !hash.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                return null;
-            }
-            return hash;
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     @Override

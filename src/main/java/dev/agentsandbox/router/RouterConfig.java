@@ -1,5 +1,6 @@
 package dev.agentsandbox.router;
 
+import dev.agentsandbox.owner.token.OwnerTokens;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;

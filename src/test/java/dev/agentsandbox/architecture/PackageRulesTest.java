@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What may depend on what among the platform's packages (docs/architecture.md, "Packages"), checked on the compiled
@@ -36,17 +37,19 @@ class PackageRulesTest {
         return ROOT + "." + name + "..";
     }
 
-    @Test
-    void theCrdModelDependsOnNothingOfThePlatform() {
+    /** The CRD model, and the owner with its chat reply and token Secret format: contracts every role shares. */
+    @ParameterizedTest
+    @ValueSource(strings = {"api", "owner"})
+    void aSharedContractDependsOnNoRoleNorOnLocalModeNorOnTheShell(String shared) {
         noClasses()
                 .that()
-                .resideInAPackage(pkg("api"))
+                .resideInAPackage(pkg(shared))
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(Stream.concat(ROLES.stream(), Stream.of("app", "local"))
                         .map(PackageRulesTest::pkg)
                         .toArray(String[]::new))
-                .because("the CRD model is the contract every role and every client shares")
+                .because("every role and every client shares it, so it must not drag a role along")
                 .check(production);
     }
 
@@ -70,14 +73,14 @@ class PackageRulesTest {
     }
 
     @Test
-    void theAgentLeavesTheCrdModelOut() {
+    void theAgentLeavesTheCrdModelAndTheOwnerTokenSecretOut() {
         noClasses()
                 .that()
-                .resideInAPackage(pkg("agent"))
+                .resideInAnyPackage(pkg("agent"), ROOT + ".owner")
                 .should()
                 .dependOnClassesThat()
-                .resideInAPackage(pkg("api"))
-                .because("the agent image is built without the CRD model (the agent profile excludes it)")
+                .resideInAnyPackage(pkg("api"), pkg("owner.token"))
+                .because("the agent image is built without them (the agent profile excludes api/ and owner/token/)")
                 .check(production);
     }
 

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
-import dev.agentsandbox.router.OwnerTokens;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.local.controlplane.KubeControlPlane;
 import dev.agentsandbox.local.model.DemoModel;
-import dev.agentsandbox.router.OwnerTokens;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import dev.agentsandbox.testing.RealControlPlane;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;

@@ -7,7 +7,7 @@ import dev.agentsandbox.client.ReadySandbox;
 import dev.agentsandbox.client.RouterClient;
 import dev.agentsandbox.client.RouterTokens;
 import dev.agentsandbox.owner.Owner;
-import dev.agentsandbox.router.OwnerTokens;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import dev.agentsandbox.router.RouterFixture;
 import dev.agentsandbox.router.RouterServer;
 import dev.agentsandbox.router.RoutingHeaders;

@@ -8,6 +8,7 @@ import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;

@@ -12,7 +12,7 @@ import dev.agentsandbox.local.kubelet.KubeletSettings;
 import dev.agentsandbox.local.kubelet.LocalNode;
 import dev.agentsandbox.local.kubelet.ProcessKubelet;
 import dev.agentsandbox.local.model.DemoModel;
-import dev.agentsandbox.router.OwnerTokens;
+import dev.agentsandbox.owner.token.OwnerTokens;
 import dev.agentsandbox.testing.RealControlPlane;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,5 +1,6 @@
-package dev.agentsandbox.router;
+package dev.agentsandbox.owner.token;
 
+import dev.agentsandbox.owner.Owner;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,13 +12,14 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Issues and revokes per-owner router tokens. The Secret stores only the hex SHA-256 of each token under the
- * owner's name, so reading the Secret does not reveal a usable token; the token itself is returned once, to the
- * caller of {@link #issue}. The single owner of that Secret format: the router reads it, local mode and the
- * client's {@code token} command write it through this class.
+ * The router's owner-token Secret: one data key per owner, holding the hex SHA-256 of that owner's token, so reading
+ * the Secret does not reveal a usable token; the token itself is returned once, to the caller of {@link #issue}. The
+ * single owner of that format (docs/api.md section 10.3): the router reads it ({@link #storedHash}, {@link #hash}),
+ * local mode and the client's {@code token} command write it.
  */
 public final class OwnerTokens {
 
@@ -43,18 +45,17 @@ public final class OwnerTokens {
      * Secret when it does not exist; updates it with optimistic locking otherwise.
      */
     public static String issue(KubernetesClient client, String namespace, String secretName, String owner) {
-        requireOwner(owner);
+        Owner who = new Owner(owner);
         byte[] random = new byte[TOKEN_BYTES];
         RANDOM.nextBytes(random);
         String token = TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        store(client, namespace, secretName, owner, hash(token));
+        store(client, namespace, secretName, who.name(), hash(token));
         return token;
     }
 
     /** Removes {@code owner}'s token; true when there was one. */
     public static boolean revoke(KubernetesClient client, String namespace, String secretName, String owner) {
-        requireOwner(owner);
-        return store(client, namespace, secretName, owner, null);
+        return store(client, namespace, secretName, new Owner(owner).name(), null);
     }
 
     /** Lower-case hex SHA-256 of the token's UTF-8 bytes: the form kept in the Secret. */
@@ -64,26 +65,21 @@ public final class OwnerTokens {
         return HexFormat.of().formatHex(digest.digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Owners are Kubernetes label values (the sandbox's {@code agents.x-k8s.io/owner}), and Secret data keys. */
-    public static boolean isValidOwner(String owner) {
-        if (owner == null || owner.isEmpty() || owner.length() > 63) {
-            return false;
-        }
-        for (int i = 0; i < owner.length(); i++) {
-            char c = owner.charAt(i);
-            boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-            boolean edge = i == 0 || i == owner.length() - 1;
-            if (!alnum && (edge || (c != '-' && c != '_' && c != '.'))) {
-                return false;
+    /**
+     * The hash a Secret value holds: the base64 of 64 hex digits (case and surrounding blanks forgiven), returned in
+     * lower case; null when the value is anything else, such as a raw token pasted by mistake.
+     */
+    public static String storedHash(String encoded) {
+        try {
+            String hash = new String(Base64.getDecoder().decode(encoded), StandardCharsets.US_ASCII)
+                    .trim()
+                    .toLowerCase(Locale.ROOT);
+            if (hash.length() != 64 || !hash.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return null;
             }
-        }
-        return true;
-    }
-
-    private static void requireOwner(String owner) {
-        if (!isValidOwner(owner)) {
-            throw new IllegalArgumentException("owner \"" + owner + "\" is not a valid label value "
-                    + "(1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)");
+            return hash;
+        } catch (IllegalArgumentException e) {
+            return null;
         }
     }
 
