@@ -1,5 +1,6 @@
 package dev.agentsandbox.router;
 
+import dev.agentsandbox.owner.Owner;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.function.BiConsumer;
@@ -11,8 +12,6 @@ import java.util.function.BiConsumer;
  * pass over the headers ({@link HeaderNames}), copying what passes into the outgoing map.
  */
 public final class ForwardedHeaders {
-
-    public static final String X_OWNER = "X-Owner";
 
     private ForwardedHeaders() {}
 
@@ -33,7 +32,7 @@ public final class ForwardedHeaders {
         }
         String effectiveOwner = owner != null ? owner : copy.clientOwner;
         if (effectiveOwner != null) {
-            to.add(X_OWNER, effectiveOwner);
+            to.add(Owner.HEADER, effectiveOwner);
         }
         if (remote != null) {
             to.add("X-Forwarded-For", copy.priorForwardedFor == null ? remote : copy.priorForwardedFor + ", " + remote);

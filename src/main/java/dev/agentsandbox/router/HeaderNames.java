@@ -1,5 +1,6 @@
 package dev.agentsandbox.router;
 
+import dev.agentsandbox.owner.Owner;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ final class HeaderNames {
         add(names, kinds, HOST, "Host");
         add(names, kinds, CONNECTION, "Connection");
         add(names, kinds, X_FORWARDED_FOR, "X-Forwarded-For");
-        add(names, kinds, X_OWNER, ForwardedHeaders.X_OWNER);
+        add(names, kinds, X_OWNER, Owner.HEADER);
         add(
                 names,
                 kinds,
