@@ -13,7 +13,9 @@ import java.util.Set;
  * Ready means the Ready condition is True <em>and</em> {@code status.sandbox.name} is set: a client needs the
  * Sandbox's name for the routing header, so Ready without a name is still waiting. Reasons such as
  * {@code WarmPoolNotFound} or {@code TemplateNotFound} heal on their own once the object is created, so they are
- * waited out until the timeout; the reasons in {@link #TERMINAL} never heal and fail at once.
+ * waited out until the timeout; the reasons in {@link #TERMINAL} never heal and fail at once, and so does a claim
+ * whose {@code Finished} condition is True: its Pod ended (its Ready reason is then {@code SandboxNotReady}, which
+ * alone would heal).
  */
 public record ClaimState(Phase phase, String sandbox, String reason, String message) {
 
@@ -23,9 +25,7 @@ public record ClaimState(Phase phase, String sandbox, String reason, String mess
             Conditions.ENV_VARS_INJECTION_REJECTED,
             Conditions.VOLUME_CLAIM_TEMPLATES_ERROR,
             Conditions.CLAIM_EXPIRED,
-            Conditions.SANDBOX_EXPIRED,
-            Conditions.POD_FAILED,
-            Conditions.POD_SUCCEEDED);
+            Conditions.SANDBOX_EXPIRED);
 
     /** The three outcomes a waiting client cares about. */
     public enum Phase {
@@ -49,6 +49,12 @@ public record ClaimState(Phase phase, String sandbox, String reason, String mess
         }
         if (reason != null && TERMINAL.contains(reason) && !Conditions.TRUE.equals(ready.getStatus())) {
             return new ClaimState(Phase.FAILED, sandbox, reason, message);
+        }
+        Condition finished = status == null
+                ? null
+                : Conditions.find(status.getConditions(), Conditions.FINISHED).orElse(null);
+        if (finished != null && Conditions.TRUE.equals(finished.getStatus())) {
+            return new ClaimState(Phase.FAILED, sandbox, finished.getReason(), finished.getMessage());
         }
         return new ClaimState(Phase.WAITING, sandbox, reason, message);
     }

@@ -64,4 +64,27 @@ class ClaimStateTest {
             assertThat(state.reason()).isEqualTo(terminal);
         }
     }
+
+    @Test
+    void aClaimWhosePodEndedFailsAtOnceWithThePodsReason() {
+        for (String ended : List.of(Conditions.POD_FAILED, Conditions.POD_SUCCEEDED)) {
+            SandboxClaim claim = claim("sb", false, Conditions.SANDBOX_NOT_READY);
+            // As the claim controller mirrors it: Ready says the Sandbox is not Ready, Finished says why.
+            claim.getStatus()
+                    .setConditions(Conditions.with(
+                            claim.getStatus().getConditions(),
+                            Conditions.FINISHED,
+                            true,
+                            ended,
+                            "Pod sb has ended",
+                            1L,
+                            Instant.EPOCH));
+
+            ClaimState state = ClaimState.of(claim);
+
+            assertThat(state.phase()).as(ended).isEqualTo(ClaimState.Phase.FAILED);
+            assertThat(state.reason()).isEqualTo(ended);
+            assertThat(state.message()).isEqualTo("Pod sb has ended");
+        }
+    }
 }
