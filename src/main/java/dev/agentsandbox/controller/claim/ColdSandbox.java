@@ -29,7 +29,7 @@ import java.util.Set;
  */
 final class ColdSandbox {
 
-    /** Either the Sandbox or the reason and message why the claim cannot have one. */
+    /** Either the Sandbox or the reason and the problem why the claim cannot have one. */
     record Result(Sandbox sandbox, String reason, String message) {
         boolean refused() {
             return sandbox == null;
@@ -39,14 +39,12 @@ final class ColdSandbox {
     private ColdSandbox() {}
 
     static Result build(SandboxClaim claim, SandboxTemplate template, TemplateBlueprint blueprint) {
-        String claimRef = "claim " + claim.getMetadata().getNamespace() + "/"
-                + claim.getMetadata().getName();
         String templateName = template.getMetadata().getName();
         SandboxSpec spec = blueprint.spec();
         String envError = applyEnv(
                 claim.getSpec().getEnv(), policy(template.getSpec().getEnvVarsInjectionPolicy()), spec, templateName);
         if (envError != null) {
-            return new Result(null, Conditions.ENV_VARS_INJECTION_REJECTED, claimRef + ": " + envError);
+            return new Result(null, Conditions.ENV_VARS_INJECTION_REJECTED, envError);
         }
         String vctError = applyVolumes(
                 claim.getSpec().getVolumeClaimTemplates(),
@@ -54,7 +52,7 @@ final class ColdSandbox {
                 spec,
                 templateName);
         if (vctError != null) {
-            return new Result(null, Conditions.VOLUME_CLAIM_TEMPLATES_ERROR, claimRef + ": " + vctError);
+            return new Result(null, Conditions.VOLUME_CLAIM_TEMPLATES_ERROR, vctError);
         }
         ClaimedSandboxes.mergePodMetadata(spec, claim.getSpec().getAdditionalPodMetadata());
 
