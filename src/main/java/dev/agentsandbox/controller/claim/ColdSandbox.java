@@ -94,40 +94,46 @@ final class ColdSandbox {
         }
         List<Container> containers = spec.getPodTemplate().getSpec().getContainers();
         for (int i = 0; i < env.size(); i++) {
-            ClaimEnvVar var = env.get(i);
-            String field = "spec.env[" + i + "]";
-            if (var.getName() == null || var.getName().isBlank()) {
-                return field + ".name is required";
+            String error = injectEnvVar(env.get(i), "spec.env[" + i + "]", containers, policy, template);
+            if (error != null) {
+                return error;
             }
-            List<Container> targets = new ArrayList<>();
-            for (Container c : containers) {
-                if (var.getContainerName() == null || var.getContainerName().equals(c.getName())) {
-                    targets.add(c);
-                }
+        }
+        return null;
+    }
+
+    /** Sets one of the claim's variables in the containers it names (all when it names none), as the policy allows. */
+    private static String injectEnvVar(
+            ClaimEnvVar var, String field, List<Container> containers, EnvVarsInjectionPolicy policy, String template) {
+        if (var.getName() == null || var.getName().isBlank()) {
+            return field + ".name is required";
+        }
+        List<Container> targets = containers.stream()
+                .filter(c ->
+                        var.getContainerName() == null || var.getContainerName().equals(c.getName()))
+                .toList();
+        if (targets.isEmpty()) {
+            return field + ".containerName: template \"" + template + "\" has no container \"" + var.getContainerName()
+                    + "\"";
+        }
+        for (Container c : targets) {
+            List<EnvVar> current = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
+            int existing = indexOf(current, var.getName());
+            EnvVar value = new EnvVarBuilder()
+                    .withName(var.getName())
+                    .withValue(var.getValue())
+                    .build();
+            if (existing >= 0 && policy == EnvVarsInjectionPolicy.ALLOWED) {
+                return field + ".name \"" + var.getName() + "\": template \"" + template + "\" already sets it in"
+                        + " container \"" + c.getName() + "\"; envVarsInjectionPolicy Allowed only adds variables"
+                        + " (Overrides replaces them)";
             }
-            if (targets.isEmpty()) {
-                return field + ".containerName: template \"" + template + "\" has no container \""
-                        + var.getContainerName() + "\"";
+            if (existing >= 0) {
+                current.set(existing, value);
+            } else {
+                current.add(value);
             }
-            for (Container c : targets) {
-                List<EnvVar> current = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
-                int existing = indexOf(current, var.getName());
-                EnvVar value = new EnvVarBuilder()
-                        .withName(var.getName())
-                        .withValue(var.getValue())
-                        .build();
-                if (existing >= 0 && policy == EnvVarsInjectionPolicy.ALLOWED) {
-                    return field + ".name \"" + var.getName() + "\": template \"" + template + "\" already sets it in"
-                            + " container \"" + c.getName() + "\"; envVarsInjectionPolicy Allowed only adds variables"
-                            + " (Overrides replaces them)";
-                }
-                if (existing >= 0) {
-                    current.set(existing, value);
-                } else {
-                    current.add(value);
-                }
-                c.setEnv(current);
-            }
+            c.setEnv(current);
         }
         return null;
     }
@@ -164,12 +170,7 @@ final class ColdSandbox {
             if (!seen.add(name)) {
                 return field + " \"" + name + "\" appears twice in the claim";
             }
-            int existing = -1;
-            for (int j = 0; j < result.size(); j++) {
-                if (name.equals(result.get(j).getMetadata().getName())) {
-                    existing = j;
-                }
-            }
+            int existing = lastIndexOf(result, name);
             if (existing >= 0 && policy == VolumeClaimTemplatesPolicy.ALLOWED) {
                 return field + " \"" + name + "\": template \"" + template + "\" already defines it;"
                         + " volumeClaimTemplatesPolicy Allowed only adds templates (Overrides replaces them)";
@@ -182,5 +183,14 @@ final class ColdSandbox {
         }
         spec.setVolumeClaimTemplates(result);
         return null;
+    }
+
+    private static int lastIndexOf(List<VolumeClaimTemplate> volumes, String name) {
+        for (int i = volumes.size() - 1; i >= 0; i--) {
+            if (name.equals(volumes.get(i).getMetadata().getName())) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
