@@ -1,6 +1,6 @@
 package dev.agentsandbox.reliability;
 
-import dev.agentsandbox.controller.claim.ClaimProcessState;
+import dev.agentsandbox.controller.claim.ClaimRestarts;
 import dev.agentsandbox.controller.claim.ClaimReconciler;
 import dev.agentsandbox.controller.warmpool.WarmPoolReconciler;
 import dev.agentsandbox.controller.warmpool.WarmPoolRestarts;
@@ -35,7 +35,7 @@ final class OperatorRestart {
         for (Controller c : controllers) {
             Reconciler<?> reconciler = c.getReconciler();
             if (reconciler instanceof ClaimReconciler claims) {
-                ClaimProcessState.forget(claims);
+                ClaimRestarts.forgetProcessState(claims);
             } else if (reconciler instanceof WarmPoolReconciler pools) {
                 WarmPoolRestarts.forgetProcessState(pools);
             }
