@@ -237,7 +237,7 @@ class GeneratedManifestsIT {
     void controllerRbacIsExactlyTheDocumentedLeastPrivilegeSet() {
         Map<String, Set<String>> expected = new TreeMap<>();
         // No patch on dependents (written by update with resourceVersion), status written one way per kind
-        // (Sandbox and claim: JOSDK patchStatus; pool: updateStatus), core v1 Events created only, no CRD read.
+        // (every kind: JOSDK patchStatus), core v1 Events created only, no CRD read.
         Set<String> crud = Set.of("get", "list", "watch", "create", "update", "delete");
         expected.put("agents.x-k8s.io/sandboxes", crud);
         expected.put("agents.x-k8s.io/sandboxes/status", Set.of("patch"));
