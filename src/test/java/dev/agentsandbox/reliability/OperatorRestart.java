@@ -1,7 +1,7 @@
 package dev.agentsandbox.reliability;
 
-import dev.agentsandbox.controller.claim.ClaimRestarts;
 import dev.agentsandbox.controller.claim.ClaimReconciler;
+import dev.agentsandbox.controller.claim.ClaimRestarts;
 import dev.agentsandbox.controller.warmpool.WarmPoolReconciler;
 import dev.agentsandbox.controller.warmpool.WarmPoolRestarts;
 import io.javaoperatorsdk.operator.Operator;

@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The Sandbox a claim starts cold: named after the claim, built from the template, with the claim's env and
@@ -118,7 +119,7 @@ final class ColdSandbox {
         }
         for (Container c : targets) {
             List<EnvVar> current = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
-            int existing = indexOf(current, var.getName());
+            int existing = indexOf(current, EnvVar::getName, var.getName());
             EnvVar value = new EnvVarBuilder()
                     .withName(var.getName())
                     .withValue(var.getValue())
@@ -138,9 +139,10 @@ final class ColdSandbox {
         return null;
     }
 
-    private static int indexOf(List<EnvVar> env, String name) {
-        for (int i = 0; i < env.size(); i++) {
-            if (name.equals(env.get(i).getName())) {
+    /** The position of the element named {@code name}, or -1. */
+    private static <T> int indexOf(List<T> elements, Function<T, String> nameOf, String name) {
+        for (int i = 0; i < elements.size(); i++) {
+            if (name.equals(nameOf.apply(elements.get(i)))) {
                 return i;
             }
         }
@@ -170,7 +172,7 @@ final class ColdSandbox {
             if (!seen.add(name)) {
                 return field + " \"" + name + "\" appears twice in the claim";
             }
-            int existing = lastIndexOf(result, name);
+            int existing = indexOf(result, v -> v.getMetadata().getName(), name);
             if (existing >= 0 && policy == VolumeClaimTemplatesPolicy.ALLOWED) {
                 return field + " \"" + name + "\": template \"" + template + "\" already defines it;"
                         + " volumeClaimTemplatesPolicy Allowed only adds templates (Overrides replaces them)";
@@ -183,14 +185,5 @@ final class ColdSandbox {
         }
         spec.setVolumeClaimTemplates(result);
         return null;
-    }
-
-    private static int lastIndexOf(List<VolumeClaimTemplate> volumes, String name) {
-        for (int i = volumes.size() - 1; i >= 0; i--) {
-            if (name.equals(volumes.get(i).getMetadata().getName())) {
-                return i;
-            }
-        }
-        return -1;
     }
 }
