@@ -237,7 +237,7 @@ class GeneratedManifestsIT {
     void controllerRbacIsExactlyTheDocumentedLeastPrivilegeSet() {
         Map<String, Set<String>> expected = new TreeMap<>();
         // No patch on dependents (written by update with resourceVersion), status written one way per kind
-        // (Sandbox: JOSDK patchStatus; pool and claim: updateStatus), core v1 Events created only, no CRD read.
+        // (every kind: JOSDK patchStatus), core v1 Events created only, no CRD read.
         Set<String> crud = Set.of("get", "list", "watch", "create", "update", "delete");
         expected.put("agents.x-k8s.io/sandboxes", crud);
         expected.put("agents.x-k8s.io/sandboxes/status", Set.of("patch"));
@@ -245,7 +245,7 @@ class GeneratedManifestsIT {
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates", Set.of("list", "watch", "patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims", Set.of("get", "list", "watch", "update", "delete"));
-        expected.put("extensions.agents.x-k8s.io/sandboxclaims/status", Set.of("update"));
+        expected.put("extensions.agents.x-k8s.io/sandboxclaims/status", Set.of("patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools", Set.of("list", "watch"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools/status", Set.of("patch"));

@@ -1,6 +1,7 @@
 package dev.agentsandbox.reliability;
 
 import dev.agentsandbox.controller.claim.ClaimReconciler;
+import dev.agentsandbox.controller.claim.ClaimRestarts;
 import dev.agentsandbox.controller.warmpool.WarmPoolReconciler;
 import dev.agentsandbox.controller.warmpool.WarmPoolRestarts;
 import io.javaoperatorsdk.operator.Operator;
@@ -34,7 +35,7 @@ final class OperatorRestart {
         for (Controller c : controllers) {
             Reconciler<?> reconciler = c.getReconciler();
             if (reconciler instanceof ClaimReconciler claims) {
-                claims.forgetProcessState();
+                ClaimRestarts.forgetProcessState(claims);
             } else if (reconciler instanceof WarmPoolReconciler pools) {
                 WarmPoolRestarts.forgetProcessState(pools);
             }

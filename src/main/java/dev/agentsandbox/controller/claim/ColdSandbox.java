@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The Sandbox a claim starts cold: named after the claim, built from the template, with the claim's env and
@@ -29,7 +30,7 @@ import java.util.Set;
  */
 final class ColdSandbox {
 
-    /** Either the Sandbox or the reason and message why the claim cannot have one. */
+    /** Either the Sandbox or the reason and the problem why the claim cannot have one. */
     record Result(Sandbox sandbox, String reason, String message) {
         boolean refused() {
             return sandbox == null;
@@ -39,14 +40,12 @@ final class ColdSandbox {
     private ColdSandbox() {}
 
     static Result build(SandboxClaim claim, SandboxTemplate template, TemplateBlueprint blueprint) {
-        String claimRef = "claim " + claim.getMetadata().getNamespace() + "/"
-                + claim.getMetadata().getName();
         String templateName = template.getMetadata().getName();
         SandboxSpec spec = blueprint.spec();
         String envError = applyEnv(
                 claim.getSpec().getEnv(), policy(template.getSpec().getEnvVarsInjectionPolicy()), spec, templateName);
         if (envError != null) {
-            return new Result(null, Conditions.ENV_VARS_INJECTION_REJECTED, claimRef + ": " + envError);
+            return new Result(null, Conditions.ENV_VARS_INJECTION_REJECTED, envError);
         }
         String vctError = applyVolumes(
                 claim.getSpec().getVolumeClaimTemplates(),
@@ -54,7 +53,7 @@ final class ColdSandbox {
                 spec,
                 templateName);
         if (vctError != null) {
-            return new Result(null, Conditions.VOLUME_CLAIM_TEMPLATES_ERROR, claimRef + ": " + vctError);
+            return new Result(null, Conditions.VOLUME_CLAIM_TEMPLATES_ERROR, vctError);
         }
         ClaimedSandboxes.mergePodMetadata(spec, claim.getSpec().getAdditionalPodMetadata());
 
@@ -96,47 +95,54 @@ final class ColdSandbox {
         }
         List<Container> containers = spec.getPodTemplate().getSpec().getContainers();
         for (int i = 0; i < env.size(); i++) {
-            ClaimEnvVar var = env.get(i);
-            String field = "spec.env[" + i + "]";
-            if (var.getName() == null || var.getName().isBlank()) {
-                return field + ".name is required";
-            }
-            List<Container> targets = new ArrayList<>();
-            for (Container c : containers) {
-                if (var.getContainerName() == null || var.getContainerName().equals(c.getName())) {
-                    targets.add(c);
-                }
-            }
-            if (targets.isEmpty()) {
-                return field + ".containerName: template \"" + template + "\" has no container \""
-                        + var.getContainerName() + "\"";
-            }
-            for (Container c : targets) {
-                List<EnvVar> current = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
-                int existing = indexOf(current, var.getName());
-                EnvVar value = new EnvVarBuilder()
-                        .withName(var.getName())
-                        .withValue(var.getValue())
-                        .build();
-                if (existing >= 0 && policy == EnvVarsInjectionPolicy.ALLOWED) {
-                    return field + ".name \"" + var.getName() + "\": template \"" + template + "\" already sets it in"
-                            + " container \"" + c.getName() + "\"; envVarsInjectionPolicy Allowed only adds variables"
-                            + " (Overrides replaces them)";
-                }
-                if (existing >= 0) {
-                    current.set(existing, value);
-                } else {
-                    current.add(value);
-                }
-                c.setEnv(current);
+            String error = injectEnvVar(env.get(i), "spec.env[" + i + "]", containers, policy, template);
+            if (error != null) {
+                return error;
             }
         }
         return null;
     }
 
-    private static int indexOf(List<EnvVar> env, String name) {
-        for (int i = 0; i < env.size(); i++) {
-            if (name.equals(env.get(i).getName())) {
+    /** Sets one of the claim's variables in the containers it names (all when it names none), as the policy allows. */
+    private static String injectEnvVar(
+            ClaimEnvVar var, String field, List<Container> containers, EnvVarsInjectionPolicy policy, String template) {
+        if (var.getName() == null || var.getName().isBlank()) {
+            return field + ".name is required";
+        }
+        List<Container> targets = containers.stream()
+                .filter(c ->
+                        var.getContainerName() == null || var.getContainerName().equals(c.getName()))
+                .toList();
+        if (targets.isEmpty()) {
+            return field + ".containerName: template \"" + template + "\" has no container \"" + var.getContainerName()
+                    + "\"";
+        }
+        for (Container c : targets) {
+            List<EnvVar> current = c.getEnv() == null ? new ArrayList<>() : new ArrayList<>(c.getEnv());
+            int existing = indexOf(current, EnvVar::getName, var.getName());
+            EnvVar value = new EnvVarBuilder()
+                    .withName(var.getName())
+                    .withValue(var.getValue())
+                    .build();
+            if (existing >= 0 && policy == EnvVarsInjectionPolicy.ALLOWED) {
+                return field + ".name \"" + var.getName() + "\": template \"" + template + "\" already sets it in"
+                        + " container \"" + c.getName() + "\"; envVarsInjectionPolicy Allowed only adds variables"
+                        + " (Overrides replaces them)";
+            }
+            if (existing >= 0) {
+                current.set(existing, value);
+            } else {
+                current.add(value);
+            }
+            c.setEnv(current);
+        }
+        return null;
+    }
+
+    /** The position of the element named {@code name}, or -1. */
+    private static <T> int indexOf(List<T> elements, Function<T, String> nameOf, String name) {
+        for (int i = 0; i < elements.size(); i++) {
+            if (name.equals(nameOf.apply(elements.get(i)))) {
                 return i;
             }
         }
@@ -166,12 +172,7 @@ final class ColdSandbox {
             if (!seen.add(name)) {
                 return field + " \"" + name + "\" appears twice in the claim";
             }
-            int existing = -1;
-            for (int j = 0; j < result.size(); j++) {
-                if (name.equals(result.get(j).getMetadata().getName())) {
-                    existing = j;
-                }
-            }
+            int existing = indexOf(result, v -> v.getMetadata().getName(), name);
             if (existing >= 0 && policy == VolumeClaimTemplatesPolicy.ALLOWED) {
                 return field + " \"" + name + "\": template \"" + template + "\" already defines it;"
                         + " volumeClaimTemplatesPolicy Allowed only adds templates (Overrides replaces them)";

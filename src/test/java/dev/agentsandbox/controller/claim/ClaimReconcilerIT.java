@@ -143,7 +143,7 @@ class ClaimReconcilerIT {
                         .getMetadata()
                         .getUid())
                 .isEqualTo(podUids.get(name));
-        assertThat(reasons(ns)).contains(ClaimReconciler.SANDBOX_ADOPTED);
+        assertThat(reasons(ns)).contains(SandboxAssignment.SANDBOX_ADOPTED);
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(members(client, ns, "pool"))
@@ -198,7 +198,7 @@ class ClaimReconcilerIT {
         kubelet.running(pod, true);
         SandboxClaim ready = awaitReady(ns, "bob");
         assertThat(ready.getStatus().getSandbox().getName()).isEqualTo("bob");
-        assertThat(reasons(ns)).contains(ClaimReconciler.SANDBOX_PROVISIONED);
+        assertThat(reasons(ns)).contains(ColdStart.SANDBOX_PROVISIONED);
     }
 
     @Test

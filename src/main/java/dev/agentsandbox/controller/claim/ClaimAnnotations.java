@@ -1,0 +1,79 @@
+package dev.agentsandbox.controller.claim;
+
+import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.controller.ApiOutcomes;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+/**
+ * Writes annotations on a claim (the commit record, the first-Ready stamp) as updates carrying the resourceVersion
+ * that was read: a concurrent writer makes them fail with a conflict instead of being overwritten.
+ */
+final class ClaimAnnotations {
+
+    static final int ATTEMPTS = 5;
+
+    private final KubernetesClient client;
+
+    ClaimAnnotations(KubernetesClient client) {
+        this.client = client;
+    }
+
+    static String get(SandboxClaim claim, String key) {
+        Map<String, String> annotations = claim.getMetadata().getAnnotations();
+        return annotations == null ? null : annotations.get(key);
+    }
+
+    /**
+     * Sets (or with a null value removes) {@code annotations}. After a conflict the claim is read again and
+     * {@code stillWanted} sees it: it returns the claim to write on, or null when someone else decided meanwhile, and
+     * then that fresh claim is returned unwritten.
+     */
+    SandboxClaim write(SandboxClaim claim, Map<String, String> annotations, UnaryOperator<SandboxClaim> stillWanted) {
+        AtomicInteger attempt = new AtomicInteger();
+        return ApiOutcomes.retryOnConflict(ATTEMPTS, "claim " + ClaimStatusFactory.key(claim) + " annotations", () -> {
+            SandboxClaim base = claim;
+            if (attempt.getAndIncrement() > 0) {
+                SandboxClaim fresh = reread(claim);
+                base = stillWanted.apply(fresh);
+                if (base == null) {
+                    return fresh;
+                }
+            }
+            return client.resource(with(base, annotations)).update();
+        });
+    }
+
+    private SandboxClaim reread(SandboxClaim claim) {
+        SandboxClaim fresh = client.resources(SandboxClaim.class)
+                .inNamespace(claim.getMetadata().getNamespace())
+                .withName(claim.getMetadata().getName())
+                .get();
+        if (fresh == null
+                || !fresh.getMetadata().getUid().equals(claim.getMetadata().getUid())) {
+            throw new KubernetesClientException("claim " + ClaimStatusFactory.key(claim) + " was deleted meanwhile");
+        }
+        return fresh;
+    }
+
+    static SandboxClaim with(SandboxClaim claim, Map<String, String> annotations) {
+        SandboxClaim next = Serialization.clone(claim);
+        Map<String, String> merged = next.getMetadata().getAnnotations() == null
+                ? new HashMap<>()
+                : new HashMap<>(next.getMetadata().getAnnotations());
+        annotations.forEach((k, v) -> {
+            if (v == null) {
+                merged.remove(k);
+            } else {
+                merged.put(k, v);
+            }
+        });
+        next.getMetadata().setAnnotations(merged);
+        return next;
+    }
+}
