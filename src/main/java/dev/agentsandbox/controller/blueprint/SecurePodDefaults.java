@@ -5,7 +5,7 @@ import dev.agentsandbox.controller.template.TemplateDefaults;
 import io.fabric8.kubernetes.api.model.PodSpec;
 
 /**
- * The secure defaults every pool and claim Pod gets (SPEC section 4): no service account token unless the template
+ * The secure defaults every pool and claim Pod gets (docs/api.md section 4.2): no service account token unless the template
  * asks for one, and public resolvers when the template's default NetworkPolicy applies, since that policy blocks
  * egress to the cluster's private ranges and so to cluster DNS. The resolvers and the rule for when the default
  * policy applies are {@link TemplateDefaults}'s, shared with the template controller that writes that policy.

@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.controller.ApiOutcomes;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -44,7 +45,7 @@ final class Adoption {
         String namespace = claim.getMetadata().getNamespace();
         AtomicReference<Sandbox> known = new AtomicReference<>(cached);
         return ApiOutcomes.retryOnConflict(
-                ClaimAnnotations.ATTEMPTS, "claim " + ClaimStatusFactory.key(claim) + ": sandbox " + name, () -> {
+                ClaimAnnotations.ATTEMPTS, "claim " + ObjectKey.of(claim) + ": sandbox " + name, () -> {
                     Sandbox current = known.getAndSet(null);
                     if (current == null) {
                         current = client.resources(Sandbox.class)

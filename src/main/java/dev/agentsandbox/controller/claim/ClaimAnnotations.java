@@ -2,6 +2,7 @@ package dev.agentsandbox.controller.claim;
 
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.controller.ApiOutcomes;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -36,7 +37,7 @@ final class ClaimAnnotations {
      */
     SandboxClaim write(SandboxClaim claim, Map<String, String> annotations, UnaryOperator<SandboxClaim> stillWanted) {
         AtomicInteger attempt = new AtomicInteger();
-        return ApiOutcomes.retryOnConflict(ATTEMPTS, "claim " + ClaimStatusFactory.key(claim) + " annotations", () -> {
+        return ApiOutcomes.retryOnConflict(ATTEMPTS, "claim " + ObjectKey.of(claim) + " annotations", () -> {
             SandboxClaim base = claim;
             if (attempt.getAndIncrement() > 0) {
                 SandboxClaim fresh = reread(claim);
@@ -56,7 +57,7 @@ final class ClaimAnnotations {
                 .get();
         if (fresh == null
                 || !fresh.getMetadata().getUid().equals(claim.getMetadata().getUid())) {
-            throw new KubernetesClientException("claim " + ClaimStatusFactory.key(claim) + " was deleted meanwhile");
+            throw new KubernetesClientException("claim " + ObjectKey.of(claim) + " was deleted meanwhile");
         }
         return fresh;
     }

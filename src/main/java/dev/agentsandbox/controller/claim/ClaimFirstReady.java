@@ -3,6 +3,7 @@ package dev.agentsandbox.controller.claim;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.controller.ObjectKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,7 +81,7 @@ final class ClaimFirstReady {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException e) {
-            LOG.debugf("claim %s: unreadable %s: %s", ClaimStatusFactory.key(claim), annotation, value);
+            LOG.debugf("claim %s: unreadable %s: %s", ObjectKey.of(claim), annotation, value);
             return null;
         }
     }

@@ -8,7 +8,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 
 /**
- * The claim metrics of SPEC section 8, recorded once per claim when it first becomes Ready. Micrometer's Prometheus
+ * The claim metrics of docs/api.md section 9, recorded once per claim when it first becomes Ready. Micrometer's Prometheus
  * naming turns {@code agent.sandbox.claim.controller.startup.latency.ms} into
  * {@code agent_sandbox_claim_controller_startup_latency_ms} (no base unit, so no {@code _seconds} suffix) and the
  * counter {@code agent.sandbox.claim.creation} into {@code agent_sandbox_claim_creation_total}.

@@ -4,6 +4,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimStatus;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -117,7 +118,7 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     @Override
     public ErrorStatusUpdateControl<SandboxClaim> updateErrorStatus(
             SandboxClaim claim, Context<SandboxClaim> context, Exception e) {
-        LOG.warnf("claim %s: %s", ClaimStatusFactory.key(claim), e.getMessage());
+        LOG.warnf("claim %s: %s", ObjectKey.of(claim), e.getMessage());
         SandboxClaimStatus status = statuses.failed(claim, e);
         if (ClaimStatusFactory.unchanged(claim, status)) {
             return ErrorStatusUpdateControl.defaultErrorProcessing();

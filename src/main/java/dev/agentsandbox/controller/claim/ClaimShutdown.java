@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
@@ -37,8 +38,7 @@ final class ClaimShutdown {
             events.normal(
                     claim,
                     Conditions.CLAIM_EXPIRED,
-                    "claim " + ClaimStatusFactory.key(claim) + " expired at " + at + "; shutdownPolicy "
-                            + policy.value());
+                    "claim " + ObjectKey.of(claim) + " expired at " + at + "; shutdownPolicy " + policy.value());
         }
         switch (policy) {
             case DELETE -> client.resource(claim)

@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimStatus;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
@@ -35,12 +36,12 @@ final class ClaimStatusFactory {
     }
 
     SandboxClaimStatus blocked(SandboxClaim claim, ClaimBlocked why) {
-        return notReady(claim, why.reason(), "claim " + key(claim) + ": " + why.detail());
+        return notReady(claim, why.reason(), "claim " + ObjectKey.of(claim) + ": " + why.detail());
     }
 
     /** The reconcile failed; the claim keeps the Sandbox it shows. */
     SandboxClaimStatus failed(SandboxClaim claim, Exception e) {
-        return notReady(claim, Conditions.RECONCILER_ERROR, "claim " + key(claim) + ": " + e.getMessage());
+        return notReady(claim, Conditions.RECONCILER_ERROR, "claim " + ObjectKey.of(claim) + ": " + e.getMessage());
     }
 
     /** Expired under shutdownPolicy Retain: the Sandbox is gone, its name stays, its addresses do not. */
@@ -48,7 +49,7 @@ final class ClaimStatusFactory {
         SandboxClaimStatus status = notReady(
                 claim,
                 Conditions.CLAIM_EXPIRED,
-                "claim " + key(claim) + " expired at " + at + "; its sandbox was deleted");
+                "claim " + ObjectKey.of(claim) + " expired at " + at + "; its sandbox was deleted");
         if (status.getSandbox() != null) {
             ClaimedSandbox name = Serialization.clone(status.getSandbox());
             name.setPodIPs(null);
@@ -150,9 +151,5 @@ final class ClaimStatusFactory {
 
     private static List<Condition> previous(SandboxClaim claim) {
         return claim.getStatus() == null ? null : claim.getStatus().getConditions();
-    }
-
-    static String key(SandboxClaim claim) {
-        return claim.getMetadata().getNamespace() + "/" + claim.getMetadata().getName();
     }
 }

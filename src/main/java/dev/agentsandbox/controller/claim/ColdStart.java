@@ -4,6 +4,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.controller.CreateOrAdopt;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,7 +52,7 @@ final class ColdStart {
             events.normal(
                     claim,
                     SANDBOX_PROVISIONED,
-                    "claim " + ClaimStatusFactory.key(claim) + ": started sandbox "
+                    "claim " + ObjectKey.of(claim) + ": started sandbox "
                             + sandbox.getMetadata().getName() + " cold from template " + template);
         }
         return result.object();

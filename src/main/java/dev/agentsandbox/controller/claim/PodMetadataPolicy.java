@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Which labels and annotations a claim may add to its Pod (SPEC section 6). Label keys need a prefix in an allowed
+ * Which labels and annotations a claim may add to its Pod (docs/api.md section 6.4). Label keys need a prefix in an allowed
  * domain, so a claim cannot forge the labels that NetworkPolicies and Services select on; {@code app=sandbox-router}
  * is refused by name because it would let other sandboxes reach this one as if it were the router. Annotations in
  * the Kubernetes and agent-sandbox domains are refused because controllers act on them.

@@ -6,6 +6,7 @@ import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -109,7 +110,7 @@ final class SandboxAssignment {
                         .normal(
                                 committed,
                                 SANDBOX_ADOPTED,
-                                "claim " + key(claim) + ": adopted warm sandbox " + name + " from pool "
+                                "claim " + ObjectKey.of(claim) + ": adopted warm sandbox " + name + " from pool "
                                         + found.pool().getMetadata().getName());
                 return new ClaimProgress.Bound(committed, result.sandbox());
             }
@@ -130,7 +131,7 @@ final class SandboxAssignment {
             List<String> conflicts,
             Instant firstObserved) {
         if (!conflicts.isEmpty()) {
-            p.events().warning(claim, Conditions.ADOPTION_CONFLICT, "claim " + key(claim) + ": " + conflicts);
+            p.events().warning(claim, Conditions.ADOPTION_CONFLICT, "claim " + ObjectKey.of(claim) + ": " + conflicts);
             return blocked(claim, ClaimBlocked.adoptionConflict("lost every candidate: " + conflicts));
         }
         String pool = found.pool().getMetadata().getName();
@@ -195,7 +196,7 @@ final class SandboxAssignment {
                         .normal(
                                 claim,
                                 SANDBOX_ADOPTED,
-                                "claim " + key(claim) + ": adopted warm sandbox " + name
+                                "claim " + ObjectKey.of(claim) + ": adopted warm sandbox " + name
                                         + " (commit found on the claim)");
                 yield new ClaimProgress.Bound(claim, result.sandbox());
             }
@@ -204,7 +205,11 @@ final class SandboxAssignment {
                 if (name.equals(claim.getMetadata().getName())) {
                     yield blocked(claim, ClaimBlocked.coldStartTaken(result.detail()));
                 }
-                p.events().warning(claim, Conditions.ADOPTION_CONFLICT, "claim " + key(claim) + ": " + result.detail());
+                p.events()
+                        .warning(
+                                claim,
+                                Conditions.ADOPTION_CONFLICT,
+                                "claim " + ObjectKey.of(claim) + ": " + result.detail());
                 yield blocked(p.commits().takeBack(claim, name), ClaimBlocked.adoptionConflict(result.detail()));
             }
         };
@@ -241,9 +246,5 @@ final class SandboxAssignment {
 
     private static ClaimProgress blocked(SandboxClaim claim, ClaimBlocked why) {
         return new ClaimProgress.Blocked(claim, why);
-    }
-
-    private static String key(SandboxClaim claim) {
-        return ClaimStatusFactory.key(claim);
     }
 }

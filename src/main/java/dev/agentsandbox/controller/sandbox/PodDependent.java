@@ -2,6 +2,7 @@ package dev.agentsandbox.controller.sandbox;
 
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.controller.ApiOutcomes;
+import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -78,7 +79,7 @@ final class PodDependent {
                 if (!wanted.applyTo(copy.getMetadata())) {
                     return current;
                 }
-                LOG.debugf("sandbox %s: relabelling Pod %s in place", SandboxObjects.ref(sandbox), name);
+                LOG.debugf("sandbox %s: relabelling Pod %s in place", ObjectKey.of(sandbox), name);
                 return client.resource(copy).update();
             });
         } catch (KubernetesClientException e) {

@@ -4,6 +4,7 @@ import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +43,7 @@ final class ReadyAnnouncements {
             }
             case Conditions.MULTIPLE_PODS, Conditions.RECONCILER_ERROR -> {
                 events.warning(sandbox, ready.getReason(), ready.getMessage());
-                LOG.warnf("sandbox %s: %s", SandboxObjects.ref(sandbox), ready.getMessage());
+                LOG.warnf("sandbox %s: %s", ObjectKey.of(sandbox), ready.getMessage());
             }
             case Conditions.SANDBOX_SUSPENDED, Conditions.POD_SUCCEEDED, Conditions.POD_FAILED -> events.normal(
                     sandbox, ready.getReason(), ready.getMessage());

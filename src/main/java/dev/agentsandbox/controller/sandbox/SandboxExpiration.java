@@ -3,6 +3,7 @@ package dev.agentsandbox.controller.sandbox;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.ShutdownPolicy;
+import dev.agentsandbox.controller.ObjectKey;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -32,7 +33,7 @@ final class SandboxExpiration {
             // the same where no collector runs, and a crash before the Sandbox's own deletion just repeats this.
             observed.claims().forEach(c -> objects.delete(c, "expiry"));
             announce(objects, "shutdownPolicy Delete: deleting the Sandbox");
-            LOG.infof("sandbox %s: expired, deleting it (shutdownPolicy Delete)", SandboxObjects.ref(sandbox));
+            LOG.infof("sandbox %s: expired, deleting it (shutdownPolicy Delete)", ObjectKey.of(sandbox));
             objects.delete(sandbox, "expiry");
             return Optional.empty();
         }

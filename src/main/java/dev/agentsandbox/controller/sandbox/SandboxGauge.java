@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The gauge {@code agent_sandboxes{namespace,launch_type,sandbox_template}} (SPEC section 8): how many Sandboxes
+ * The gauge {@code agent_sandboxes{namespace,launch_type,sandbox_template}} (docs/api.md section 9): how many Sandboxes
  * exist, counted at scrape time from the Sandbox controller's informer cache, so it needs no bookkeeping of its own
  * and cannot drift. A label set is registered the first time a Sandbox with it is reconciled; it reads 0 once its
  * last Sandbox is gone.

@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.controller.ApiOutcomes;
 import dev.agentsandbox.controller.CreateOrAdopt;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -65,11 +66,11 @@ final class SandboxObjects {
             case OWNED -> {
                 return live;
             }
-            case OTHER -> throw new SandboxConflict("sandbox " + ref(sandbox) + ": " + kind + " " + name
+            case OTHER -> throw new SandboxConflict("sandbox " + ObjectKey.of(sandbox) + ": " + kind + " " + name
                     + " is controlled by " + Ownership.describeController(live) + "; not touching it");
             default -> {
                 if (!Ownership.adoptable(live, SandboxPods.nameHash(sandbox))) {
-                    throw new SandboxConflict("sandbox " + ref(sandbox) + ": " + kind + " " + name
+                    throw new SandboxConflict("sandbox " + ObjectKey.of(sandbox) + ": " + kind + " " + name
                             + " exists without an owner and without the " + Labels.ADOPTABLE + "=true or "
                             + Labels.SANDBOX_NAME_HASH + "=" + SandboxPods.nameHash(sandbox)
                             + " label; not adopting it");
@@ -79,7 +80,7 @@ final class SandboxObjects {
                 track(live, sandbox);
                 T adopted = update(adoption.apply(live), "adopt");
                 events.normal(sandbox, kind + "Adopted", "Adopted " + kind + " " + name);
-                LOG.infof("sandbox %s: adopted %s %s", ref(sandbox), kind, name);
+                LOG.infof("sandbox %s: adopted %s %s", ObjectKey.of(sandbox), kind, name);
                 return adopted;
             }
         }
@@ -94,7 +95,7 @@ final class SandboxObjects {
                     .get();
         } catch (KubernetesClientException e) {
             throw new SandboxApiException(
-                    "sandbox " + ref(sandbox) + ": reading " + type.getSimpleName() + " " + name + " failed: "
+                    "sandbox " + ObjectKey.of(sandbox) + ": reading " + type.getSimpleName() + " " + name + " failed: "
                             + ApiOutcomes.reason(e),
                     e);
         }
@@ -122,7 +123,7 @@ final class SandboxObjects {
 
     SandboxApiException failure(String action, HasMetadata object, KubernetesClientException e) {
         return new SandboxApiException(
-                "sandbox " + ref(sandbox) + ": " + action + " " + object.getKind() + " "
+                "sandbox " + ObjectKey.of(sandbox) + ": " + action + " " + object.getKind() + " "
                         + object.getMetadata().getName() + " failed: " + ApiOutcomes.reason(e),
                 e);
     }
@@ -134,10 +135,5 @@ final class SandboxObjects {
                 : new LinkedHashMap<>(object.getMetadata().getLabels());
         labels.put(Labels.SANDBOX_NAME_HASH, SandboxPods.nameHash(sandbox));
         object.getMetadata().setLabels(labels);
-    }
-
-    static String ref(Sandbox sandbox) {
-        return sandbox.getMetadata().getNamespace() + "/"
-                + sandbox.getMetadata().getName();
     }
 }

@@ -6,6 +6,7 @@ import dev.agentsandbox.api.OperatingMode;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -156,7 +157,7 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
                 .orElseThrow()
                 .getMessage();
         // Our own errors already name the Sandbox; name it once in the log line either way.
-        String prefix = "sandbox " + SandboxObjects.ref(sandbox) + ": ";
+        String prefix = "sandbox " + ObjectKey.of(sandbox) + ": ";
         LOG.warnf("%s%s (retrying with backoff)", message.startsWith(prefix) ? "" : prefix, message);
         if (sameContent(sandbox.getStatus(), status)) {
             return ErrorStatusUpdateControl.noStatusUpdate();

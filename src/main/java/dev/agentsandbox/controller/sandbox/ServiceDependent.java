@@ -1,6 +1,7 @@
 package dev.agentsandbox.controller.sandbox;
 
 import dev.agentsandbox.api.Sandbox;
+import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
@@ -62,7 +63,7 @@ final class ServiceDependent {
     private void refuseNonHeadless(Service live) {
         String clusterIP = live.getSpec().getClusterIP();
         if (clusterIP != null && !clusterIP.isEmpty() && !"None".equals(clusterIP)) {
-            throw new SandboxConflict("sandbox " + SandboxObjects.ref(sandbox) + ": Service "
+            throw new SandboxConflict("sandbox " + ObjectKey.of(sandbox) + ": Service "
                     + live.getMetadata().getName()
                     + " exists with clusterIP " + clusterIP
                     + "; it cannot become headless (clusterIP is immutable), not adopting it");

@@ -1,5 +1,6 @@
 package dev.agentsandbox.controller.warmpool;
 
+import dev.agentsandbox.controller.ObjectKey;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -34,7 +35,7 @@ public class MemberReservations {
         Instant now = clock.instant();
         Reservation mine = new Reservation(claimUid, now);
         Reservation result = reservations.compute(
-                key(namespace, name),
+                ObjectKey.of(namespace, name),
                 (k, current) -> current == null
                                 || current.claimUid().equals(claimUid)
                                 || current.at().plus(TTL).isBefore(now)
@@ -46,17 +47,18 @@ public class MemberReservations {
     /** Releases a reservation held by the claim (after it lost or gave up on the member). */
     public void release(String namespace, String name, String claimUid) {
         reservations.computeIfPresent(
-                key(namespace, name), (k, current) -> current.claimUid().equals(claimUid) ? null : current);
+                ObjectKey.of(namespace, name),
+                (k, current) -> current.claimUid().equals(claimUid) ? null : current);
     }
 
     /** Whether some claim holds the member. */
     public boolean isReserved(String namespace, String name) {
-        Reservation r = reservations.get(key(namespace, name));
+        Reservation r = reservations.get(ObjectKey.of(namespace, name));
         if (r == null) {
             return false;
         }
         if (r.at().plus(TTL).isBefore(clock.instant())) {
-            reservations.remove(key(namespace, name), r);
+            reservations.remove(ObjectKey.of(namespace, name), r);
             return false;
         }
         return true;
@@ -65,9 +67,5 @@ public class MemberReservations {
     /** Drops every reservation, as a restart does; tests use it to simulate one in the middle of a burst. */
     public void clear() {
         reservations.clear();
-    }
-
-    private static String key(String namespace, String name) {
-        return namespace + "/" + name;
     }
 }

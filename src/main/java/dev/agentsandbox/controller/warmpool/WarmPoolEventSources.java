@@ -4,6 +4,7 @@ import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
+import dev.agentsandbox.controller.ObjectKey;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -42,7 +43,7 @@ final class WarmPoolEventSources {
                 TEMPLATE_INDEX,
                 pool -> pool.getSpec() == null || pool.getSpec().getSandboxTemplateRef() == null
                         ? List.of()
-                        : List.of(WarmPoolReconciler.key(
+                        : List.of(ObjectKey.of(
                                 pool.getMetadata().getNamespace(),
                                 pool.getSpec().getSandboxTemplateRef().getName())));
         members = memberEvents(context);
@@ -51,7 +52,7 @@ final class WarmPoolEventSources {
                 .withSecondaryToPrimaryMapper(template -> pools
                         .byIndex(
                                 TEMPLATE_INDEX,
-                                WarmPoolReconciler.key(
+                                ObjectKey.of(
                                         template.getMetadata().getNamespace(),
                                         template.getMetadata().getName()))
                         .stream()
@@ -84,7 +85,7 @@ final class WarmPoolEventSources {
                 super.onDelete(sandbox, unknownState);
                 if (pool != null) {
                     expectations.deletionObserved(
-                            WarmPoolReconciler.key(pool.getNamespace().orElse(null), pool.getName()),
+                            ObjectKey.of(pool.getNamespace().orElse(null), pool.getName()),
                             sandbox.getMetadata().getName());
                 }
                 memberPools.remove(uid);
@@ -127,6 +128,6 @@ final class WarmPoolEventSources {
     private static Optional<String> poolKey(Sandbox sandbox) {
         return WarmPoolMembers.controller(sandbox)
                 .filter(r -> SandboxWarmPool.KIND.equals(r.getKind()))
-                .map(r -> WarmPoolReconciler.key(sandbox.getMetadata().getNamespace(), r.getName()));
+                .map(r -> ObjectKey.of(sandbox.getMetadata().getNamespace(), r.getName()));
     }
 }

@@ -7,6 +7,7 @@ import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.api.SandboxWarmPoolStatus;
 import dev.agentsandbox.api.UpdateStrategyType;
 import dev.agentsandbox.controller.EventRecorder;
+import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -108,10 +109,6 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
         return sources.prepare(context);
     }
 
-    static String key(String namespace, String name) {
-        return namespace + "/" + name;
-    }
-
     @Override
     public UpdateControl<SandboxWarmPool> reconcile(SandboxWarmPool pool, Context<SandboxWarmPool> context) {
         List<Sandbox> members = sources.membersOf(pool);
@@ -135,7 +132,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     /** Retires and creates members towards the replicas; returns when to look again. */
     private Optional<Duration> scale(SandboxWarmPool pool, List<Sandbox> members, WarmPoolStatusFactory status)
             throws PoolBlocked {
-        String key = key(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+        String key = ObjectKey.of(pool);
         TemplateBlueprint blueprint = blueprintOf(pool, key);
         int desired = acceptedReplicas(pool, key, members);
         status.accepted(desired, config.maxReplicas());
@@ -209,7 +206,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
 
     /** Warns once when a blockage begins: a missing template, replicas above the limit. */
     private void announce(SandboxWarmPool pool, PoolBlocked blocked, WarmPoolStatusFactory status) {
-        String key = key(pool.getMetadata().getNamespace(), pool.getMetadata().getName());
+        String key = ObjectKey.of(pool);
         switch (blocked.kind()) {
             case TEMPLATE_NOT_FOUND -> {
                 if (status.newly(WarmPoolStatusFactory.READY, Conditions.TEMPLATE_NOT_FOUND)) {
