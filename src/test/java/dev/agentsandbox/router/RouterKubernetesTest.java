@@ -56,7 +56,7 @@ class RouterKubernetesTest {
     @Test
     void theRoutersCacheHoldsSandboxesWithAFullSpecAsMetadataAndStatus() throws Exception {
         try (RouterFixture fixture = new RouterFixture(Map.of("sandbox.router.allow-unauthenticated", "true"));
-                InputStream yaml = getClass().getResourceAsStream("/golden/sandbox/in-basic.yaml")) {
+                InputStream yaml = getClass().getResourceAsStream("/golden/sandbox/basic/in-Sandbox.yaml")) {
             Sandbox sandbox = fixture.client.getKubernetesSerialization().unmarshal(yaml, Sandbox.class);
             sandbox.getMetadata().setUid(null);
             Sandbox created = fixture.client.resource(sandbox).create();
