@@ -6,6 +6,7 @@ import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.controller.ApiOutcomes;
 import dev.agentsandbox.controller.ObjectKey;
+import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -74,7 +75,7 @@ final class Adoption {
         if (ClaimedSandboxes.controlledBy(sandbox, claim)) {
             return new Result(Outcome.ADOPTED, sandbox, null);
         }
-        OwnerReference owner = ClaimedSandboxes.controller(sandbox).orElse(null);
+        OwnerReference owner = Ownership.controllerOf(sandbox).orElse(null);
         if (owner != null && !SandboxWarmPool.KIND.equals(owner.getKind())) {
             return new Result(
                     Outcome.LOST,

@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
+import dev.agentsandbox.controller.Ownership;
 import dev.agentsandbox.controller.warmpool.WarmPoolMembers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -72,13 +73,13 @@ final class ClaimSources {
     /** A claim's own Sandbox wakes the claim; a Ready pool member wakes the claims waiting for that pool's members. */
     Set<ResourceID> claimsWokenBy(Sandbox sandbox) {
         String namespace = namespace(sandbox);
-        Optional<ResourceID> owner = ClaimedSandboxes.controller(sandbox)
+        Optional<ResourceID> owner = Ownership.controllerOf(sandbox)
                 .filter(r -> SandboxClaim.KIND.equals(r.getKind()))
                 .map(r -> new ResourceID(r.getName(), namespace));
         if (owner.isPresent()) {
             return Set.of(owner.get());
         }
-        return WarmPoolMembers.controller(sandbox)
+        return Ownership.controllerOf(sandbox)
                 .filter(r -> SandboxWarmPool.KIND.equals(r.getKind()) && WarmPoolMembers.isReady(sandbox))
                 .map(r -> waiters.waitingFor(ClaimWaiters.members(namespace, r.getName())))
                 .orElse(Set.of());

@@ -7,11 +7,11 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxSpec;
 import dev.agentsandbox.api.SandboxTemplate;
+import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /** What a Sandbox that belongs to a claim carries: the claim as controller owner, its owner label, its Pod metadata. */
 final class ClaimedSandboxes {
@@ -35,17 +35,8 @@ final class ClaimedSandboxes {
         return labels == null ? null : labels.get(Labels.OWNER);
     }
 
-    static Optional<OwnerReference> controller(Sandbox sandbox) {
-        if (sandbox.getMetadata().getOwnerReferences() == null) {
-            return Optional.empty();
-        }
-        return sandbox.getMetadata().getOwnerReferences().stream()
-                .filter(r -> Boolean.TRUE.equals(r.getController()))
-                .findFirst();
-    }
-
     static boolean controlledBy(Sandbox sandbox, SandboxClaim claim) {
-        return controller(sandbox)
+        return Ownership.controllerOf(sandbox)
                 .filter(r -> SandboxClaim.KIND.equals(r.getKind())
                         && claim.getMetadata().getUid().equals(r.getUid()))
                 .isPresent();

@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.api.UpdateStrategyType;
+import dev.agentsandbox.controller.Ownership;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import dev.agentsandbox.controller.warmpool.WarmPoolMembers;
@@ -41,7 +42,7 @@ final class WarmCandidates {
         if (members.size() <= 1) {
             return members;
         }
-        List<Sandbox> claimed = sources.sandboxes(namespace, s -> ClaimedSandboxes.controller(s)
+        List<Sandbox> claimed = sources.sandboxes(namespace, s -> Ownership.controllerOf(s)
                         .filter(r -> SandboxClaim.KIND.equals(r.getKind()))
                         .isPresent())
                 .toList();

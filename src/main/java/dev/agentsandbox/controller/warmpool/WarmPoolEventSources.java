@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.controller.ObjectKey;
+import dev.agentsandbox.controller.Ownership;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -114,7 +115,7 @@ final class WarmPoolEventSources {
     /** The pool a member belongs to, or belonged to until a claim adopted it (the pool must refill). */
     private Set<ResourceID> poolOf(Sandbox sandbox) {
         String uid = sandbox.getMetadata().getUid();
-        Optional<ResourceID> owner = WarmPoolMembers.controller(sandbox)
+        Optional<ResourceID> owner = Ownership.controllerOf(sandbox)
                 .filter(r -> SandboxWarmPool.KIND.equals(r.getKind()))
                 .map(r -> new ResourceID(r.getName(), sandbox.getMetadata().getNamespace()));
         if (owner.isPresent()) {
@@ -126,7 +127,7 @@ final class WarmPoolEventSources {
     }
 
     private static Optional<String> poolKey(Sandbox sandbox) {
-        return WarmPoolMembers.controller(sandbox)
+        return Ownership.controllerOf(sandbox)
                 .filter(r -> SandboxWarmPool.KIND.equals(r.getKind()))
                 .map(r -> ObjectKey.of(sandbox.getMetadata().getNamespace(), r.getName()));
     }

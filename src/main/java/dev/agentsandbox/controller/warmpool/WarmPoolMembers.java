@@ -6,6 +6,7 @@ import dev.agentsandbox.api.NameHash;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
+import dev.agentsandbox.controller.Ownership;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -13,7 +14,6 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /** What makes a Sandbox a member of a pool, and how a new member is built. */
 public final class WarmPoolMembers {
@@ -59,16 +59,6 @@ public final class WarmPoolMembers {
                 .build();
     }
 
-    /** The controller owner reference of {@code sandbox}, if any. */
-    public static Optional<OwnerReference> controller(Sandbox sandbox) {
-        if (sandbox.getMetadata().getOwnerReferences() == null) {
-            return Optional.empty();
-        }
-        return sandbox.getMetadata().getOwnerReferences().stream()
-                .filter(r -> Boolean.TRUE.equals(r.getController()))
-                .findFirst();
-    }
-
     /** A member of {@code pool}: controlled by it, carrying its label, and not being deleted. */
     public static boolean isMember(Sandbox sandbox, SandboxWarmPool pool) {
         return isMemberOf(
@@ -80,7 +70,7 @@ public final class WarmPoolMembers {
         return labels != null
                 && poolHash(poolName).equals(labels.get(Labels.WARM_POOL_SANDBOX))
                 && sandbox.getMetadata().getDeletionTimestamp() == null
-                && controller(sandbox)
+                && Ownership.controllerOf(sandbox)
                         .filter(r -> SandboxWarmPool.KIND.equals(r.getKind())
                                 && poolName.equals(r.getName())
                                 && (poolUid == null || poolUid.equals(r.getUid())))
