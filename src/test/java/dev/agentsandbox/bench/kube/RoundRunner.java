@@ -1,0 +1,120 @@
+package dev.agentsandbox.bench.kube;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The controller scenarios of one round for one running controller, each in a fresh namespace watched from before
+ * its first object, each measured from the outside: the audit log's requests of the controller's user, its CPU time
+ * and peak memory between the scenario's start and end (plus a settling time for the writes that follow the last
+ * Ready, such as a pool's refill), then the namespace deleted with the controller still running.
+ */
+final class RoundRunner {
+
+    /** After a scenario's last Ready, the controller's writes go on (refills, status): they are counted this long. */
+    static final long SETTLE_MILLIS = Long.getLong("bench.settleMillis", 3000);
+
+    private final KubernetesClient client;
+    private final Path auditLog;
+    private final BenchController controller;
+    private final long pid;
+    private final int round;
+    private final BenchReport report;
+    private final Scenarios scenarios;
+
+    RoundRunner(
+            KubernetesClient client,
+            Path auditLog,
+            BenchController controller,
+            long pid,
+            int round,
+            BenchReport report) {
+        this.client = client;
+        this.auditLog = auditLog;
+        this.controller = controller;
+        this.pid = pid;
+        this.round = round;
+        this.report = report;
+        this.scenarios = new Scenarios(client);
+    }
+
+    interface Scenario {
+        Map<String, Double> run() throws Exception;
+    }
+
+    /** Scenarios 1 and 3: a pool from nothing to {@code poolSize} Ready, then {@code burst} claims on it at once. */
+    void poolAndBurst(int poolSize, int burst) throws Exception {
+        String ns = "pool-" + controller.name() + "-" + round;
+        namespace(client, ns);
+        try (NamespaceWatch watch = new NamespaceWatch(client, ns)) {
+            measure(
+                    "1. warm pool from 0 to " + poolSize + " Ready",
+                    poolSize,
+                    () -> scenarios.poolFill(ns, watch, poolSize));
+            measure(
+                    "3. burst of " + burst + " claims on a Ready pool of " + poolSize,
+                    burst,
+                    () -> scenarios.burst(ns, watch, burst));
+        }
+        deleteNamespace(client, ns);
+    }
+
+    /** Scenarios 2 and 4: {@code claims} claims one after another on a pool of {@code poolSize}. */
+    void sequential(String scenario, String prefix, int poolSize, int claims) throws Exception {
+        String ns = prefix + controller.name() + "-" + round;
+        namespace(client, ns);
+        try (NamespaceWatch watch = new NamespaceWatch(client, ns)) {
+            measure(
+                    scenario + ": " + claims + " claims on a pool of " + poolSize,
+                    claims,
+                    () -> scenarios.sequentialClaims(ns, watch, poolSize, claims));
+        }
+        deleteNamespace(client, ns);
+    }
+
+    private void measure(String scenario, int units, Scenario body) throws Exception {
+        long from = AuditCounts.offset(auditLog);
+        Map<String, Double> figures;
+        double cpu;
+        double rss;
+        try (ProcessUsage usage = new ProcessUsage(pid)) {
+            figures = body.run();
+            Thread.sleep(SETTLE_MILLIS);
+            usage.close();
+            cpu = usage.cpuSeconds();
+            rss = usage.peakRssMib();
+        }
+        long to = AuditCounts.offset(auditLog);
+        report.add(new Measured(
+                scenario,
+                controller.name(),
+                round,
+                figures,
+                AuditCounts.between(auditLog, from, to, controller.user()),
+                cpu,
+                rss,
+                units));
+    }
+
+    static void namespace(KubernetesClient client, String name) {
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
+    }
+
+    static void deleteNamespace(KubernetesClient client, String name) throws InterruptedException {
+        client.namespaces().withName(name).delete();
+        NamespaceWatch.await(
+                "namespace " + name + " deleted",
+                Duration.ofMinutes(5),
+                250,
+                () -> client.namespaces().withName(name).get() == null);
+    }
+}
