@@ -50,12 +50,7 @@ class ExampleRouterTest {
     }
 
     static <T extends HasMetadata> T named(Class<T> type, String name) {
-        return objects.stream()
-                .filter(type::isInstance)
-                .map(type::cast)
-                .filter(o -> o.getMetadata().getName().equals(name))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " in router.yaml"));
+        return StrictModel.named(objects, type, name, "router.yaml");
     }
 
     @Test

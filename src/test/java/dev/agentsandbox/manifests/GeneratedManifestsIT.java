@@ -56,13 +56,7 @@ class GeneratedManifestsIT {
     }
 
     static <T extends HasMetadata> T named(Class<T> type, String name) {
-        return objects.stream()
-                .filter(type::isInstance)
-                .map(type::cast)
-                .filter(o -> o.getMetadata().getName().equals(name))
-                .findFirst()
-                .orElseThrow(
-                        () -> new AssertionError("no " + type.getSimpleName() + " " + name + " in kubernetes.yml"));
+        return StrictModel.named(objects, type, name, "kubernetes.yml");
     }
 
     static <T extends HasMetadata> List<T> all(Class<T> type) {
