@@ -71,7 +71,7 @@ RENDERED=${RENDER_ONLY:-$ROOT/target/deploy/aks}
 render_all() {
   render "$MANIFESTS/kubernetes.yml" "$RENDERED/kubernetes.yml"
   local file
-  for file in namespace.yaml sandbox-template.yaml warm-pool.yaml claim.yaml; do
+  for file in namespace.yaml router.yaml sandbox-template.yaml warm-pool.yaml claim.yaml; do
     render "$ROOT/deploy/kata-aks/$file" "$RENDERED/$file"
   done
 }
@@ -138,13 +138,13 @@ render_all
 apply_platform "$MANIFESTS" "$RENDERED"
 apply_demo "$RENDERED"
 
-say "Waiting for the router's public address"
+say "Waiting for the example router's public address"
 router_ip=""
 for _ in $(seq 1 60); do
-  router_ip=$(query '<ROUTER_PUBLIC_IP>' "${KUBECTL[@]}" get service sandbox-router-public --namespace "$SYSTEM_NAMESPACE" \
+  router_ip=$(query '<ROUTER_PUBLIC_IP>' "${KUBECTL[@]}" get service sandbox-router-public --namespace "$ROUTER_NAMESPACE" \
     --output 'jsonpath={.status.loadBalancer.ingress[0].ip}')
   [[ -n $router_ip ]] && break
   sleep 5
 done
-[[ -n $router_ip ]] || die "Service $SYSTEM_NAMESPACE/sandbox-router-public has no public address after 5 minutes"
+[[ -n $router_ip ]] || die "Service $ROUTER_NAMESPACE/sandbox-router-public has no public address after 5 minutes"
 print_smoke_test "http://$router_ip"

@@ -20,7 +20,7 @@ usage() {
 Usage: deploy/kind/setup.sh [--dry-run] [--rebuild] [--no-demo] [--render-only DIR]
   --dry-run          print every command in order, run none (works without kind, docker or a cluster)
   --rebuild          build and load the images even when images with this tag exist
-  --no-demo          platform only: skip the example namespace, its Secret, template, pool and claim
+  --no-demo          platform only: skip the example namespace, its Secrets, router, template, pool and claim
   --render-only DIR  only write the manifests with the image names substituted to DIR
 EOF
 }
@@ -68,7 +68,7 @@ use_kube_context "kind-$KIND_CLUSTER_NAME"
 render_all() {
   local runtime_class=$1 file
   render "$MANIFESTS/kubernetes.yml" "$RENDERED/kubernetes.yml"
-  for file in namespace.yaml warm-pool.yaml claim.yaml; do
+  for file in namespace.yaml router.yaml warm-pool.yaml claim.yaml; do
     render "$ROOT/deploy/kata-aks/$file" "$RENDERED/$file"
   done
   render "$ROOT/deploy/kind/sandbox-template.yaml" "$RENDERED/sandbox-template.yaml" "$runtime_class"
@@ -123,8 +123,10 @@ render_all "$runtime_class"
 apply_platform "$MANIFESTS" "$RENDERED"
 if [[ $DEMO == true ]]; then
   apply_demo "$RENDERED"
+else
+  ROUTER_NAMESPACE=$SYSTEM_NAMESPACE
 fi
 
 # kind has no load balancer: the router is reached through a port-forward on loopback.
 print_smoke_test "http://127.0.0.1:18080" \
-  "kubectl --context $KUBE_CONTEXT port-forward --namespace $SYSTEM_NAMESPACE service/sandbox-router-svc 18080:8080 &"
+  "kubectl --context $KUBE_CONTEXT port-forward --namespace $ROUTER_NAMESPACE service/sandbox-router-svc 18080:8080 &"

@@ -12,6 +12,9 @@ readonly PLACEHOLDER_PLATFORM_IMAGE="ghcr.io/agent-sandbox/agent-sandbox:0.1.0"
 readonly PLACEHOLDER_AGENT_IMAGE="ghcr.io/agent-sandbox/agent-sandbox-agent:0.1.0"
 readonly SYSTEM_NAMESPACE="agent-sandbox-system"
 readonly DEMO_NAMESPACE="sandbox-agent-demo"
+# The router the smoke test talks to: the example's own (deploy/kata-aks/router.yaml); the cluster-wide one in
+# SYSTEM_NAMESPACE when the example is not applied.
+ROUTER_NAMESPACE=$DEMO_NAMESPACE
 readonly CRD_FILES=(
   sandboxes.agents.x-k8s.io-v1.yml
   sandboxtemplates.extensions.agents.x-k8s.io-v1.yml
@@ -124,16 +127,18 @@ secret_from_env() {
     --dry-run=client --output=yaml | "${KUBECTL[@]}" apply -f -
 }
 
-# The router's shared bearer token (ROUTER_AUTH_TOKEN): created once with a random value, never rotated here.
+# A router's shared bearer token (ROUTER_AUTH_TOKEN) in its namespace: created once with a random value, never
+# rotated here.
 ensure_router_token() {
-  if check "${KUBECTL[@]}" get secret sandbox-router-auth --namespace "$SYSTEM_NAMESPACE"; then
-    say "Secret $SYSTEM_NAMESPACE/sandbox-router-auth exists; keeping its token"
+  local namespace=$1
+  if check "${KUBECTL[@]}" get secret sandbox-router-auth --namespace "$namespace"; then
+    say "Secret $namespace/sandbox-router-auth exists; keeping its token"
     return 0
   fi
   local token=""
   # shellcheck disable=SC2034 # read by secret_from_env through ${!var}
   [[ $DRY_RUN == true ]] || token=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-  secret_from_env sandbox-router-auth "$SYSTEM_NAMESPACE" token
+  secret_from_env sandbox-router-auth "$namespace" token
 }
 
 # CRDs by server-side apply (the Sandbox and SandboxTemplate schemas each carry a whole PodSpec, ~160 KB, close to
@@ -151,7 +156,7 @@ apply_platform() {
     crd/sandboxwarmpools.extensions.agents.x-k8s.io crd/sandboxclaims.extensions.agents.x-k8s.io
   say "Applying the controller, the router and their RBAC"
   run "${KUBECTL[@]}" apply -f "$rendered/kubernetes.yml"
-  ensure_router_token
+  ensure_router_token "$SYSTEM_NAMESPACE"
   say "Waiting for the rollouts"
   run "${KUBECTL[@]}" rollout status deployment/agent-sandbox-controller --namespace "$SYSTEM_NAMESPACE" --timeout=300s
   run "${KUBECTL[@]}" rollout status deployment/sandbox-router-deployment --namespace "$SYSTEM_NAMESPACE" --timeout=300s
@@ -172,12 +177,16 @@ ensure_model_secret() {
   fi
 }
 
-# The example: namespace, model Secret, template, warm pool, one claim; then waits until it is served.
+# The example: namespace, model Secret, its own router (as upstream's example: in the sandboxes' namespace, which
+# the template's NetworkPolicy admits), template, warm pool, one claim; then waits until it is served.
 apply_demo() {
   local rendered=$1
   say "Applying the kata-aks example in $DEMO_NAMESPACE"
   run "${KUBECTL[@]}" apply -f "$rendered/namespace.yaml"
   ensure_model_secret
+  ensure_router_token "$DEMO_NAMESPACE"
+  run "${KUBECTL[@]}" apply -f "$rendered/router.yaml"
+  run "${KUBECTL[@]}" rollout status deployment/sandbox-router-deployment --namespace "$DEMO_NAMESPACE" --timeout=300s
   run "${KUBECTL[@]}" apply -f "$rendered/sandbox-template.yaml"
   run "${KUBECTL[@]}" apply -f "$rendered/warm-pool.yaml"
   run "${KUBECTL[@]}" apply -f "$rendered/claim.yaml"
@@ -187,7 +196,7 @@ apply_demo() {
   run "${KUBECTL[@]}" wait --namespace "$DEMO_NAMESPACE" --for=condition=Ready sandboxclaim/my-aks-agent --timeout=300s
 }
 
-# How to try it: the router address, the token, one chat through the router and the Java client.
+# How to try it: the example router's address and token, one chat through it and the Java client.
 print_smoke_test() {
   local router_url=$1 reach=${2:-}
   cat <<EOF
@@ -198,7 +207,7 @@ EOF
   [[ -z $reach ]] || printf '  %s\n' "$reach"
   cat <<EOF
   export ROUTER_BASE_URL=$router_url
-  export ROUTER_TOKEN="\$(kubectl get secret sandbox-router-auth --namespace $SYSTEM_NAMESPACE -o jsonpath='{.data.token}' | base64 -d)"
+  export ROUTER_TOKEN="\$(kubectl get secret sandbox-router-auth --namespace $ROUTER_NAMESPACE -o jsonpath='{.data.token}' | base64 -d)"
   curl -sS "\$ROUTER_BASE_URL/healthz"
   SANDBOX="\$(kubectl get sandboxclaim my-aks-agent --namespace $DEMO_NAMESPACE -o jsonpath='{.status.sandbox.name}')"
   curl -sS -X POST "\$ROUTER_BASE_URL/chat" -H "Authorization: Bearer \$ROUTER_TOKEN" \\

@@ -114,8 +114,12 @@ class DeployScriptsTest {
         assertThat(run.exitCode()).as(run.output()).isZero();
         assertThat(run.output()).doesNotContain(API_KEY);
         assertThat(run.calls()).noneMatch(call -> call.contains(API_KEY));
-        assertThat(run.secretInputs()).hasSize(2);
+        assertThat(run.secretInputs()).hasSize(3);
+        // the cluster-wide router's token, the model settings, the example router's token (another one)
         assertThat(run.secretInputs().get(0)).matches("token=[0-9a-f]{64}\n");
+        assertThat(run.secretInputs().get(2))
+                .matches("token=[0-9a-f]{64}\n")
+                .isNotEqualTo(run.secretInputs().get(0));
         assertThat(run.secretInputs().get(1))
                 .isEqualTo(
                         """
@@ -181,11 +185,12 @@ class DeployScriptsTest {
                 + "|g' -e 's|ghcr.io/agent-sandbox/agent-sandbox-agent:0.1.0|" + registry + "/agent-sandbox-agent:"
                 + tag + "|g' ";
         expected.add(sed + m + "/kubernetes.yml > " + out + "/kubernetes.yml");
-        for (String file : List.of("namespace.yaml", "sandbox-template.yaml", "warm-pool.yaml", "claim.yaml")) {
+        for (String file :
+                List.of("namespace.yaml", "router.yaml", "sandbox-template.yaml", "warm-pool.yaml", "claim.yaml")) {
             expected.add(sed + "$ROOT/deploy/kata-aks/" + file + " > " + out + "/" + file);
         }
         expected.addAll(asPrinted(platformAndDemo(k, m, out, true, true)));
-        expected.add(k + " get service sandbox-router-public --namespace agent-sandbox-system --output"
+        expected.add(k + " get service sandbox-router-public --namespace sandbox-agent-demo --output"
                 + " jsonpath={.status.loadBalancer.ingress[0].ip}");
         assertThat(commandLines(run.output())).containsExactlyElementsOf(expected);
         assertThat(run.output()).contains("Router: http://<ROUTER_PUBLIC_IP>");
@@ -250,7 +255,7 @@ class DeployScriptsTest {
                     "mvnw -B package -DskipTests"));
         }
         plan.addAll(platformAndDemo(k, "$TMP/manifests", "$ROOT/target/deploy/aks", fresh, fresh));
-        plan.add(k + " get service sandbox-router-public --namespace agent-sandbox-system --output"
+        plan.add(k + " get service sandbox-router-public --namespace sandbox-agent-demo --output"
                 + " jsonpath={.status.loadBalancer.ingress[0].ip}");
         return plan;
     }
@@ -284,6 +289,14 @@ class DeployScriptsTest {
         } else {
             steps.add(k + " get secret azure-foundry --namespace sandbox-agent-demo");
         }
+        // the example's own router, in the sandboxes' namespace
+        steps.add(k + " get secret sandbox-router-auth --namespace sandbox-agent-demo");
+        if (createRouterToken) {
+            steps.addAll(secret(k, "sandbox-router-auth", "sandbox-agent-demo"));
+        }
+        steps.add(k + " apply -f " + rendered + "/router.yaml");
+        steps.add(k
+                + " rollout status deployment/sandbox-router-deployment --namespace sandbox-agent-demo --timeout=300s");
         steps.add(k + " apply -f " + rendered + "/sandbox-template.yaml");
         steps.add(k + " apply -f " + rendered + "/warm-pool.yaml");
         steps.add(k + " apply -f " + rendered + "/claim.yaml");
@@ -320,7 +333,7 @@ class DeployScriptsTest {
         assertThat(run.calls()).containsExactlyElementsOf(kindPlan(true));
         assertThat(run.output())
                 .contains("No RuntimeClass gvisor: sandboxes run with runc")
-                .contains("kubectl --context kind-agent-sandbox port-forward --namespace agent-sandbox-system"
+                .contains("kubectl --context kind-agent-sandbox port-forward --namespace sandbox-agent-demo"
                         + " service/sandbox-router-svc 18080:8080 &")
                 .doesNotContain(API_KEY);
         assertThat(Files.readString(REPO.resolve("target/deploy/kind/sandbox-template.yaml")))
@@ -380,7 +393,7 @@ class DeployScriptsTest {
                                 + " sandboxclaim/my-aks-agent --timeout=300s");
         assertThat(lines)
                 .hasSize(11
-                        + 5
+                        + 6
                         + asPrinted(platformAndDemo("k", "m", "r", true, true)).size());
     }
 

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Toleration;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import java.io.IOException;
@@ -69,6 +68,7 @@ class DeployManifestsTest {
                         "deploy/kata-aks/warm-pool.yaml",
                         "deploy/kata-aks/claim.yaml",
                         "deploy/kata-aks/secret.example.yaml",
+                        "deploy/kata-aks/router.yaml",
                         "deploy/kind/sandbox-template.yaml");
         for (Path file : files) {
             List<JsonNode> docs = StrictModel.documents(file);
@@ -148,52 +148,13 @@ class DeployManifestsTest {
                         assertThat(p.getProtocol()).isEqualTo("TCP");
                         assertThat(p.getPort()).isEqualTo(new IntOrString(8080));
                     });
+                    // upstream's rule: the router pods of the sandboxes' own namespace (deploy/kata-aks/router.yaml)
                     assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
-                        assertThat(peer.getNamespaceSelector().getMatchLabels())
-                                .containsExactly(Map.entry("kubernetes.io/metadata.name", "agent-sandbox-system"));
+                        assertThat(peer.getNamespaceSelector()).isNull();
                         assertThat(peer.getPodSelector().getMatchLabels())
                                 .containsExactly(Map.entry("app", "sandbox-router"));
                     });
                 });
-    }
-
-    /** The router Deployment as written in the build's fragment (the generated one is checked after package). */
-    @Test
-    void theTemplateAdmitsTheRouterPodsAndNothingElse() {
-        SandboxTemplate template = only(KATA.resolve("sandbox-template.yaml"), SandboxTemplate.class);
-        List<HasMetadata> fragment = StrictModel.documents(REPO.resolve("src/main/kubernetes/kubernetes.yml")).stream()
-                .map(StrictModel::read)
-                .toList();
-        Deployment router = fragment.stream()
-                .filter(o -> o instanceof Deployment
-                        && "sandbox-router-deployment".equals(o.getMetadata().getName()))
-                .map(Deployment.class::cast)
-                .findFirst()
-                .orElseThrow();
-        Namespace system = fragment.stream()
-                .filter(Namespace.class::isInstance)
-                .map(Namespace.class::cast)
-                .filter(n ->
-                        n.getMetadata().getName().equals(router.getMetadata().getNamespace()))
-                .findFirst()
-                .orElseThrow();
-        Map<String, String> routerPod =
-                router.getSpec().getTemplate().getMetadata().getLabels();
-        var ingress = template.getSpec().getNetworkPolicy().getIngress();
-
-        assertThat(RouterAdmission.admits(ingress, system, routerPod, 8080))
-                .as("router pods reach the agent on 8080")
-                .isTrue();
-        assertThat(RouterAdmission.admits(ingress, system, routerPod, 9090))
-                .as("router pods on another port")
-                .isFalse();
-        assertThat(RouterAdmission.admits(ingress, system, Map.of("app", "other"), 8080))
-                .as("other pods")
-                .isFalse();
-        Namespace demo = only(KATA.resolve("namespace.yaml"), Namespace.class);
-        assertThat(RouterAdmission.admits(ingress, demo, routerPod, 8080))
-                .as("a pod labelled app=sandbox-router in the demo namespace")
-                .isFalse();
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentsandbox.api.SandboxTemplate;
+import dev.agentsandbox.controller.template.TemplateNetworkPolicy;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -55,13 +56,7 @@ class GeneratedManifestsIT {
     }
 
     static <T extends HasMetadata> T named(Class<T> type, String name) {
-        return objects.stream()
-                .filter(type::isInstance)
-                .map(type::cast)
-                .filter(o -> o.getMetadata().getName().equals(name))
-                .findFirst()
-                .orElseThrow(
-                        () -> new AssertionError("no " + type.getSimpleName() + " " + name + " in kubernetes.yml"));
+        return StrictModel.named(objects, type, name, "kubernetes.yml");
     }
 
     static <T extends HasMetadata> List<T> all(Class<T> type) {
@@ -218,18 +213,34 @@ class GeneratedManifestsIT {
         }
     }
 
+    /**
+     * The cluster-wide router reaches sandboxes whose template keeps the default policy (or names its namespace); the
+     * example's template admits only the router of its own namespace (deploy/kata-aks/router.yaml).
+     */
     @Test
-    void theExampleTemplateAdmitsTheGeneratedRouterPods() {
-        SandboxTemplate template = DeployManifestsTest.only(
-                DeployManifestsTest.KATA.resolve("sandbox-template.yaml"), SandboxTemplate.class);
+    void theGeneratedRouterPodsAreAdmittedByTheDefaultPolicyNotByTheExampleTemplate() {
         Deployment router = named(Deployment.class, "sandbox-router-deployment");
         Namespace system = named(Namespace.class, router.getMetadata().getNamespace());
+        Map<String, String> routerPod =
+                router.getSpec().getTemplate().getMetadata().getLabels();
+        SandboxTemplate bare = new SandboxTemplate();
+        bare.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                .withName("no-policy-given")
+                .withNamespace("team-a")
+                .withUid("uid-1")
+                .build());
         assertThat(RouterAdmission.admits(
-                        template.getSpec().getNetworkPolicy().getIngress(),
-                        system,
-                        router.getSpec().getTemplate().getMetadata().getLabels(),
-                        8080))
+                        TemplateNetworkPolicy.desired(bare).getSpec().getIngress(), "team-a", system, routerPod, 8080))
                 .isTrue();
+        SandboxTemplate example = DeployManifestsTest.only(
+                DeployManifestsTest.KATA.resolve("sandbox-template.yaml"), SandboxTemplate.class);
+        assertThat(RouterAdmission.admits(
+                        example.getSpec().getNetworkPolicy().getIngress(),
+                        example.getMetadata().getNamespace(),
+                        system,
+                        routerPod,
+                        8080))
+                .isFalse();
     }
 
     /** Exactly the rules docs/rbac.md explains; a change here is a change there. */

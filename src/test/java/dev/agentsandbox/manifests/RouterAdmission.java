@@ -14,8 +14,17 @@ public final class RouterAdmission {
 
     private RouterAdmission() {}
 
+    /**
+     * @param policyNamespace the namespace of the policy (the sandboxes'): a peer without a namespaceSelector selects
+     *     pods of this namespace only
+     * @param namespace the namespace of the pod that connects
+     */
     public static boolean admits(
-            List<NetworkPolicyIngressRule> rules, Namespace namespace, Map<String, String> podLabels, int port) {
+            List<NetworkPolicyIngressRule> rules,
+            String policyNamespace,
+            Namespace namespace,
+            Map<String, String> podLabels,
+            int port) {
         // The API server labels every namespace with its own name.
         Map<String, String> namespaceLabels = new HashMap<>();
         if (namespace.getMetadata().getLabels() != null) {
@@ -23,19 +32,30 @@ public final class RouterAdmission {
         }
         namespaceLabels.put(
                 "kubernetes.io/metadata.name", namespace.getMetadata().getName());
+        boolean samePolicyNamespace =
+                policyNamespace.equals(namespace.getMetadata().getName());
         return rules.stream()
                 .anyMatch(rule -> portAllowed(rule.getPorts(), port)
-                        && rule.getFrom().stream().anyMatch(peer -> peerSelects(peer, namespaceLabels, podLabels)));
+                        && rule.getFrom().stream()
+                                .anyMatch(peer -> peerSelects(peer, samePolicyNamespace, namespaceLabels, podLabels)));
     }
 
-    /** A peer with both selectors selects pods matching podSelector in namespaces matching namespaceSelector. */
+    /**
+     * A peer with both selectors selects pods matching podSelector in namespaces matching namespaceSelector; a
+     * podSelector alone selects pods of the policy's own namespace.
+     */
     private static boolean peerSelects(
-            NetworkPolicyPeer peer, Map<String, String> namespaceLabels, Map<String, String> podLabels) {
-        if (peer.getIpBlock() != null || peer.getNamespaceSelector() == null) {
-            // Without a namespaceSelector a podSelector means "in the policy's own namespace", never the router's.
+            NetworkPolicyPeer peer,
+            boolean samePolicyNamespace,
+            Map<String, String> namespaceLabels,
+            Map<String, String> podLabels) {
+        if (peer.getIpBlock() != null) {
             return false;
         }
-        return LabelSelectors.matches(peer.getNamespaceSelector(), namespaceLabels)
+        boolean namespaceMatches = peer.getNamespaceSelector() == null
+                ? samePolicyNamespace
+                : LabelSelectors.matches(peer.getNamespaceSelector(), namespaceLabels);
+        return namespaceMatches
                 && (peer.getPodSelector() == null || LabelSelectors.matches(peer.getPodSelector(), podLabels));
     }
 

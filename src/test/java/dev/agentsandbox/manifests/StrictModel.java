@@ -121,6 +121,16 @@ public final class StrictModel {
         }
     }
 
+    /** The object of that kind and name among {@code objects}, read from {@code file} (named in the failure). */
+    public static <T extends HasMetadata> T named(List<HasMetadata> objects, Class<T> type, String name, String file) {
+        return objects.stream()
+                .filter(type::isInstance)
+                .map(type::cast)
+                .filter(o -> o.getMetadata().getName().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name + " in " + file));
+    }
+
     /** Reads a document into its model and writes it back; the trees must be equal. */
     public static HasMetadata assertRoundTrip(JsonNode doc) {
         HasMetadata model = read(doc);
