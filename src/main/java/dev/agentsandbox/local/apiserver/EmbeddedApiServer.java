@@ -34,6 +34,9 @@ public final class EmbeddedApiServer implements ControlPlane {
     /** The Kubernetes version the server reports. */
     public static final String KUBERNETES_VERSION = "v1.32.0";
 
+    /** How many changes of each resource are kept for watches from a resourceVersion, unless told otherwise. */
+    public static final int DEFAULT_WATCH_CACHE_SIZE = WatchCache.DEFAULT_CAPACITY;
+
     /** The WebSocket subprotocols of Kubernetes' channel protocol, which fabric8 clients offer. */
     private static final List<String> CHANNEL_PROTOCOLS =
             List.of("v1.channel.k8s.io", "v2.channel.k8s.io", "v3.channel.k8s.io", "v4.channel.k8s.io");
@@ -67,7 +70,7 @@ public final class EmbeddedApiServer implements ControlPlane {
     }
 
     public static EmbeddedApiServer start(int port, String token, ApiFaults faults) {
-        return start(port, token, faults, WatchCache.DEFAULT_CAPACITY);
+        return start(port, token, faults, DEFAULT_WATCH_CACHE_SIZE);
     }
 
     /**
