@@ -61,7 +61,8 @@ record BenchController(
      * ({@code src/main/docker/Dockerfile.jvm}) on the container's memory limit ({@code -XX:MaxRAM}, which a JVM in a
      * container reads from its cgroup) and CPU limit ({@code -XX:ActiveProcessorCount}).
      */
-    static BenchController ours(KubernetesClient parser, Path appDir, Path manifests, Path dockerfile)
+    static BenchController ours(
+            String name, String serviceAccount, KubernetesClient parser, Path appDir, Path manifests, Path dockerfile)
             throws IOException {
         Container container = controllerContainer(parser, manifests.resolve("kubernetes.yml"));
         Map<String, Quantity> limits = container.getResources().getLimits();
@@ -93,12 +94,12 @@ record BenchController(
             }
         }
         return new BenchController(
-                "ours",
-                "agent-sandbox-controller",
+                name,
+                serviceAccount,
                 crds,
                 command,
                 env,
-                "this platform's jar (target/quarkus-app), role controller, JVM flags " + String.join(" ", jvm) + " ("
+                "this platform's jar (" + appDir + "), role controller, JVM flags " + String.join(" ", jvm) + " ("
                         + Runtime.version() + ")");
     }
 

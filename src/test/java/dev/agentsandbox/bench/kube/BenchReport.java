@@ -52,8 +52,11 @@ final class BenchReport {
                 (k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
         for (String scenario : distinct(rows.stream().map(Measured::scenario).toList())) {
             md.append("\n### ").append(scenario).append("\n\n");
-            md.append("| figure | ours | upstream | ours better by | ours per round | upstream per round |\n");
-            md.append("|---|---|---|---|---|---|\n");
+            boolean before = controllers().contains("ours-before");
+            md.append("| figure | ours | upstream | ours better by |"
+                    + (before ? " ours-before | ours better than before by |" : "")
+                    + " ours per round | upstream per round |" + (before ? " ours-before per round |" : "") + "\n");
+            md.append("|---|---|---|---|" + (before ? "---|---|" : "") + "---|---|" + (before ? "---|" : "") + "\n");
             Map<String, Map<String, List<Double>>> byFigure = figures(scenario, capacityPerSecond);
             byFigure.forEach((figure, byController) -> md.append(line(figure, byController)));
             md.append(requests(scenario));
@@ -84,17 +87,39 @@ final class BenchReport {
         return out;
     }
 
-    private static String line(String figure, Map<String, List<Double>> byController) {
+    private String line(String figure, Map<String, List<Double>> byController) {
         List<Double> ours = byController.getOrDefault("ours", List.of());
         List<Double> upstream = byController.getOrDefault("upstream", List.of());
-        double o = Stats.median(ours);
-        double u = Stats.median(upstream);
-        String better = "";
-        if (!ours.isEmpty() && !upstream.isEmpty() && comparable(figure) && o > 0 && u > 0) {
-            better = fmt(higherIsBetter(figure) ? o / u : u / o) + "x";
+        StringBuilder line = new StringBuilder("| " + figure + " | " + fmt(Stats.median(ours)) + " | "
+                + fmt(Stats.median(upstream)) + " | " + better(figure, ours, upstream) + " |");
+        boolean before = controllers().contains("ours-before");
+        List<Double> earlier = byController.getOrDefault("ours-before", List.of());
+        if (before) {
+            line.append(" ")
+                    .append(fmt(Stats.median(earlier)))
+                    .append(" | ")
+                    .append(better(figure, ours, earlier))
+                    .append(" |");
         }
-        return "| " + figure + " | " + fmt(o) + " | " + fmt(u) + " | " + better + " | " + join(ours) + " | "
-                + join(upstream) + " |\n";
+        line.append(" ").append(join(ours)).append(" | ").append(join(upstream)).append(" |");
+        if (before) {
+            line.append(" ").append(join(earlier)).append(" |");
+        }
+        return line.append("\n").toString();
+    }
+
+    /** By what factor {@code a} is better than {@code b} (above 1: better), for figures where that has a meaning. */
+    private static String better(String figure, List<Double> a, List<Double> b) {
+        double x = Stats.median(a);
+        double y = Stats.median(b);
+        if (a.isEmpty() || b.isEmpty() || !comparable(figure) || !(x > 0) || !(y > 0)) {
+            return "";
+        }
+        return fmt(higherIsBetter(figure) ? x / y : y / x) + "x";
+    }
+
+    private List<String> controllers() {
+        return new ArrayList<>(distinct(rows.stream().map(Measured::controller).toList()));
     }
 
     private String requests(String scenario) {
@@ -105,11 +130,14 @@ final class BenchReport {
         if (keys.isEmpty()) {
             return "";
         }
-        StringBuilder md = new StringBuilder(
-                "\nAPI requests by verb and resource (median over the rounds):\n\n| request | ours | upstream |\n|---|---|---|\n");
+        StringBuilder md =
+                new StringBuilder("\nAPI requests by verb and resource (median over the rounds):\n\n| request | "
+                        + String.join(" | ", controllers()) + " |\n|---"
+                        + "|---".repeat(controllers().size())
+                        + "|\n");
         for (String key : keys) {
             md.append("| ").append(key);
-            for (String c : List.of("ours", "upstream")) {
+            for (String c : controllers()) {
                 List<Double> v = rows.stream()
                         .filter(m ->
                                 m.scenario().equals(scenario) && m.controller().equals(c))
@@ -129,7 +157,9 @@ final class BenchReport {
                 && !figure.startsWith("distinct")
                 && !figure.startsWith("warm")
                 && !figure.startsWith("overshoot")
-                && !figure.startsWith("double");
+                && !figure.startsWith("double")
+                && !figure.startsWith("controller restarts")
+                && !figure.startsWith("timed out");
     }
 
     private static boolean higherIsBetter(String figure) {

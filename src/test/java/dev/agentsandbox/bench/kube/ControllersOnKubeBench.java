@@ -105,12 +105,28 @@ class ControllersOnKubeBench {
                 "load average at the start",
                 Files.readString(Path.of("/proc/loadavg")).trim());
         report.header("CPUs", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        Path manifests = Path.of("target", "kubernetes");
+        Path dockerfile = Path.of("src", "main", "docker", "Dockerfile.jvm");
         if (ONLY.contains("ours")) {
             out.add(BenchController.ours(
+                    "ours",
+                    "agent-sandbox-controller",
                     client,
                     Path.of("target", "quarkus-app").toAbsolutePath(),
-                    Path.of("target", "kubernetes"),
-                    Path.of("src", "main", "docker", "Dockerfile.jvm")));
+                    manifests,
+                    dockerfile));
+        }
+        // an earlier build of this platform (a copy of its target/quarkus-app), measured in the same rounds to show
+        // what a change did: -Dbench.baselineApp=DIR
+        String baseline = System.getProperty("bench.baselineApp", "");
+        if (!baseline.isBlank()) {
+            out.add(BenchController.ours(
+                    "ours-before",
+                    "agent-sandbox-controller-before",
+                    client,
+                    Path.of(baseline).toAbsolutePath(),
+                    manifests,
+                    dockerfile));
         }
         if (ONLY.contains("upstream")) {
             String version = System.getProperty("bench.upstream.version", "v0.5.6");
@@ -151,20 +167,15 @@ class ControllersOnKubeBench {
                     0));
         }
         deleteNamespace(cap);
-        Process process =
-                controller.start(kubeconfig, OUT.resolve("logs").resolve(controller.name() + "-" + round + ".log"));
-        try {
+        Path log = OUT.resolve("logs").resolve(controller.name() + "-" + round + ".log");
+        try (Supervised process = new Supervised(controller, kubeconfig, log)) {
             startUp(controller, round);
-            RoundRunner runner = new RoundRunner(client, plane.auditLog(), controller, process.pid(), round, report);
+            RoundRunner runner = new RoundRunner(client, plane.auditLog(), controller, process, round, report);
             runner.poolAndBurst(POOL, BURST);
             runner.sequential("2. warm claims one after another", "warm-", WARM_POOL, WARM_CLAIMS);
             runner.sequential("4. cold claims one after another (pool of 0)", "cold-", 0, COLD_CLAIMS);
-        } finally {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
         }
+        report.write(OUT, Stats.median(capacity));
     }
 
     /** Waits until the controller fills a pool of one, so that its start-up is not counted in the first scenario. */

@@ -4,32 +4,39 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * CPU time and peak resident memory of one process over an interval: CPU from {@code /proc/PID/stat} (user +
- * system, in clock ticks of 10 ms) at both ends, the peak from {@code VmRSS} sampled every 50 ms in between
- * ({@code VmHWM} is the peak since the process started, not since the interval began).
+ * CPU time and peak resident memory of a controller over an interval, sampled every 50 ms from {@code /proc/PID}:
+ * CPU as user + system clock ticks (10 ms each) of {@code stat}, memory as {@code VmRSS} of {@code status}
+ * ({@code VmHWM} is the peak since the process started, not since the interval began). The process may be replaced
+ * by a restart meanwhile: the CPU of the one that exited counts up to its last sample.
  */
 final class ProcessUsage implements AutoCloseable {
 
-    private final long pid;
-    private final long cpuTicksAtStart;
+    private final LongSupplier pids;
     private final AtomicLong peakRssKib = new AtomicLong();
     private final Thread sampler;
+    private final long ticksAtStart;
+    private long pid;
+    private long lastTicks;
+    private long ticksOfEarlierProcesses;
     private volatile boolean running = true;
-    private long cpuTicksAtEnd = -1;
+    private long totalTicks = -1;
 
-    ProcessUsage(long pid) {
-        this.pid = pid;
-        this.cpuTicksAtStart = cpuTicks(pid);
-        this.sampler = new Thread(this::sample, "bench-usage-" + pid);
+    ProcessUsage(LongSupplier pids) {
+        this.pids = pids;
+        this.pid = pids.getAsLong();
+        this.ticksAtStart = cpuTicks(pid);
+        this.lastTicks = ticksAtStart;
+        this.sampler = new Thread(this::sampleEvery50Millis, "bench-usage");
         sampler.setDaemon(true);
         sampler.start();
     }
 
-    private void sample() {
+    private void sampleEvery50Millis() {
         while (running) {
-            peakRssKib.accumulateAndGet(rssKib(pid), Math::max);
+            sample();
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
@@ -38,8 +45,22 @@ final class ProcessUsage implements AutoCloseable {
         }
     }
 
+    private synchronized void sample() {
+        long now = pids.getAsLong();
+        if (now != pid) {
+            ticksOfEarlierProcesses += lastTicks;
+            pid = now;
+            lastTicks = 0;
+        }
+        long ticks = cpuTicks(pid);
+        if (ticks > 0) {
+            lastTicks = ticks;
+        }
+        peakRssKib.accumulateAndGet(rssKib(pid), Math::max);
+    }
+
     double cpuSeconds() {
-        return (cpuTicksAtEnd - cpuTicksAtStart) / 100.0;
+        return totalTicks / 100.0;
     }
 
     double peakRssMib() {
@@ -47,14 +68,14 @@ final class ProcessUsage implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (cpuTicksAtEnd >= 0) {
+    public synchronized void close() {
+        if (totalTicks >= 0) {
             return;
         }
-        cpuTicksAtEnd = cpuTicks(pid);
-        peakRssKib.accumulateAndGet(rssKib(pid), Math::max);
         running = false;
         sampler.interrupt();
+        sample();
+        totalTicks = ticksOfEarlierProcesses + lastTicks - ticksAtStart;
     }
 
     static long cpuTicks(long pid) {
@@ -63,7 +84,7 @@ final class ProcessUsage implements AutoCloseable {
             // the command name in parentheses may hold spaces: fields are counted after its closing parenthesis
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }
@@ -75,7 +96,7 @@ final class ProcessUsage implements AutoCloseable {
                     return Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
         return 0;

@@ -4,7 +4,9 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The controller scenarios of one round for one running controller, each in a fresh namespace watched from before
@@ -17,10 +19,13 @@ final class RoundRunner {
     /** After a scenario's last Ready, the controller's writes go on (refills, status): they are counted this long. */
     static final long SETTLE_MILLIS = Long.getLong("bench.settleMillis", 3000);
 
+    /** The pause after a namespace is deleted, so that the kubelet's clean-up does not slow the next scenario. */
+    static final long PAUSE_MILLIS = Long.getLong("bench.pauseMillis", 10_000);
+
     private final KubernetesClient client;
     private final Path auditLog;
     private final BenchController controller;
-    private final long pid;
+    private final Supervised process;
     private final int round;
     private final BenchReport report;
     private final Scenarios scenarios;
@@ -29,13 +34,13 @@ final class RoundRunner {
             KubernetesClient client,
             Path auditLog,
             BenchController controller,
-            long pid,
+            Supervised process,
             int round,
             BenchReport report) {
         this.client = client;
         this.auditLog = auditLog;
         this.controller = controller;
-        this.pid = pid;
+        this.process = process;
         this.round = round;
         this.report = report;
         this.scenarios = new Scenarios(client);
@@ -50,14 +55,16 @@ final class RoundRunner {
         String ns = "pool-" + controller.name() + "-" + round;
         namespace(client, ns);
         try (NamespaceWatch watch = new NamespaceWatch(client, ns)) {
-            measure(
+            boolean filled = measure(
                     "1. warm pool from 0 to " + poolSize + " Ready",
                     poolSize,
                     () -> scenarios.poolFill(ns, watch, poolSize));
-            measure(
-                    "3. burst of " + burst + " claims on a Ready pool of " + poolSize,
-                    burst,
-                    () -> scenarios.burst(ns, watch, burst));
+            if (filled) {
+                measure(
+                        "3. burst of " + burst + " claims on a Ready pool of " + poolSize,
+                        burst,
+                        () -> scenarios.burst(ns, watch, burst));
+            }
         }
         deleteNamespace(client, ns);
     }
@@ -75,18 +82,27 @@ final class RoundRunner {
         deleteNamespace(client, ns);
     }
 
-    private void measure(String scenario, int units, Scenario body) throws Exception {
+    /**
+     * Runs one scenario and records it; one that times out is recorded as such (its namespace is deleted as usual),
+     * so that one stuck scenario does not lose the rest of the run. Returns whether it finished.
+     */
+    private boolean measure(String scenario, int units, Scenario body) throws Exception {
         long from = AuditCounts.offset(auditLog);
+        int restartsBefore = process.restarts();
         Map<String, Double> figures;
-        double cpu;
-        double rss;
-        try (ProcessUsage usage = new ProcessUsage(pid)) {
-            figures = body.run();
+        boolean finished = true;
+        ProcessUsage usage = new ProcessUsage(process::pid);
+        try {
+            figures = new LinkedHashMap<>(body.run());
             Thread.sleep(SETTLE_MILLIS);
+        } catch (IllegalStateException | TimeoutException e) {
+            System.out.printf("BENCH-KUBE %s %s: %s%n", controller.name(), scenario, e);
+            figures = new LinkedHashMap<>(Map.of("timed out (5 min)", 1.0));
+            finished = false;
+        } finally {
             usage.close();
-            cpu = usage.cpuSeconds();
-            rss = usage.peakRssMib();
         }
+        figures.put("controller restarts", (double) (process.restarts() - restartsBefore));
         long to = AuditCounts.offset(auditLog);
         report.add(new Measured(
                 scenario,
@@ -94,9 +110,10 @@ final class RoundRunner {
                 round,
                 figures,
                 AuditCounts.between(auditLog, from, to, controller.user()),
-                cpu,
-                rss,
+                usage.cpuSeconds(),
+                usage.peakRssMib(),
                 units));
+        return finished;
     }
 
     static void namespace(KubernetesClient client, String name) {
@@ -109,6 +126,11 @@ final class RoundRunner {
                 .serverSideApply();
     }
 
+    /**
+     * Deletes the namespace and waits until it is gone, then for {@link #PAUSE_MILLIS}: the process kubelet stops
+     * hundreds of processes after a large namespace and checks each gone Pod on its next periodic list, and a Pod
+     * started meanwhile waited up to 18 s for its status in a trial run (the same for both controllers).
+     */
     static void deleteNamespace(KubernetesClient client, String name) throws InterruptedException {
         client.namespaces().withName(name).delete();
         NamespaceWatch.await(
@@ -116,5 +138,6 @@ final class RoundRunner {
                 Duration.ofMinutes(5),
                 250,
                 () -> client.namespaces().withName(name).get() == null);
+        Thread.sleep(PAUSE_MILLIS);
     }
 }
