@@ -45,7 +45,7 @@ final class WatchSession {
     WatchSession(WatchRequest request, CrudStore store, Sink sink, Context context) {
         this.request = request;
         this.store = store;
-        this.events = new WatchEvents(request, store.crdOf(request.type()));
+        this.events = new WatchEvents(request, request.table() ? store.crdOf(request.type()) : null);
         this.sink = sink;
         this.context = context;
     }
@@ -56,6 +56,11 @@ final class WatchSession {
             store.betweenWrites(this::start);
         } catch (ApiException e) {
             sink.send(WatchEvents.error(e));
+            end();
+            return;
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "watch of %s failed to start", request.resource().collectionPath());
+            sink.send(WatchEvents.error(new ApiException(500, "InternalError", "the watch failed to start: " + e)));
             end();
             return;
         }

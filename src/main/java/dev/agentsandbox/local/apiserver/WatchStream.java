@@ -40,7 +40,7 @@ final class WatchStream extends MockResponse {
     private record ResponseSink(HttpServerResponse response) implements WatchSession.Sink {
         @Override
         public void send(String event) {
-            if (!response.closed()) {
+            if (!response.closed() && !response.ended()) {
                 response.write(Buffer.buffer(event + "\n"));
             }
         }

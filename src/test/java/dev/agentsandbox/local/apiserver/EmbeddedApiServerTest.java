@@ -481,6 +481,29 @@ class EmbeddedApiServerTest {
     }
 
     @Test
+    void removingTheLastFinalizerOfAnObjectBeingDeletedAnswersWithItsFinalStateAndDeletesIt() {
+        client.configMaps()
+                .resource(new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("held")
+                        .withFinalizers("example.com/hold")
+                        .endMetadata()
+                        .build())
+                .create();
+        client.configMaps().withName("held").delete();
+        assertThat(client.configMaps().withName("held").get().getMetadata().getDeletionTimestamp())
+                .isNotNull();
+
+        ConfigMap last = client.configMaps()
+                .withName("held")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"finalizers\":null}}");
+
+        assertThat(last.getMetadata().getName()).isEqualTo("held");
+        assertThat(last.getMetadata().getFinalizers()).isEmpty();
+        assertThat(client.configMaps().withName("held").get()).isNull();
+    }
+
+    @Test
     void foregroundDeletionRemovesDependentsFirst() {
         ConfigMap owner = client.configMaps()
                 .resource(new ConfigMapBuilder()
