@@ -94,7 +94,12 @@ public final class LocalPreBoot implements PreBoot {
             return KubeControlPlane.start(binaries, dataDir.resolve("kube"), true);
         }
         int port = Integer.parseInt(System.getProperty("sandbox.local.api-port", "0"));
-        return EmbeddedApiServer.start(port, EmbeddedApiServer.newToken(), new ApiFaults());
+        String watchCacheSize = System.getProperty(
+                "sandbox.local.watch-cache-size",
+                Optional.ofNullable(System.getenv("SANDBOX_LOCAL_WATCH_CACHE_SIZE"))
+                        .orElse(Integer.toString(EmbeddedApiServer.DEFAULT_WATCH_CACHE_SIZE)));
+        return EmbeddedApiServer.start(
+                port, EmbeddedApiServer.newToken(), new ApiFaults(), Integer.parseInt(watchCacheSize.trim()));
     }
 
     /** The generated CRDs: {@code sandbox.local.crd-dir}, else {@code kubernetes/} next to the packaged app. */

@@ -61,6 +61,22 @@ public final class Kubectl {
         return runWithInput(yaml, "apply", "-f", "-");
     }
 
+    /**
+     * Starts a kubectl that runs until it ends by itself or is stopped ({@code get -w}, {@code wait}), with its
+     * standard output and error going to {@code output}; no {@code --request-timeout}, which would cut its watch.
+     */
+    public Process background(Path output, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(
+                List.of(binary, "--kubeconfig", kubeconfig.toString(), "--cache-dir", cacheDir.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        p.getOutputStream().close();
+        return p;
+    }
+
     public Result runWithInput(String stdin, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(
                 binary,

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +29,11 @@ class LocalModeKubectlIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String NS = "kubectl-it";
+    /** kube-apiserver's classic default: small enough that a test pushes a version out of it quickly. */
+    static final int WATCH_CACHE_SIZE = 100;
+
     static LocalModeProcess local;
+    static Path workDir;
 
     @org.junit.jupiter.api.extension.RegisterExtension
     static final LocalModeProcess.LogOnFailure LOG_ON_FAILURE = new LocalModeProcess.LogOnFailure(() -> local);
@@ -40,7 +47,12 @@ class LocalModeKubectlIT {
                 Files.isRegularFile(LocalModeProcess.JAR),
                 "run ./mvnw package first: " + LocalModeProcess.JAR + " is missing");
         Path dir = Files.createTempDirectory("local-mode-it");
-        local = LocalModeProcess.start(dir, Duration.ofSeconds(5), Duration.ofSeconds(180));
+        workDir = dir;
+        local = LocalModeProcess.start(
+                dir,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(180),
+                Map.of("SANDBOX_LOCAL_WATCH_CACHE_SIZE", Integer.toString(WATCH_CACHE_SIZE)));
         kubectl = new Kubectl(local.kubeconfig(), dir.resolve("kubectl-cache"));
         assertThat(kubectl.run("create", "namespace", NS).ok()).isTrue();
     }
@@ -425,6 +437,122 @@ class LocalModeKubectlIT {
         for (String kind : new String[] {"pvc/data", "netpol/deny", "secret/creds", "event/ev1"}) {
             assertThat(kubectl.run("delete", kind, "-n", NS).ok()).as(kind).isTrue();
         }
+    }
+
+    /**
+     * What scripts do with kubectl: wait for a claim created just before, whose Ready condition becomes true only
+     * later (its warm pool does not exist yet), follow it with {@code get -w}, and wait for its deletion.
+     */
+    @Test
+    void kubectlWaitAndGetWatchFollowAClaimThatBecomesReadyLater() throws Exception {
+        Process watch = kubectl.background(workDir.resolve("get-w.out"), "get", "sandboxclaims", "-n", NS, "-w");
+        try {
+            assertThat(kubectl.apply(
+                                    """
+                    apiVersion: extensions.agents.x-k8s.io/v1beta1
+                    kind: SandboxTemplate
+                    metadata: {name: late-template, namespace: kubectl-it}
+                    spec:
+                      podTemplate:
+                        spec:
+                          containers: [{name: main, image: busybox, command: [sleep, "600"]}]
+                    ---
+                    apiVersion: extensions.agents.x-k8s.io/v1beta1
+                    kind: SandboxClaim
+                    metadata: {name: late, namespace: kubectl-it}
+                    spec:
+                      warmPoolRef: {name: late-pool}
+                    """)
+                            .ok())
+                    .isTrue();
+            Process ready = kubectl.background(
+                    workDir.resolve("wait-ready.out"),
+                    "wait",
+                    "--for=condition=Ready",
+                    "sandboxclaim/late",
+                    "-n",
+                    NS,
+                    "--timeout=60s");
+            Process named = kubectl.background(
+                    workDir.resolve("wait-jsonpath.out"),
+                    "wait",
+                    "--for=jsonpath={.status.sandbox.name}=late",
+                    "sandboxclaim/late",
+                    "-n",
+                    NS,
+                    "--timeout=60s");
+            Pattern notFound = Pattern.compile("(?m)^late\\s(?=.*\\bWarmPoolNotFound\\b)(?=.*\\bFalse\\b)");
+            Pattern readyRow = Pattern.compile("(?m)^late\\s.*\\bTrue\\b");
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> notFound.matcher(output("get-w.out"))
+                    .find());
+            assertThat(ready.isAlive())
+                    .as("kubectl wait waits: %s", output("wait-ready.out"))
+                    .isTrue();
+            assertThat(output("get-w.out")).as("no row Ready yet").doesNotContainPattern(readyRow);
+
+            assertThat(kubectl.apply(
+                                    """
+                    apiVersion: extensions.agents.x-k8s.io/v1beta1
+                    kind: SandboxWarmPool
+                    metadata: {name: late-pool, namespace: kubectl-it}
+                    spec:
+                      replicas: 0
+                      sandboxTemplateRef: {name: late-template}
+                    """)
+                            .ok())
+                    .isTrue();
+            assertThat(ready.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(ready.exitValue()).as(output("wait-ready.out")).isZero();
+            assertThat(output("wait-ready.out")).contains("sandboxclaim.extensions.agents.x-k8s.io/late condition met");
+            assertThat(named.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(named.exitValue()).as(output("wait-jsonpath.out")).isZero();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> readyRow.matcher(output("get-w.out"))
+                    .find());
+            String rows = output("get-w.out");
+            java.util.regex.Matcher first = notFound.matcher(rows);
+            java.util.regex.Matcher last = readyRow.matcher(rows);
+            assertThat(first.find() && last.find() && first.start() < last.start())
+                    .as("the transitions in the order they happened:%n%s", rows)
+                    .isTrue();
+
+            Process deleted = kubectl.background(
+                    workDir.resolve("wait-delete.out"),
+                    "wait",
+                    "--for=delete",
+                    "sandboxclaim/late",
+                    "-n",
+                    NS,
+                    "--timeout=60s");
+            Thread.sleep(500);
+            assertThat(deleted.isAlive()).as(output("wait-delete.out")).isTrue();
+            assertThat(kubectl.run("delete", "sandboxclaim", "late", "-n", NS, "--wait=false")
+                            .ok())
+                    .isTrue();
+            assertThat(deleted.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(deleted.exitValue()).as(output("wait-delete.out")).isZero();
+        } finally {
+            watch.destroy();
+        }
+    }
+
+    /** A client that resumes a watch from a version the server no longer keeps is told to relist: 410 Expired. */
+    @Test
+    void aWatchFromAVersionTooOldGets410() throws Exception {
+        StringBuilder configMaps = new StringBuilder();
+        for (int i = 0; i <= WATCH_CACHE_SIZE; i++) {
+            configMaps.append("---\n{apiVersion: v1, kind: ConfigMap, metadata: {name: churn-%d, namespace: %s}}\n"
+                    .formatted(i, NS));
+        }
+        Kubectl.Result applied = kubectl.apply(configMaps.toString());
+        assertThat(applied.ok()).as("%s", applied).isTrue();
+        Kubectl.Result expired =
+                kubectl.run("get", "--raw", "/api/v1/namespaces/" + NS + "/configmaps?watch=true&resourceVersion=1");
+        assertThat(expired.ok()).isFalse();
+        assertThat(expired.err()).contains("Expired", "too old resource version: 1");
+    }
+
+    private static String output(String file) throws java.io.IOException {
+        return Files.readString(workDir.resolve(file));
     }
 
     /** Alive and not a zombie waiting for a late reaper. */

@@ -12,16 +12,24 @@ final class ApiDispatcher extends Dispatcher {
 
     private static final Logger LOG = Logger.getLogger(ApiDispatcher.class);
 
-    private final CrudStore store = new CrudStore();
-    private final ResourceCatalog catalog = new ResourceCatalog(store::crds);
-    private final ApiDescription description = new ApiDescription(catalog);
-    private final ResourceReads reads = new ResourceReads(store);
-    private final Watches watches = new Watches(store);
-    private final ResourceWrites writes = new ResourceWrites(store);
-    private final ScaleSubresource scale = new ScaleSubresource(store);
+    private final CrudStore store;
+    private final ResourceCatalog catalog;
+    private final ApiDescription description;
+    private final ResourceReads reads;
+    private final Watches watches;
+    private final ResourceWrites writes;
+    private final ScaleSubresource scale;
     private final RequestGate gate;
 
-    ApiDispatcher(String token, ApiFaults faults) {
+    /** {@code watchCacheSize}: how many changes of each resource are kept for watches from a resourceVersion. */
+    ApiDispatcher(String token, ApiFaults faults, int watchCacheSize) {
+        this.store = new CrudStore(watchCacheSize);
+        this.catalog = new ResourceCatalog(store::crds);
+        this.description = new ApiDescription(catalog);
+        this.reads = new ResourceReads(store);
+        this.watches = new Watches(store);
+        this.writes = new ResourceWrites(store);
+        this.scale = new ScaleSubresource(store);
         this.gate = new RequestGate(token, faults);
     }
 
@@ -75,14 +83,9 @@ final class ApiDispatcher extends Dispatcher {
             if ("scale".equals(rp.subresource())) {
                 return scale.read(rp, type);
             }
-            return rp.isWatch() ? watches.open(request, rp) : reads.read(request, rp, type);
+            return rp.isWatch() ? watches.open(request, rp, type) : reads.read(request, rp, type);
         }
-        return store.write(() -> {
-            if (method.equals("POST") || rp.isCollection()) {
-                return write(request, method, rp, type);
-            }
-            return store.keepingStateBefore(rp, () -> write(request, method, rp, type));
-        });
+        return store.write(() -> write(request, method, rp, type));
     }
 
     private MockResponse write(RecordedRequest request, String method, ResourcePath rp, ResourceType type) {

@@ -17,6 +17,11 @@ final class ApiStatus {
     }
 
     static MockResponse reply(ApiException e) {
+        return json(e.code(), status(e).toString());
+    }
+
+    /** The {@code Status} that reports {@code e}. */
+    static ObjectNode status(ApiException e) {
         ObjectNode status = JSON.createObjectNode();
         status.put("kind", "Status");
         status.put("apiVersion", "v1");
@@ -40,7 +45,7 @@ final class ApiStatus {
             }
         }
         status.put("code", e.code());
-        return json(e.code(), status.toString());
+        return status;
     }
 
     static MockResponse json(int code, String body) {

@@ -53,7 +53,7 @@ final class CollectorView implements ObjectStore {
             if (current == null || !uidOf(current).equals(uidOf(object))) {
                 return;
             }
-            store.write(() -> store.keepingStateBefore(ResourcePath.parse(p), () -> write.apply(p)));
+            store.write(() -> write.apply(p));
         }));
     }
 

@@ -11,19 +11,21 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Supplier;
 
-/** fabric8's CRUD store with one write at a time, a count of writes, and the state before each write (for watches). */
+/** fabric8's CRUD store with one write at a time, a count of writes, and every change kept for watches. */
 final class CrudStore {
 
     static final String CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher();
-    private final Departures departures = new Departures(20_000);
+    private final WatchCache changes;
     private final AtomicLong writes = new AtomicLong();
     /**
      * Writes run one at a time under the write lock, so each read-check-write (a resourceVersion check, a patch
@@ -32,6 +34,16 @@ final class CrudStore {
      * and a put, and a snapshot taken between the two would miss the object (and collect its dependents).
      */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+    /** A store whose watch cache keeps {@code watchCacheSize} changes per resource. */
+    CrudStore(int watchCacheSize) {
+        this.changes = new WatchCache(watchCacheSize);
+    }
+
+    /** The changes of this store, recorded as each write takes place. */
+    WatchCache changes() {
+        return changes;
+    }
 
     /** Runs {@code write} as the only write in progress, counted as a change of the store. */
     <T> T write(Supplier<T> write) {
@@ -71,36 +83,90 @@ final class CrudStore {
         return writes.get();
     }
 
-    /** Runs a write that changes or removes the object at {@code rp}, keeping its state before for watches. */
-    MockResponse keepingStateBefore(ResourcePath rp, Supplier<MockResponse> write) {
-        JsonNode before = stored(rp.objectPath());
-        MockResponse response = write.get();
-        if (before != null && response.code() < 300) {
-            departures.record(crud.requestResourceVersion(), rp, before);
-        }
-        return response;
-    }
-
-    /** The objects of the collection {@code watch} covers that changed or left after {@code resourceVersion}. */
-    List<Departures.Departure> departuresSince(long resourceVersion, ResourcePath watch) {
-        return departures.since(resourceVersion, watch);
-    }
-
-    /** The store's reply to a GET of {@code path}: an object, a list, or a watch. */
+    /** The store's reply to a GET of {@code path}: an object or a list, read while no write runs. */
     MockResponse get(String path) {
-        return crud.handleGet(path);
+        return holding(lock.readLock(), () -> crud.handleGet(path));
     }
 
     MockResponse create(String collectionPath, JsonNode object) {
-        return crud.handleCreate(request(HttpMethod.POST, collectionPath, object));
+        String path =
+                collectionPath + "/" + object.path("metadata").path("name").asText();
+        return recorded(path, () -> crud.handleCreate(request(HttpMethod.POST, collectionPath, object)));
     }
 
     MockResponse replace(String path, JsonNode object) {
-        return crud.handleUpdate(request(HttpMethod.PUT, path, object));
+        return recorded(
+                ResourcePath.parse(path).objectPath(), () -> crud.handleUpdate(request(HttpMethod.PUT, path, object)));
     }
 
+    /** Deletes the object at {@code path}, or the objects of the collection it names (with its selectors). */
     MockResponse delete(String path) {
-        return crud.handleDelete(path);
+        ResourcePath rp = ResourcePath.parse(path);
+        if (rp.isCollection()) {
+            return holding(lock.writeLock(), () -> {
+                Map<String, JsonNode> before = objectsIn(rp);
+                MockResponse r = crud.handleDelete(path);
+                if (r.code() < 300) {
+                    Map<String, JsonNode> after = objectsIn(rp);
+                    before.forEach((p, object) -> changed(ResourcePath.parse(p), object, after.get(p)));
+                }
+                return r;
+            });
+        }
+        return recorded(rp.objectPath(), () -> crud.handleDelete(path));
+    }
+
+    /** Runs a write of the object at {@code objectPath} and records the change it made, as one step. */
+    private MockResponse recorded(String objectPath, Supplier<MockResponse> write) {
+        return holding(lock.writeLock(), () -> {
+            JsonNode before = stored(objectPath);
+            MockResponse r = write.get();
+            if (r.code() < 300) {
+                changed(ResourcePath.parse(objectPath), before, stored(objectPath));
+            }
+            return r;
+        });
+    }
+
+    /**
+     * Records a change, at the resourceVersion the store gave the object; a deletion gets a version of its own, as
+     * in Kubernetes, so that a watch resumed after it does not see it again.
+     */
+    private void changed(ResourcePath path, JsonNode before, JsonNode after) {
+        if (after == null ? before == null : after.equals(before)) {
+            return;
+        }
+        long version = after == null ? crud.requestResourceVersion() : resourceVersionOf(after);
+        JsonNode previous = null;
+        if (before != null) {
+            ObjectNode copy = before.deepCopy();
+            ((ObjectNode) copy.with("metadata")).put("resourceVersion", Long.toString(version));
+            previous = copy;
+        }
+        changes.record(new WatchCache.Change(version, path, previous, after));
+    }
+
+    private long resourceVersionOf(JsonNode object) {
+        try {
+            return Long.parseLong(
+                    object.path("metadata").path("resourceVersion").asText());
+        } catch (NumberFormatException e) {
+            return crud.requestResourceVersion();
+        }
+    }
+
+    /** The stored objects of the collection {@code rp} names, by their paths. */
+    private Map<String, JsonNode> objectsIn(ResourcePath rp) {
+        Map<String, JsonNode> objects = new LinkedHashMap<>();
+        for (JsonNode item : json(crud.handleGet(rp.collectionPath())).path("items")) {
+            JsonNode m = item.path("metadata");
+            String ns = m.path("namespace").asText("");
+            objects.put(
+                    rp.objectIn(ns.isEmpty() ? null : ns, m.path("name").asText())
+                            .objectPath(),
+                    item);
+        }
+        return objects;
     }
 
     /** The stored object at {@code path}, or null. */
@@ -122,6 +188,20 @@ final class CrudStore {
         List<JsonNode> crds = new ArrayList<>();
         json(crud.handleGet(CRD_PATH)).path("items").forEach(crds::add);
         return crds;
+    }
+
+    /** The stored CustomResourceDefinition of {@code type}, or null (a built-in kind, or one not stored). */
+    JsonNode crdOf(ResourceType type) {
+        if (type == null || !type.custom()) {
+            return null;
+        }
+        for (JsonNode crd : crds()) {
+            if (crd.path("spec").path("group").asText().equals(type.group())
+                    && crd.path("spec").path("names").path("plural").asText().equals(type.plural())) {
+                return crd;
+            }
+        }
+        return null;
     }
 
     /** Every stored object, read while no write runs. */

@@ -5,25 +5,27 @@ import dev.agentsandbox.local.controlplane.ControlPlane;
 import dev.agentsandbox.local.gc.GarbageCollector;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
- * An in-process Kubernetes API on loopback: fabric8's CRUD mock server extended (see {@link ApiDispatcher}) so that
- * kubectl and the controllers see real API semantics. Served over TLS with a self-signed certificate; every path but
+ * An in-process Kubernetes API on loopback: fabric8's CRUD store behind a dispatcher of its own (see
+ * {@link ApiDispatcher}) so that kubectl, client-go, the Python client and the controllers see real API semantics,
+ * watches included. Served over TLS (HTTP/1.1) with a self-signed certificate; every path but
  * {@code /version} requires the bearer token. Collects garbage by ownerReferences like a cluster does. Used by local
  * mode and by the test suite.
  */
@@ -32,32 +34,28 @@ public final class EmbeddedApiServer implements ControlPlane {
     /** The Kubernetes version the server reports. */
     public static final String KUBERNETES_VERSION = "v1.32.0";
 
+    /** How many changes of each resource are kept for watches from a resourceVersion, unless told otherwise. */
+    public static final int DEFAULT_WATCH_CACHE_SIZE = WatchCache.DEFAULT_CAPACITY;
+
+    /** The WebSocket subprotocols of Kubernetes' channel protocol, which fabric8 clients offer. */
+    private static final List<String> CHANNEL_PROTOCOLS =
+            List.of("v1.channel.k8s.io", "v2.channel.k8s.io", "v3.channel.k8s.io", "v4.channel.k8s.io");
+
     private static final Logger LOG = Logger.getLogger(EmbeddedApiServer.class);
-    // MockWebServer logs every request at INFO through java.util.logging; held here so the level sticks
-    private static final java.util.logging.Logger MOCK_LOG =
-            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-    static {
-        MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
-    }
-
-    private final KubernetesMockServer server;
+    private final Vertx vertx = Vertx.vertx();
     private final ApiDispatcher dispatcher;
     private final ApiFaults faults;
     private final String token;
-    private final Thread drain;
     private final GarbageCollector collector;
     private final java.util.concurrent.ScheduledExecutorService sweeper;
-    private volatile boolean closed;
+    private SelfSignedCertificate certificate;
+    private HttpServer server;
 
-    private EmbeddedApiServer(String token, ApiFaults faults) {
+    private EmbeddedApiServer(String token, ApiFaults faults, int watchCacheSize) {
         this.token = token;
         this.faults = faults;
-        this.dispatcher = new ApiDispatcher(token, faults);
-        this.server = new KubernetesMockServer(
-                new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, true);
-        this.drain = new Thread(this::drainRecordedRequests, "embedded-api-drain");
-        this.drain.setDaemon(true);
+        this.dispatcher = new ApiDispatcher(token, faults, watchCacheSize);
         this.collector = new GarbageCollector(dispatcher.objectStore());
         this.sweeper = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "embedded-api-gc");
@@ -72,13 +70,49 @@ public final class EmbeddedApiServer implements ControlPlane {
     }
 
     public static EmbeddedApiServer start(int port, String token, ApiFaults faults) {
-        EmbeddedApiServer s = new EmbeddedApiServer(token, faults);
-        s.server.start(InetAddress.getLoopbackAddress(), port);
-        s.dispatcher.serverAddress("127.0.0.1:" + s.server.getPort());
-        s.drain.start();
+        return start(port, token, faults, DEFAULT_WATCH_CACHE_SIZE);
+    }
+
+    /**
+     * As {@link #start(int, String, ApiFaults)}, keeping {@code watchCacheSize} changes of each resource for watches
+     * from a resourceVersion (kube-apiserver's {@code --default-watch-cache-size}); an older one gets 410 Expired.
+     */
+    public static EmbeddedApiServer start(int port, String token, ApiFaults faults, int watchCacheSize) {
+        EmbeddedApiServer s = new EmbeddedApiServer(token, faults, watchCacheSize);
+        try {
+            s.listen(port);
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        s.dispatcher.serverAddress("127.0.0.1:" + s.port());
         s.sweeper.scheduleWithFixedDelay(s::collectGarbage, 200, 200, TimeUnit.MILLISECONDS);
-        LOG.infof("embedded Kubernetes API serving on https://127.0.0.1:%d", s.server.getPort());
+        LOG.infof("embedded Kubernetes API serving on https://127.0.0.1:%d", s.port());
         return s;
+    }
+
+    private void listen(int port) {
+        certificate = SelfSignedCertificate.create("localhost");
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setSsl(true)
+                .setKeyCertOptions(certificate.keyCertOptions())
+                .setWebSocketSubProtocols(CHANNEL_PROTOCOLS)
+                .setHandle100ContinueAutomatically(true);
+        try {
+            server = vertx.createHttpServer(options)
+                    .requestHandler(new ApiFront(vertx, dispatcher))
+                    .listen()
+                    .toCompletionStage()
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the embedded API server did not start on port " + port, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the embedded API server cannot listen on 127.0.0.1:" + port, e);
+        }
     }
 
     public static String newToken() {
@@ -88,7 +122,7 @@ public final class EmbeddedApiServer implements ControlPlane {
     }
 
     public int port() {
-        return server.getPort();
+        return server.actualPort();
     }
 
     /**
@@ -169,22 +203,18 @@ public final class EmbeddedApiServer implements ControlPlane {
         }
     }
 
-    /** The MockWebServer records every request in an unbounded queue; this thread throws them away. */
-    private void drainRecordedRequests() {
-        while (!closed) {
-            try {
-                server.takeRequest(1, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
     @Override
     public void close() {
-        closed = true;
         sweeper.shutdownNow();
-        drain.interrupt();
-        server.shutdown();
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.warnf(e, "the embedded API server did not stop cleanly");
+        }
+        if (certificate != null) {
+            certificate.delete();
+        }
     }
 }

@@ -75,6 +75,13 @@ record ResourcePath(
         return prefix() + (namespace != null ? "/namespaces/" + namespace : "") + "/" + plural + "/" + name;
     }
 
+    /** The object named {@code name} of this path's resource, in {@code namespace} (null for a cluster-wide one). */
+    ResourcePath objectIn(String namespace, String name) {
+        ResourcePath collection = new ResourcePath(group, version, namespace, plural, null, null, "", Map.of());
+        return new ResourcePath(
+                group, version, namespace, plural, name, null, collection.collectionPath() + "/" + name, Map.of());
+    }
+
     String collectionPath() {
         return prefix() + (namespace != null ? "/namespaces/" + namespace : "") + "/" + plural;
     }

@@ -8,7 +8,6 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Predicate;
 
 /** GETs of an object or of a list filtered by its selectors, as JSON or as the Table that kubectl get asks for. */
@@ -21,8 +20,7 @@ final class ResourceReads {
     }
 
     MockResponse read(RecordedRequest request, ResourcePath rp, ResourceType type) {
-        boolean table =
-                Optional.ofNullable(request.getHeader("Accept")).orElse("").contains("as=Table");
+        boolean table = TableView.asked(request.getHeader("Accept"));
         return rp.isCollection() ? list(rp, type, table) : object(rp, type, table);
     }
 
@@ -68,7 +66,7 @@ final class ResourceReads {
                 200,
                 TableView.of(
                         type,
-                        crdOf(type),
+                        store.crdOf(type),
                         rows,
                         resourceVersion(versioned),
                         rp.query().get("includeObject"),
@@ -77,18 +75,5 @@ final class ResourceReads {
 
     private static String resourceVersion(JsonNode versioned) {
         return versioned.path("metadata").path("resourceVersion").asText("");
-    }
-
-    private JsonNode crdOf(ResourceType type) {
-        if (type == null || !type.custom()) {
-            return null;
-        }
-        for (JsonNode crd : store.crds()) {
-            if (crd.path("spec").path("group").asText().equals(type.group())
-                    && crd.path("spec").path("names").path("plural").asText().equals(type.plural())) {
-                return crd;
-            }
-        }
-        return null;
     }
 }

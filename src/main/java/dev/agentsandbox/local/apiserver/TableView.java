@@ -19,7 +19,23 @@ final class TableView {
 
     private TableView() {}
 
+    /** Whether a request's {@code Accept} header asks for Tables ({@code application/json;as=Table;...}). */
+    static boolean asked(String accept) {
+        return accept != null && accept.contains("as=Table");
+    }
+
     static String of(
+            ResourceType type,
+            JsonNode crd,
+            List<JsonNode> items,
+            String resourceVersion,
+            String include,
+            Instant now) {
+        return table(type, crd, items, resourceVersion, include, now).toString();
+    }
+
+    /** The Table of {@code items}; {@code include} is the request's {@code includeObject}. */
+    static ObjectNode table(
             ResourceType type,
             JsonNode crd,
             List<JsonNode> items,
@@ -62,7 +78,7 @@ final class TableView {
                 partial.set("metadata", item.path("metadata"));
             }
         }
-        return table.toString();
+        return table;
     }
 
     private static List<Column> columns(ResourceType type, JsonNode crd) {

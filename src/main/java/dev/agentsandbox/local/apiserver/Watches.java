@@ -1,16 +1,19 @@
 package dev.agentsandbox.local.apiserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
+import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.Locale;
-import java.util.function.Predicate;
 
-/** WebSocket watches, also told of the objects that left their selection after the resourceVersion they start at. */
+/**
+ * Watches, over HTTP (chunked, one JSON event a line: kubectl, client-go, the Python client) or over a WebSocket
+ * (fabric8 clients), both served from the store's {@link WatchCache} by a {@link WatchSession}. A watch that cannot
+ * start is refused before its stream opens, with the status kube-apiserver gives.
+ */
 final class Watches {
 
     private final CrudStore store;
@@ -19,91 +22,81 @@ final class Watches {
         this.store = store;
     }
 
-    MockResponse open(RecordedRequest request, ResourcePath rp) {
-        String upgrade = request.getHeader("Upgrade");
-        if (upgrade == null || !upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
-            throw new ApiException(
-                    405,
-                    "MethodNotAllowed",
-                    "the embedded API server serves watches over "
-                            + "WebSocket only; HTTP streaming watches (kubectl get -w) are not supported");
+    /** The reply that opens the watch {@code rp} asks for; an {@link ApiException} when it cannot start. */
+    MockResponse open(RecordedRequest request, ResourcePath rp, ResourceType type) {
+        WatchRequest watch = WatchRequest.of(rp, type, TableView.asked(request.getHeader("Accept")));
+        if (watch.start() == WatchRequest.Start.CHANGES_SINCE) {
+            checkServable(watch);
         }
-        return withDepartures(store.get(request.getPath()), rp);
+        String upgrade = request.getHeader("Upgrade");
+        if (upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
+            return new MockResponse().withWebSocketUpgrade(overWebSocket(watch));
+        }
+        return new WatchStream(watch, store);
     }
 
     /**
-     * A watch from a resourceVersion also gets DELETED for each object that was in its selection after that version
-     * and no longer is (deleted, or relabelled out of it); see {@link Departures}. Sent while the store takes no
-     * write, right after the store's own listener has queued the objects that match now.
+     * A version the store has not reached gets kube-apiserver's 504 "Too large resource version" (a client that kept
+     * a version across a restart of local mode relists); one whose changes are no longer kept gets 410 Expired.
      */
-    private MockResponse withDepartures(MockResponse watch, ResourcePath rp) {
-        WebSocketListener inner = watch.getWebSocketListener();
-        long since = startVersion(rp);
-        if (inner == null || since <= 0) {
-            return watch;
+    private void checkServable(WatchRequest watch) {
+        long current = CrudStore.json(store.get(watch.resource().collectionPath()))
+                .path("metadata")
+                .path("resourceVersion")
+                .asLong();
+        if (watch.resourceVersion() > current) {
+            throw new ApiException(
+                    504,
+                    "Timeout",
+                    "Too large resource version: " + watch.resourceVersion() + ", current: " + current,
+                    List.of(new ApiException.FieldCause("ResourceVersionTooLarge", "Too large resource version", "")));
         }
-        Predicate<JsonNode> selected = Selectors.of(rp);
-        return watch.withWebSocketUpgrade(new WebSocketListener() {
-            @Override
-            public void onBeforeAccept(WebSocket webSocket, Response response) {
-                inner.onBeforeAccept(webSocket, response);
-            }
+        store.changes().checkKept(watch.resource(), watch.resourceVersion());
+    }
+
+    private WebSocketListener overWebSocket(WatchRequest watch) {
+        return new WebSocketListener() {
+            private WatchSession session;
 
             @Override
             public void onOpen(WebSocket webSocket, Response response) {
-                store.betweenWrites(() -> {
-                    inner.onOpen(webSocket, response);
-                    sendDepartures(webSocket, since, rp, selected);
-                });
-            }
-
-            @Override
-            public void onMessage(WebSocket webSocket, String text) {
-                inner.onMessage(webSocket, text);
-            }
-
-            @Override
-            public void onMessage(WebSocket webSocket, byte[] bytes) {
-                inner.onMessage(webSocket, bytes);
-            }
-
-            @Override
-            public void onClosing(WebSocket webSocket, int code, String reason) {
-                inner.onClosing(webSocket, code, reason);
+                session = new WatchSession(watch, store, new WebSocketSink(webSocket), Vertx.currentContext());
+                session.open();
             }
 
             @Override
             public void onClosed(WebSocket webSocket, int code, String reason) {
-                inner.onClosed(webSocket, code, reason);
+                endSession();
             }
 
             @Override
             public void onFailure(WebSocket webSocket, Throwable error, Response response) {
-                inner.onFailure(webSocket, error, response);
+                endSession();
             }
-        });
+
+            private void endSession() {
+                if (session != null) {
+                    session.end();
+                }
+            }
+        };
     }
 
-    private static long startVersion(ResourcePath rp) {
-        try {
-            return Long.parseLong(rp.query().getOrDefault("resourceVersion", "0"));
-        } catch (NumberFormatException e) {
-            return 0;
+    /** One event a WebSocket message, as kube-apiserver sends them. */
+    private record WebSocketSink(WebSocket webSocket) implements WatchSession.Sink {
+        @Override
+        public void send(String event) {
+            webSocket.send(event);
         }
-    }
 
-    private void sendDepartures(WebSocket webSocket, long since, ResourcePath rp, Predicate<JsonNode> selected) {
-        for (Departures.Departure d : store.departuresSince(since, rp)) {
-            if (!selected.test(d.before())) {
-                continue;
-            }
-            JsonNode now = store.stored(d.path().objectPath());
-            if (now != null && selected.test(now)) {
-                continue; // still selected: the store's listener sends it as it is now
-            }
-            ObjectNode event = ApiStatus.JSON.createObjectNode().put("type", "DELETED");
-            event.set("object", d.before());
-            webSocket.send(event.toString());
+        @Override
+        public boolean backedUp() {
+            return false;
+        }
+
+        @Override
+        public void end() {
+            webSocket.close(1000, "watch ended");
         }
     }
 }
