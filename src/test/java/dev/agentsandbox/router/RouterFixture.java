@@ -74,11 +74,20 @@ public final class RouterFixture implements AutoCloseable {
         this(properties, null);
     }
 
-    /**
-     * A router on {@code api} (the embedded API server, a real one, with the router's own credentials), or on a
-     * CRUD mock API server of its own when {@code api} is null.
-     */
+    /** A router on {@code api} (the embedded API server, a real one), or on a CRUD mock API server when null. */
     public RouterFixture(Map<String, String> properties, KubernetesClient api) throws Exception {
+        this(properties, api, null);
+    }
+
+    /**
+     * A router on {@code api}, or on a CRUD mock API server of its own when {@code api} is null.
+     *
+     * @param asRouter the router's own credentials on that API server (its ServiceAccount's rights), or null for
+     *     {@code api}'s; the fixture's helpers ({@link #sandbox}, {@link #suspend}, ...) use {@code api}'s
+     */
+    public RouterFixture(
+            Map<String, String> properties, KubernetesClient api, io.fabric8.kubernetes.client.Config asRouter)
+            throws Exception {
         // A loop busy for over a second prints its stack trace: the router must never block one.
         vertx = Vertx.vertx(new VertxOptions()
                 .setEventLoopPoolSize(2)
@@ -94,7 +103,7 @@ public final class RouterFixture implements AutoCloseable {
             apiServer = null;
             client = api;
         }
-        routerClient = RouterKubernetes.client(client.getConfiguration());
+        routerClient = RouterKubernetes.client(asRouter != null ? asRouter : client.getConfiguration());
         RouterConfig config = config(properties);
         metrics = new RouterMetrics(registry);
         ownerTokens = config.ownerTokens().enabled()
