@@ -203,6 +203,37 @@ abstract class IdleSleepScenarios {
         assertRunningAndUnmarked(sandbox(ns, erin));
     }
 
+    @Test
+    void aPolicyAddedLaterToAClaimOrToItsTemplateTakesEffect() {
+        String ns = namespace("idle-later");
+        readyPool(ns, Map.of(), 2);
+        client.resource(ClaimFixtures.claim(ns, "frank", "pool", "frank")).create();
+        client.resource(ClaimFixtures.claim(ns, "grace", "pool", "grace")).create();
+        String frank = awaitReady(ns, "frank").getStatus().getSandbox().getName();
+        String grace = awaitReady(ns, "grace").getStatus().getSandbox().getName();
+
+        client.resources(SandboxClaim.class).inNamespace(ns).withName("frank").edit(c -> {
+            // added to the controller's own annotations (the commit), as kubectl annotate does
+            c.getMetadata().getAnnotations().put(IdleAnnotations.IDLE_TIMEOUT, "2s");
+            return c;
+        });
+        awaitSuspended(ns, frank);
+        assertRunningAndUnmarked(sandbox(ns, grace));
+
+        client.resources(SandboxTemplate.class)
+                .inNamespace(ns)
+                .withName("pool-tpl")
+                .edit(t -> {
+                    Map<String, String> annotations = t.getMetadata().getAnnotations() == null
+                            ? new HashMap<>()
+                            : new HashMap<>(t.getMetadata().getAnnotations());
+                    annotations.put(IdleAnnotations.IDLE_TIMEOUT, "2s");
+                    t.getMetadata().setAnnotations(annotations);
+                    return t;
+                });
+        awaitSuspended(ns, grace);
+    }
+
     /** The router's wake (docs/idle.md): one merge patch, operatingMode Running with fresh activity. */
     void wakeAsTheRouterDoes(String ns, String name) {
         patchAsTheRouterDoes(ns, name, Instant.now(), ",\"spec\":{\"operatingMode\":\"Running\"}");
