@@ -24,6 +24,8 @@ public final class Conditions {
     public static final String SUSPENDED = "Suspended";
     public static final String FINISHED = "Finished";
     public static final String POD_SCHEDULED = "PodScheduled";
+    /** On a claim with an idle policy: whether its idle annotations could be read (docs/idle.md). */
+    public static final String IDLE_POLICY_ACCEPTED = "IdlePolicyAccepted";
 
     // Sandbox Ready reasons
     public static final String DEPENDENCIES_READY = "DependenciesReady";
@@ -52,6 +54,12 @@ public final class Conditions {
     public static final String CLAIM_EXPIRED = "ClaimExpired";
     public static final String SANDBOX_MISSING = "SandboxMissing";
     public static final String SANDBOX_NOT_READY = "SandboxNotReady";
+    /** The claim's Sandbox was suspended by the idle policy; the next request through the router wakes it. */
+    public static final String IDLE_SUSPENDED = "IdleSuspended";
+
+    // Claim IdlePolicyAccepted reasons
+    public static final String IDLE_POLICY_VALID = "IdlePolicyValid";
+    public static final String INVALID_IDLE_POLICY = "InvalidIdlePolicy";
 
     public static Optional<Condition> find(List<Condition> conditions, String type) {
         return Optional.ofNullable(get(conditions, type));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentsandbox.api.IdleAnnotations;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxTemplate;
@@ -246,6 +247,53 @@ class DeployManifestsTest {
                         .getSpec()
                         .getPodTemplate()
                         .getSpec());
+    }
+
+    /**
+     * The idle-sleep variant (docs/idle.md) is the example's template plus exactly: the idle annotations, fsGroup, the
+     * history directory variable, its volume mount and the volume claim template behind it.
+     */
+    @Test
+    void idleSleepTemplateIsTheKataTemplateWithAnIdlePolicyAndAHistoryVolume() {
+        Path file = KATA.resolve("idle-sleep/sandbox-template.yaml");
+        SandboxTemplate idle = only(file, SandboxTemplate.class);
+        assertThat(idle.getMetadata().getAnnotations())
+                .containsExactly(
+                        Map.entry(IdleAnnotations.IDLE_TIMEOUT, "15m"),
+                        Map.entry(IdleAnnotations.IDLE_ACTION, "Suspend"));
+        assertThat(IdleAnnotations.timeout("15m").valid()).isTrue();
+        PodSpec pod = idle.getSpec().getPodTemplate().getSpec();
+        ContainerSecurity.assertHardened("idle-sleep template", pod);
+        Container agent = pod.getContainers().get(0);
+        String historyDir = agent.getEnv().stream()
+                .filter(e -> e.getName().equals("AGENT_HISTORY_DIR"))
+                .map(EnvVar::getValue)
+                .findFirst()
+                .orElseThrow();
+        assertThat(agent.getVolumeMounts()).anySatisfy(m -> assertThat(m.getName() + " " + m.getMountPath())
+                .isEqualTo("history " + historyDir));
+        assertThat(idle.getSpec().getVolumeClaimTemplates())
+                .singleElement()
+                .satisfies(v -> assertThat(v.getMetadata().getName()).isEqualTo("history"));
+
+        JsonNode kata =
+                StrictModel.documents(KATA.resolve("sandbox-template.yaml")).get(0);
+        ObjectNode withoutIdle = (ObjectNode) StrictModel.documents(file).get(0).deepCopy();
+        ((ObjectNode) withoutIdle.at("/metadata")).remove("annotations");
+        ((ObjectNode) withoutIdle.at("/spec")).remove("volumeClaimTemplates");
+        ((ObjectNode) withoutIdle.at("/spec/podTemplate/spec/securityContext")).remove("fsGroup");
+        ObjectNode container = (ObjectNode) withoutIdle.at("/spec/podTemplate/spec/containers/0");
+        removeNamed(container.withArray("env"), "AGENT_HISTORY_DIR");
+        removeNamed(container.withArray("volumeMounts"), "history");
+        assertThat(withoutIdle).isEqualTo(kata);
+    }
+
+    private static void removeNamed(com.fasterxml.jackson.databind.node.ArrayNode items, String name) {
+        for (int i = items.size() - 1; i >= 0; i--) {
+            if (name.equals(items.get(i).path("name").asText())) {
+                items.remove(i);
+            }
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.agentsandbox.controller.claim;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.controller.ApiOutcomes;
 import dev.agentsandbox.controller.ObjectKey;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -25,8 +26,9 @@ final class ClaimAnnotations {
         this.client = client;
     }
 
-    static String get(SandboxClaim claim, String key) {
-        Map<String, String> annotations = claim.getMetadata().getAnnotations();
+    /** An annotation of a claim, or of the Sandbox or template it reads; null when absent. */
+    static String get(HasMetadata object, String key) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
         return annotations == null ? null : annotations.get(key);
     }
 

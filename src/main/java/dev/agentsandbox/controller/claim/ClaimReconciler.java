@@ -7,6 +7,7 @@ import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -27,11 +28,15 @@ import org.jboss.logging.Logger;
 /**
  * Gives each claim one Sandbox ({@link SandboxAssignment}: warm when a pool member is Ready, otherwise cold), shows
  * the Sandbox's readiness in the claim's status ({@link ClaimStatusFactory}) and expires the claim
- * ({@link ClaimExpiry}, {@link ClaimShutdown}). The status is written in one place, by the SDK, and only when it
- * changes.
+ * ({@link ClaimExpiry}, {@link ClaimShutdown}); an idle Sandbox is put to sleep or its claim deleted
+ * ({@link IdleSleep}, docs/idle.md). The status is written in one place, by the SDK, and only when it changes.
  */
-// A claim never gives up on its sandbox: retries back off up to a minute and never stop.
-@ControllerConfiguration(name = "claim")
+// A claim never gives up on its sandbox: retries back off up to a minute and never stop. Its idle annotations carry
+// no generation, so which updates count is said by ClaimChanges instead of the generation alone.
+@ControllerConfiguration(
+        name = "claim",
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = ClaimChanges.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 500, intervalMultiplier = 2.0, maxInterval = 60_000)
 public class ClaimReconciler implements Reconciler<SandboxClaim> {
 
@@ -55,6 +60,9 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     @Inject
     ClaimMetrics metrics;
 
+    @Inject
+    IdleMetrics idleMetrics;
+
     private final ClaimWaiters waiters = new ClaimWaiters();
     private final ClaimSources sources = new ClaimSources(waiters);
     private ClaimCommits commits;
@@ -62,6 +70,7 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     private ClaimStatusFactory statuses;
     private ClaimShutdown shutdown;
     private SandboxAssignment assignment;
+    private IdleSleep idle;
 
     @PostConstruct
     void init() {
@@ -70,6 +79,7 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
         firstReady = new ClaimFirstReady(clock, metrics, annotations);
         statuses = new ClaimStatusFactory(clock);
         shutdown = new ClaimShutdown(client, events);
+        idle = new IdleSleep(client, sources, events, idleMetrics);
         assignment = new SandboxAssignment(new SandboxAssignment.Parts(
                 client,
                 clock,
@@ -104,14 +114,18 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
         ClaimProgress progress = committed == null
                 ? assignment.assign(claim, firstObserved)
                 : assignment.resumeCommit(claim, committed, sandbox, firstObserved);
-        SandboxClaimStatus status = statuses.of(progress, claim);
+        IdleOutcome idleness = idle.apply(progress, now);
+        if (idleness.claimDeleted()) {
+            return UpdateControl.noUpdate();
+        }
+        SandboxClaimStatus status = statuses.of(progress, claim, idleness);
         if (progress instanceof ClaimProgress.Bound bound && ClaimStatusFactory.isReady(status)) {
             firstReady.recordOnce(bound.claim(), bound.sandbox(), firstObserved);
         }
         UpdateControl<SandboxClaim> control = showStatus(claim, status);
         Optional<Duration> untilExpiry =
                 expiry.map(at -> Duration.between(now, at).plusMillis(10));
-        return earliest(earliest(control, progress.retryAfter()), untilExpiry);
+        return earliest(earliest(earliest(control, progress.retryAfter()), untilExpiry), idleness.recheck());
     }
 
     /** The claim's status after a failed reconcile; the SDK retries it with backoff. */

@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -48,7 +49,12 @@ final class ClaimSources {
                         .build(),
                 context);
         pools = wokenForWaiters(SandboxWarmPool.class, "claim-pools", ClaimWaiters::pool, context, exists);
-        templates = wokenForWaiters(SandboxTemplate.class, "claim-templates", ClaimWaiters::template, context, exists);
+        templates = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(SandboxTemplate.class, SandboxClaim.class)
+                        .withName("claim-templates")
+                        .withSecondaryToPrimaryMapper(t -> existing(claimsWokenBy(t), exists))
+                        .build(),
+                context);
         return List.of(sandboxes, pools, templates);
     }
 
@@ -83,6 +89,34 @@ final class ClaimSources {
                 .filter(r -> SandboxWarmPool.KIND.equals(r.getKind()) && WarmPoolMembers.isReady(sandbox))
                 .map(r -> waiters.waitingFor(ClaimWaiters.members(namespace, r.getName())))
                 .orElse(Set.of());
+    }
+
+    /**
+     * A template wakes the claims waiting for it, and the claims whose Sandbox was built from it: its idle policy may
+     * have changed.
+     */
+    Set<ResourceID> claimsWokenBy(SandboxTemplate template) {
+        String namespace = namespace(template);
+        String name = template.getMetadata().getName();
+        Set<ResourceID> woken = new HashSet<>(waiters.waitingFor(ClaimWaiters.template(namespace, name)));
+        sandboxes
+                .list(namespace, s -> name.equals(ClaimAnnotations.get(s, Labels.SANDBOX_TEMPLATE_REF)))
+                .map(s -> Ownership.controllerOf(s).filter(r -> SandboxClaim.KIND.equals(r.getKind())))
+                .flatMap(Optional::stream)
+                .forEach(r -> woken.add(new ResourceID(r.getName(), namespace)));
+        return woken;
+    }
+
+    /** The template a claim's Sandbox was built from: the one the Sandbox names, else the one the claim's pool names. */
+    Optional<SandboxTemplate> templateOf(SandboxClaim claim, Sandbox sandbox) {
+        String namespace = namespace(claim);
+        String name = ClaimAnnotations.get(sandbox, Labels.SANDBOX_TEMPLATE_REF);
+        if (name == null) {
+            name = pool(namespace, claim.getSpec().getWarmPoolRef().getName())
+                    .map(p -> p.getSpec().getSandboxTemplateRef().getName())
+                    .orElse(null);
+        }
+        return name == null ? Optional.empty() : template(namespace, name);
     }
 
     Optional<SandboxWarmPool> pool(String namespace, String name) {

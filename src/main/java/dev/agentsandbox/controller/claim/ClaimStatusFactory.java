@@ -28,11 +28,15 @@ final class ClaimStatusFactory {
         this.clock = clock;
     }
 
-    SandboxClaimStatus of(ClaimProgress progress, SandboxClaim observed) {
+    SandboxClaimStatus of(ClaimProgress progress, SandboxClaim observed, IdleOutcome idle) {
+        SandboxClaimStatus status;
         if (progress instanceof ClaimProgress.Bound bound) {
-            return mirroring(observed, bound.sandbox());
+            status = idle.asleep() ? asleep(observed, bound.sandbox()) : mirroring(observed, bound.sandbox());
+        } else {
+            status = blocked(observed, ((ClaimProgress.Blocked) progress).why());
         }
-        return blocked(observed, ((ClaimProgress.Blocked) progress).why());
+        status.setConditions(withIdlePolicy(observed, status.getConditions(), idle.policy()));
+        return status;
     }
 
     SandboxClaimStatus blocked(SandboxClaim claim, ClaimBlocked why) {
@@ -78,6 +82,35 @@ final class ClaimStatusFactory {
         }
         status.setConditions(withFinished(claim, conditions, sandboxConditions));
         return status;
+    }
+
+    /** Suspended by the idle policy: not Ready, and saying why, until the router wakes it. */
+    SandboxClaimStatus asleep(SandboxClaim claim, Sandbox sandbox) {
+        SandboxClaimStatus status = new SandboxClaimStatus();
+        status.setSandbox(claimed(sandbox));
+        status.setConditions(ready(
+                claim,
+                false,
+                Conditions.IDLE_SUSPENDED,
+                "sandbox " + sandbox.getMetadata().getName()
+                        + " was suspended by the idle policy; the next request through the router wakes it"));
+        return status;
+    }
+
+    /** IdlePolicyAccepted when the claim has an idle policy: whether it is applied, or why not. */
+    private List<Condition> withIdlePolicy(SandboxClaim claim, List<Condition> conditions, IdlePolicy policy) {
+        if (policy instanceof IdlePolicy.None) {
+            return Conditions.without(conditions, Conditions.IDLE_POLICY_ACCEPTED);
+        }
+        boolean valid = policy instanceof IdlePolicy.Active;
+        return Conditions.with(
+                conditions,
+                Conditions.IDLE_POLICY_ACCEPTED,
+                valid,
+                valid ? Conditions.IDLE_POLICY_VALID : Conditions.INVALID_IDLE_POLICY,
+                valid ? ((IdlePolicy.Active) policy).describe() : ((IdlePolicy.Invalid) policy).message(),
+                claim.getMetadata().getGeneration(),
+                clock.instant());
     }
 
     static boolean isReady(SandboxClaimStatus status) {

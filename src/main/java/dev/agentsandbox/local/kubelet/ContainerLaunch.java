@@ -78,6 +78,7 @@ final class ContainerLaunch {
                     PlatformImage.serviceAccountKubeconfig(client, pod, podDir, settings.registersNodes())));
             env.merge("JAVA_OPTS", PlatformImage.listenerOptions(ip), (own, listeners) -> own + " " + listeners);
         }
+        env.putAll(VolumePaths.honour(pod, container, env, settings.dataDir().resolve("volumes")));
         boolean agent = container.getImage() != null && container.getImage().contains(settings.agentImageMarker());
         if (agent && !settings.modelEnv().isEmpty()) {
             List<String> missing = new ArrayList<>();
@@ -167,16 +168,20 @@ final class ContainerLaunch {
         return dir.resolve(container.getName() + ".log");
     }
 
-    /** Says where the Pod's PVC volumes are: local mode does not mount them at their paths. */
+    /** Says where the Pod's PVC volumes are: local mode does not mount them at their paths ({@link VolumePaths}). */
     void logVolumeDirectories() {
         pod.getSpec().getVolumes().stream()
                 .filter(v -> v.getPersistentVolumeClaim() != null)
                 .forEach(v -> LOG.infof(
-                        "%s: volume %s (PVC %s) is a directory under %s; mount paths are not honoured in local mode",
+                        "%s: volume %s (PVC %s) is the directory %s; mount paths are not honoured in local mode,"
+                                + " environment variables naming them are pointed at it",
                         describe,
                         v.getName(),
                         v.getPersistentVolumeClaim().getClaimName(),
-                        settings.dataDir().resolve("volumes")));
+                        VolumePaths.directory(
+                                settings.dataDir().resolve("volumes"),
+                                pod.getMetadata().getNamespace(),
+                                v.getPersistentVolumeClaim().getClaimName())));
     }
 
     /** The Pod's own folder: its containers' logs, its scratch space and its credentials. */

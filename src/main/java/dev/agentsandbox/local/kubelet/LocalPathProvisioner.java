@@ -66,7 +66,7 @@ final class LocalPathProvisioner implements AutoCloseable {
         String ns = pvc.getMetadata().getNamespace();
         String name = pvc.getMetadata().getName();
         String volume = "pvc-" + pvc.getMetadata().getUid();
-        Path dir = root.resolve(ns).resolve(name);
+        Path dir = VolumePaths.directory(root, ns, name);
         Quantity size = Optional.ofNullable(pvc.getSpec().getResources())
                 .map(r -> r.getRequests())
                 .map(r -> r.get("storage"))

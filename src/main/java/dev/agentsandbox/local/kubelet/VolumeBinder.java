@@ -67,7 +67,7 @@ final class VolumeBinder implements AutoCloseable {
         }
         String ns = pvc.getMetadata().getNamespace();
         String name = pvc.getMetadata().getName();
-        Path dir = root.resolve(ns).resolve(name);
+        Path dir = VolumePaths.directory(root, ns, name);
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {

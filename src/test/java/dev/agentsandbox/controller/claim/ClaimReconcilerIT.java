@@ -368,10 +368,13 @@ class ClaimReconcilerIT {
         SandboxClaim missingContainer = claim(ns, "env-container", "pool");
         missingContainer.getSpec().setEnv(List.of(env("FOO", "1", "sidecar")));
         client.resource(missingContainer).create();
-        await().atMost(WAIT).untilAsserted(() -> assertThat(
-                        ClaimFixtures.ready(live(client, ns, "env-container")).getMessage())
-                .contains("spec.env[0].containerName")
-                .contains("sidecar"));
+        await().atMost(WAIT).untilAsserted(() -> {
+            // the first look may come before the controller's first status write
+            assertThat(ClaimFixtures.ready(live(client, ns, "env-container"))).isNotNull();
+            assertThat(ClaimFixtures.ready(live(client, ns, "env-container")).getMessage())
+                    .contains("spec.env[0].containerName")
+                    .contains("sidecar");
+        });
 
         SandboxClaim added = claim(ns, "env-added", "pool");
         added.getSpec().setEnv(List.of(env("EXTRA", "yes", "agent")));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import dev.agentsandbox.api.ClaimedSandbox;
 import dev.agentsandbox.api.Conditions;
+import dev.agentsandbox.api.IdleAnnotations;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimStatus;
@@ -76,7 +77,7 @@ class ClaimStatusFactoryTest {
         // given
         SandboxClaim claim = SandboxFixtures.claim("alice", null);
         // when
-        SandboxClaimStatus status = statuses.of(new ClaimProgress.Blocked(claim, why), claim);
+        SandboxClaimStatus status = statuses.of(new ClaimProgress.Blocked(claim, why), claim, IdleOutcome.NO_POLICY);
         // then
         assertThat(ready(status))
                 .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
@@ -128,7 +129,7 @@ class ClaimStatusFactoryTest {
     void aBoundClaimMirrorsItsSandbox(Sandbox sandbox, String status, String reason, String message) {
         SandboxClaim claim = SandboxFixtures.claim("alice", null);
 
-        SandboxClaimStatus result = statuses.of(new ClaimProgress.Bound(claim, sandbox), claim);
+        SandboxClaimStatus result = statuses.of(new ClaimProgress.Bound(claim, sandbox), claim, IdleOutcome.NO_POLICY);
 
         assertThat(ready(result))
                 .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
@@ -234,6 +235,76 @@ class ClaimStatusFactoryTest {
 
         assertThat(ClaimStatusFactory.unchanged(claim, later)).isTrue();
         assertThat(ClaimStatusFactory.isReady(later)).isTrue();
+    }
+
+    @Test
+    void anIdleSuspendedClaimSaysSoAndTheMirrorComesBackWhenItIsWoken() {
+        SandboxClaim claim = SandboxFixtures.claim("alice", null);
+        Sandbox sandbox = SandboxFixtures.sandbox("sb", "node-a", false);
+        IdlePolicy policy = new IdlePolicy.Active(Duration.ofMinutes(15), IdleAnnotations.IdleAction.SUSPEND);
+
+        SandboxClaimStatus asleep =
+                statuses.of(new ClaimProgress.Bound(claim, sandbox), claim, IdleOutcome.asleep(policy));
+        claim.setStatus(asleep);
+        SandboxClaimStatus woken = statuses.of(
+                new ClaimProgress.Bound(claim, SandboxFixtures.sandbox("sb", "node-a", true)),
+                claim,
+                IdleOutcome.awake(policy, null));
+
+        assertThat(ready(asleep))
+                .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+                .containsExactly(
+                        Conditions.FALSE,
+                        Conditions.IDLE_SUSPENDED,
+                        "sandbox sb was suspended by the idle policy; the next request through the router wakes it");
+        assertThat(asleep.getSandbox().getName()).isEqualTo("sb");
+        assertThat(ready(woken))
+                .extracting(Condition::getStatus, Condition::getReason)
+                .containsExactly(Conditions.TRUE, Conditions.DEPENDENCIES_READY);
+    }
+
+    @Test
+    void theIdlePolicyIsShownWhileThereIsOneAndKeepsItsTransitionTime() {
+        SandboxClaim claim = SandboxFixtures.claim("alice", null);
+        Sandbox sandbox = SandboxFixtures.sandbox("sb", "node-a", true);
+        ClaimProgress bound = new ClaimProgress.Bound(claim, sandbox);
+        IdlePolicy invalid = new IdlePolicy.Invalid(claim, IdleAnnotations.IDLE_TIMEOUT, "soon", "\"soon\" is bad");
+
+        claim.setStatus(new ClaimStatusFactory(Clock.fixed(T0, ZoneOffset.UTC))
+                .of(bound, claim, IdleOutcome.awake(invalid, null)));
+        SandboxClaimStatus stillInvalid = statuses.of(bound, claim, IdleOutcome.awake(invalid, null));
+        SandboxClaimStatus valid = statuses.of(
+                bound,
+                claim,
+                IdleOutcome.awake(
+                        new IdlePolicy.Active(Duration.ofMinutes(15), IdleAnnotations.IdleAction.SUSPEND), null));
+        SandboxClaimStatus none = statuses.of(bound, claim, IdleOutcome.NO_POLICY);
+
+        assertThat(policyCondition(stillInvalid))
+                .extracting(
+                        Condition::getStatus,
+                        Condition::getReason,
+                        Condition::getMessage,
+                        Condition::getLastTransitionTime)
+                .containsExactly(
+                        Conditions.FALSE,
+                        Conditions.INVALID_IDLE_POLICY,
+                        "SandboxClaim ns/alice: annotation agents.x-k8s.io/idle-timeout: \"soon\" is bad; the idle"
+                                + " policy is not applied",
+                        Conditions.timestamp(T0));
+        assertThat(ready(stillInvalid).getStatus())
+                .as("the claim keeps working")
+                .isEqualTo(Conditions.TRUE);
+        assertThat(policyCondition(valid))
+                .extracting(Condition::getStatus, Condition::getReason, Condition::getMessage)
+                .containsExactly(Conditions.TRUE, Conditions.IDLE_POLICY_VALID, "Suspend after 15m0s without requests");
+        assertThat(Conditions.find(none.getConditions(), Conditions.IDLE_POLICY_ACCEPTED))
+                .isEmpty();
+    }
+
+    private static Condition policyCondition(SandboxClaimStatus status) {
+        return Conditions.find(status.getConditions(), Conditions.IDLE_POLICY_ACCEPTED)
+                .orElseThrow();
     }
 
     private static Condition ready(SandboxClaimStatus status) {
