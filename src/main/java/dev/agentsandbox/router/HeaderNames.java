@@ -21,17 +21,18 @@ final class HeaderNames {
     static final int SANDBOX_PORT = 3;
     static final int SANDBOX_POD_IP = 4;
     static final int SANDBOX_TIMEOUT = 5;
-    static final int AUTHORIZATION = 6;
-    static final int HOST = 7;
-    static final int CONNECTION = 8;
-    static final int X_FORWARDED_FOR = 9;
-    static final int X_OWNER = 10;
+    static final int SANDBOX_WAKE = 6;
+    static final int AUTHORIZATION = 7;
+    static final int HOST = 8;
+    static final int CONNECTION = 9;
+    static final int X_FORWARDED_FOR = 10;
+    static final int X_OWNER = 11;
     /** Hop-by-hop (RFC 9110 7.6.1): never forwarded in either direction. */
-    static final int HOP_BY_HOP = 11;
+    static final int HOP_BY_HOP = 12;
     /** Identity and forwarding headers a client may not set: the router sets its own. */
-    static final int CLIENT_IDENTITY = 12;
+    static final int CLIENT_IDENTITY = 13;
     /** Part of a WebSocket handshake: made by the router's own client when relaying, so never copied then. */
-    static final int WEBSOCKET_HANDSHAKE = 13;
+    static final int WEBSOCKET_HANDSHAKE = 14;
 
     private static final String[][] NAMES;
     private static final int[][] KINDS;
@@ -44,6 +45,7 @@ final class HeaderNames {
         add(names, kinds, SANDBOX_PORT, RoutingHeaders.SANDBOX_PORT);
         add(names, kinds, SANDBOX_POD_IP, RoutingHeaders.SANDBOX_POD_IP);
         add(names, kinds, SANDBOX_TIMEOUT, RoutingHeaders.SANDBOX_TIMEOUT);
+        add(names, kinds, SANDBOX_WAKE, RoutingHeaders.SANDBOX_WAKE);
         add(names, kinds, AUTHORIZATION, "Authorization");
         add(names, kinds, HOST, "Host");
         add(names, kinds, CONNECTION, "Connection");

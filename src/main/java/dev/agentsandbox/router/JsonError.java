@@ -3,7 +3,10 @@ package dev.agentsandbox.router;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 
-/** The router's own answers: {@code {"detail": "..."}} errors, as upstream's FastAPI router sends them. */
+/**
+ * The router's own answers: {@code {"detail": "..."}} errors, as upstream's FastAPI router sends them, with a
+ * {@code "state"} when a sandbox is waking or suspended.
+ */
 final class JsonError {
 
     private JsonError() {}
@@ -21,6 +24,10 @@ final class JsonError {
         if (rejection.status() == 401) {
             response.putHeader("WWW-Authenticate", "Bearer");
         }
-        response.end(new JsonObject().put("detail", rejection.detail()).encode());
+        JsonObject body = new JsonObject().put("detail", rejection.detail());
+        if (rejection.state() != null) {
+            body.put("state", rejection.state());
+        }
+        response.end(body.encode());
     }
 }

@@ -50,6 +50,29 @@ public interface RouterConfig {
     @WithDefault("2")
     int retryAfterSeconds();
 
+    /**
+     * Track each sandbox's activity and publish it as its {@code agents.x-k8s.io/last-activity} annotation, which the
+     * controller's idle policy reads. Off: this router's traffic keeps no sandbox awake.
+     */
+    @WithDefault("true")
+    boolean activityTracking();
+
+    /** How often activity is published: at most one write per sandbox per interval, none for a quiet sandbox. */
+    @WithDefault("PT60S")
+    Duration activityInterval();
+
+    /**
+     * Longest time a request waits for an idle-suspended sandbox to wake before it gets 503; unset: the proxy
+     * timeout, and never more than it. {@code X-Sandbox-Timeout} shortens it per request.
+     */
+    Optional<Duration> wakeTimeout();
+
+    /** The wake wait in force: {@link #wakeTimeout()} capped at the proxy timeout. */
+    default Duration maxWakeWait() {
+        Duration proxy = Duration.ofSeconds(proxyTimeoutSeconds());
+        return wakeTimeout().filter(w -> w.compareTo(proxy) < 0).orElse(proxy);
+    }
+
     /** Per-owner tokens kept in a Kubernetes Secret. */
     OwnerTokensConfig ownerTokens();
 

@@ -11,20 +11,21 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * Starts the router in the router and local roles: the Sandbox and owner-token caches, the proxy, and its own
- * listener ({@link RouterServer}) on the wire contract's port. Quarkus's HTTP listener stays on the management port
- * for health and metrics. On shutdown the listener drains requests in flight, then relayed WebSockets are closed
- * with 1001.
+ * Starts the router in the router and local roles: the Sandbox and owner-token caches, the activity publishing, the
+ * proxy, and its own listener ({@link RouterServer}) on the wire contract's port. Quarkus's HTTP listener stays on
+ * the management port for health and metrics. On shutdown the listener drains requests in flight, relayed
+ * WebSockets are closed with 1001, and the last activity is published.
  */
 @Singleton
 public class RouterLifecycle {
 
     private static final Logger LOG = Logger.getLogger(RouterLifecycle.class);
 
-    private SandboxDirectory directory;
+    private RouterSandboxes sandboxes;
     private OwnerTokenStore ownerTokens;
     private AccessLog accessLog;
     private SandboxProxy proxy;
@@ -53,8 +54,8 @@ public class RouterLifecycle {
                 owners.enabled() ? OwnerTokenStore.watch(client, owners.secretNamespace(), owners.secretName()) : null;
         CallerAuthenticator authenticator =
                 CallerAuthenticator.of(config.authToken(), ownerTokens, config.allowUnauthenticated());
-        metrics = new RouterMetrics(registry, clock);
-        directory = SandboxDirectory.create(client, config.namespaces(), metrics::sandboxRemoved);
+        metrics = new RouterMetrics(registry);
+        sandboxes = RouterSandboxes.create(client, config, vertx, metrics, clock);
         accessLog = config.accessLog().enabled()
                 ? new AccessLog(
                         config.accessLog().queueSize(),
@@ -65,13 +66,7 @@ public class RouterLifecycle {
                                 consoleOnStderr() ? java.io.FileDescriptor.err : java.io.FileDescriptor.out),
                         100)
                 : null;
-        proxy = new SandboxProxy(
-                vertx,
-                config,
-                authenticator,
-                new SandboxRoutes(directory, config.retryAfterSeconds()),
-                metrics,
-                accessLog);
+        proxy = new SandboxProxy(vertx, config, authenticator, sandboxes, metrics, accessLog);
         // One server per CPU, as nginx runs one worker per core: more loops than cores cost CPU per request
         // (docs/benchmarks.md#router-event-loops).
         int loops = config.listener().eventLoops().orElse(Runtime.getRuntime().availableProcessors());
@@ -83,7 +78,7 @@ public class RouterLifecycle {
                             + config.listener().port() + ": " + e.getMessage(),
                     e);
         }
-        directory.start().whenComplete((v, e) -> {
+        sandboxes.start().whenComplete((v, e) -> {
             if (e != null) {
                 LOG.errorf(e, "router: cannot watch Sandboxes; every request will be answered 503 until it can");
             } else {
@@ -104,8 +99,13 @@ public class RouterLifecycle {
             });
         }
         LOG.infof(
-                "router: authentication by %s; proxy timeout %d s",
-                authentication(config, authenticator), config.proxyTimeoutSeconds());
+                "router: authentication by %s; proxy timeout %d s; %s",
+                authentication(config, authenticator),
+                config.proxyTimeoutSeconds(),
+                config.activityTracking()
+                        ? "activity published every " + config.activityInterval() + ", idle sandboxes woken within "
+                                + config.maxWakeWait()
+                        : "activity not tracked (idle policies do not see this router's traffic)");
     }
 
     private static boolean consoleOnStderr() {
@@ -128,7 +128,7 @@ public class RouterLifecycle {
 
     /** True when this process routes and its caches hold their first lists. */
     boolean ready() {
-        return directory != null && directory.synced() && (ownerTokens == null || ownerTokens.loaded());
+        return sandboxes != null && sandboxes.directory().synced() && (ownerTokens == null || ownerTokens.loaded());
     }
 
     boolean active() {
@@ -151,7 +151,9 @@ public class RouterLifecycle {
         if (server != null) {
             server.close();
         }
-        directory.close();
+        // the activity of the last requests, so that a restart loses none of it
+        sandboxes.flush(Duration.ofSeconds(5));
+        sandboxes.close();
         if (ownerTokens != null) {
             ownerTokens.close();
         }

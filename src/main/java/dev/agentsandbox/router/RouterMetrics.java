@@ -5,18 +5,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The router's Prometheus metrics: requests by status with a latency histogram, in-flight exchanges, upstream
- * errors by kind, dropped access-log lines, and per sandbox the time of its last routed request
- * ({@code sandbox_router_last_request_seconds}, removed when the Sandbox is deleted) so idle sandboxes can be found.
+ * errors by kind, dropped access-log lines, per sandbox the time of its last routed request
+ * ({@code sandbox_router_last_request_seconds}, removed when the Sandbox is deleted), and its writes to Sandboxes:
+ * wakes, activity publications and how long requests waited for a wake.
  */
 public final class RouterMetrics {
 
@@ -29,19 +27,43 @@ public final class RouterMetrics {
         BUSY
     }
 
+    /** What became of one of the router's writes to a Sandbox. */
+    public enum WriteResult {
+        /** The patch went through. */
+        WRITTEN,
+        /** Nothing needed writing after a fresh read (another router, or the controller, was first). */
+        SUPERSEDED,
+        /** The API server refused or could not be reached. */
+        FAILED;
+
+        String tag() {
+            return name().toLowerCase();
+        }
+    }
+
+    /** How a request held for a waking sandbox left the wait. */
+    public enum WakeWait {
+        /** The sandbox became Ready; the request was forwarded. */
+        FORWARDED,
+        /** The wait ended first (503). */
+        TIMEOUT,
+        /** The wake could not be done, or the client went away. */
+        ABANDONED
+    }
+
     private final MeterRegistry registry;
-    private final Clock clock;
     private final Timer[] byStatus = new Timer[600];
     private final Counter[] errors = new Counter[UpstreamError.values().length];
     private final AtomicInteger httpInFlight = new AtomicInteger();
     private final AtomicInteger webSockets = new AtomicInteger();
     private final AtomicInteger upstreamConnections = new AtomicInteger();
     private final Counter droppedLogLines;
-    private final Map<String, AtomicLong> lastRequest = new ConcurrentHashMap<>();
+    private final Counter[] wakes = new Counter[WriteResult.values().length];
+    private final Counter[] activityWrites = new Counter[WriteResult.values().length];
+    private final Timer[] wakeWaits = new Timer[WakeWait.values().length];
 
-    public RouterMetrics(MeterRegistry registry, Clock clock) {
+    public RouterMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.clock = clock;
         Gauge.builder("sandbox.router.active.exchanges", httpInFlight, AtomicInteger::get)
                 .tag("kind", "http")
                 .description("HTTP requests being proxied right now")
@@ -57,6 +79,25 @@ public final class RouterMetrics {
             errors[e.ordinal()] = Counter.builder("sandbox.router.upstream.errors")
                     .tag("kind", e.name().toLowerCase())
                     .description("Requests whose sandbox refused, reset or did not answer")
+                    .register(registry);
+        }
+        for (WriteResult r : WriteResult.values()) {
+            wakes[r.ordinal()] = Counter.builder("sandbox.router.wakes")
+                    .tag("result", r.tag())
+                    .description("Wakes of idle-suspended sandboxes the router asked for, by result")
+                    .register(registry);
+            activityWrites[r.ordinal()] = Counter.builder("sandbox.router.activity.writes")
+                    .tag("result", r.tag())
+                    .description("Publications of a sandbox's last-activity annotation, by result")
+                    .register(registry);
+        }
+        for (WakeWait w : WakeWait.values()) {
+            wakeWaits[w.ordinal()] = Timer.builder("sandbox.router.wake.wait")
+                    .tag("outcome", w.name().toLowerCase())
+                    .description("Time requests were held while their sandbox woke, by how the wait ended")
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(10))
+                    .maximumExpectedValue(Duration.ofSeconds(180))
                     .register(registry);
         }
         droppedLogLines = Counter.builder("sandbox.router.access.log.dropped")
@@ -116,40 +157,37 @@ public final class RouterMetrics {
         droppedLogLines.increment();
     }
 
-    /** Stamps {@code sandbox} ({@code namespace/name}) as used now. */
-    public void sandboxUsed(String sandbox) {
-        AtomicLong last = lastRequest.get(sandbox);
-        if (last == null) {
-            last = lastRequest.computeIfAbsent(sandbox, this::registerLastRequest);
-        }
-        last.set(clock.millis());
-    }
-
-    /** Epoch milliseconds of the last request to {@code sandbox}, or 0 when none was seen. */
-    public long lastRequestMillis(String sandbox) {
-        AtomicLong last = lastRequest.get(sandbox);
-        return last == null ? 0 : last.get();
-    }
-
-    /** Forgets a deleted sandbox, so the gauge does not outlive it. */
-    public void sandboxRemoved(String sandbox) {
-        if (lastRequest.remove(sandbox) != null) {
-            registry.find("sandbox.router.last.request")
-                    .tags(tags(sandbox))
-                    .gauges()
-                    .forEach(registry::remove);
-        }
-    }
-
-    private AtomicLong registerLastRequest(String sandbox) {
-        AtomicLong last = new AtomicLong();
+    /** Publishes {@code last} (epoch milliseconds of the last request to {@code sandbox}) as a gauge. */
+    public void lastRequest(String sandbox, AtomicLong last) {
         Gauge.builder("sandbox.router.last.request", last, l -> l.get() / 1000.0)
                 .baseUnit("seconds")
                 .description("Unix time of the last request routed to the sandbox")
                 .tags(tags(sandbox))
                 .strongReference(true)
                 .register(registry);
-        return last;
+    }
+
+    /** Forgets a deleted sandbox, so the gauge does not outlive it. */
+    public void sandboxRemoved(String sandbox) {
+        registry.find("sandbox.router.last.request")
+                .tags(tags(sandbox))
+                .gauges()
+                .forEach(registry::remove);
+    }
+
+    /** A wake the router asked for: {@code written} when its patch went through, else why not. */
+    public void wake(WriteResult result) {
+        wakes[result.ordinal()].increment();
+    }
+
+    /** A publication of a sandbox's activity: {@code written}, or why nothing was written. */
+    public void activityWrite(WriteResult result) {
+        activityWrites[result.ordinal()].increment();
+    }
+
+    /** How long a request was held while its sandbox woke, and how the wait ended. */
+    public void wakeWait(WakeWait outcome, long nanos) {
+        wakeWaits[outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
     }
 
     private static Tags tags(String sandbox) {

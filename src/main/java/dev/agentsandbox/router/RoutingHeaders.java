@@ -16,10 +16,12 @@ public final class RoutingHeaders {
     public static final String SANDBOX_PORT = "X-Sandbox-Port";
     public static final String SANDBOX_POD_IP = "X-Sandbox-Pod-IP";
     public static final String SANDBOX_TIMEOUT = "X-Sandbox-Timeout";
+    /** {@code false}: a request for an idle-suspended sandbox gets its 503 at once instead of waking it. */
+    public static final String SANDBOX_WAKE = "X-Sandbox-Wake";
 
     /** Headers that steer the router and are therefore never forwarded to a sandbox. */
     public static final List<String> ALL =
-            List.of(SANDBOX_ID, SANDBOX_NAMESPACE, SANDBOX_PORT, SANDBOX_POD_IP, SANDBOX_TIMEOUT);
+            List.of(SANDBOX_ID, SANDBOX_NAMESPACE, SANDBOX_PORT, SANDBOX_POD_IP, SANDBOX_TIMEOUT, SANDBOX_WAKE);
 
     public static final String DEFAULT_NAMESPACE = "default";
     public static final int DEFAULT_PORT = 8888;
@@ -62,19 +64,20 @@ public final class RoutingHeaders {
         String timeoutValue = values.single(HeaderNames.SANDBOX_TIMEOUT, SANDBOX_TIMEOUT);
         long timeout =
                 timeoutValue == null ? maxTimeoutMillis : Math.min(maxTimeoutMillis, timeoutMillis(timeoutValue));
-        return new SandboxAddress(namespace, id, port, podIp, timeout);
+        String wakeValue = values.single(HeaderNames.SANDBOX_WAKE, SANDBOX_WAKE);
+        return new SandboxAddress(namespace, id, port, podIp, timeout, wakeValue == null || wake(wakeValue));
     }
 
     /** The routing headers' values, gathered in one pass over a request's headers; each must come at most once. */
     private static final class Values implements BiConsumer<String, String> {
-        // indexed by HeaderNames kind: SANDBOX_ID .. SANDBOX_TIMEOUT
-        private final String[] first = new String[HeaderNames.SANDBOX_TIMEOUT + 1];
-        private final int[] count = new int[HeaderNames.SANDBOX_TIMEOUT + 1];
+        // indexed by HeaderNames kind: SANDBOX_ID .. SANDBOX_WAKE
+        private final String[] first = new String[HeaderNames.SANDBOX_WAKE + 1];
+        private final int[] count = new int[HeaderNames.SANDBOX_WAKE + 1];
 
         @Override
         public void accept(String name, String value) {
             int kind = HeaderNames.kind(name);
-            if (kind >= HeaderNames.SANDBOX_ID && kind <= HeaderNames.SANDBOX_TIMEOUT) {
+            if (kind >= HeaderNames.SANDBOX_ID && kind <= HeaderNames.SANDBOX_WAKE) {
                 if (count[kind]++ == 0) {
                     first[kind] = value;
                 }
@@ -168,6 +171,16 @@ public final class RoutingHeaders {
             throw bad("Invalid X-Sandbox-Timeout: must be a number of seconds greater than 0.");
         }
         return millis;
+    }
+
+    private static boolean wake(String value) {
+        if ("true".equalsIgnoreCase(value)) {
+            return true;
+        }
+        if ("false".equalsIgnoreCase(value)) {
+            return false;
+        }
+        throw bad("Invalid X-Sandbox-Wake: must be true or false.");
     }
 
     private static RouteRejection bad(String detail) {

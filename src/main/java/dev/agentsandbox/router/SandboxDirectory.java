@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 
 /**
  * The Sandboxes the router can reach, from an informer cache: one informer for all namespaces, or one per
@@ -30,25 +29,38 @@ public final class SandboxDirectory implements AutoCloseable {
         this.byNamespace = byNamespace;
     }
 
+    /** What the router does when a cached Sandbox changes; called on the informer's thread, never an event loop. */
+    public interface Listener {
+
+        /** {@code sandbox} was added or changed. */
+        default void changed(RoutedSandbox sandbox) {}
+
+        /** The Sandbox {@code namespace/name} disappeared. */
+        void removed(String sandbox);
+    }
+
     /**
      * Creates (without starting) the informers.
      *
      * @param namespaces the allow-list; empty for every namespace
-     * @param onRemoved called with {@code namespace/name} when a Sandbox disappears
+     * @param listener told of every change
      */
     public static SandboxDirectory create(
-            KubernetesClient client, Optional<List<String>> namespaces, Consumer<String> onRemoved) {
-        ResourceEventHandler<RoutedSandbox> removal = new ResourceEventHandler<>() {
+            KubernetesClient client, Optional<List<String>> namespaces, Listener listener) {
+        ResourceEventHandler<RoutedSandbox> handler = new ResourceEventHandler<>() {
             @Override
-            public void onAdd(RoutedSandbox sandbox) {}
+            public void onAdd(RoutedSandbox sandbox) {
+                listener.changed(sandbox);
+            }
 
             @Override
-            public void onUpdate(RoutedSandbox previous, RoutedSandbox sandbox) {}
+            public void onUpdate(RoutedSandbox previous, RoutedSandbox sandbox) {
+                listener.changed(sandbox);
+            }
 
             @Override
             public void onDelete(RoutedSandbox sandbox, boolean finalStateUnknown) {
-                onRemoved.accept(sandbox.getMetadata().getNamespace() + "/"
-                        + sandbox.getMetadata().getName());
+                listener.removed(sandbox.key());
             }
         };
         List<String> allowed =
@@ -56,14 +68,14 @@ public final class SandboxDirectory implements AutoCloseable {
         if (allowed.isEmpty()) {
             SharedIndexInformer<RoutedSandbox> informer =
                     client.resources(RoutedSandbox.class).inAnyNamespace().runnableInformer(0);
-            informer.addEventHandler(removal);
+            informer.addEventHandler(handler);
             return new SandboxDirectory(informer, Map.of());
         }
         Map<String, SharedIndexInformer<RoutedSandbox>> informers = new HashMap<>();
         for (String namespace : allowed) {
             SharedIndexInformer<RoutedSandbox> informer =
                     client.resources(RoutedSandbox.class).inNamespace(namespace).runnableInformer(0);
-            informer.addEventHandler(removal);
+            informer.addEventHandler(handler);
             informers.put(namespace, informer);
         }
         return new SandboxDirectory(null, Map.copyOf(informers));
@@ -95,6 +107,12 @@ public final class SandboxDirectory implements AutoCloseable {
     public RoutedSandbox find(String namespace, String name) {
         SharedIndexInformer<RoutedSandbox> informer = everywhere != null ? everywhere : byNamespace.get(namespace);
         return informer == null ? null : informer.getStore().getByKey(namespace + "/" + name);
+    }
+
+    /** The cached Sandbox {@code namespace/name}, or null. */
+    public RoutedSandbox find(String key) {
+        int slash = key.indexOf('/');
+        return find(key.substring(0, slash), key.substring(slash + 1));
     }
 
     private List<SharedIndexInformer<RoutedSandbox>> informers() {

@@ -1,5 +1,6 @@
 package dev.agentsandbox.router;
 
+import dev.agentsandbox.api.Labels;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -27,9 +28,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The router's request path: validate the routing headers, authenticate, resolve and authorise against the
- * Sandbox cache, then stream the request to the sandbox and the response back over pooled keep-alive connections.
- * Everything here runs on the event loop and nothing here blocks; bodies are piped with back-pressure, never
- * buffered.
+ * Sandbox cache (holding the request while an idle-suspended sandbox wakes), record the sandbox's activity, then
+ * stream the request to the sandbox and the response back over pooled keep-alive connections. Everything here runs
+ * on the event loop and nothing here blocks; bodies are piped with back-pressure, never buffered.
  */
 public final class SandboxProxy implements RouterServer.RequestHandler, AutoCloseable {
 
@@ -39,6 +40,9 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
     private final RoutingHeaders routingHeaders;
     private final CallerAuthenticator authenticator;
     private final SandboxRoutes routes;
+    private final SandboxActivity activity;
+    private final SandboxWakes wakes;
+    private final long maxWakeWaitMillis;
     private final RouterMetrics metrics;
     private final AccessLog accessLog;
     private final UpstreamPool.PerLoop pools;
@@ -52,12 +56,15 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
             Vertx vertx,
             RouterConfig config,
             CallerAuthenticator authenticator,
-            SandboxRoutes routes,
+            RouterSandboxes sandboxes,
             RouterMetrics metrics,
             AccessLog accessLog) {
         this.routingHeaders = new RoutingHeaders(config.proxyTimeoutSeconds() * 1000L);
         this.authenticator = authenticator;
-        this.routes = routes;
+        this.routes = sandboxes.routes();
+        this.wakes = sandboxes.wakes();
+        this.activity = sandboxes.activity();
+        this.maxWakeWaitMillis = config.maxWakeWait().toMillis();
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.connectTimeoutMillis = config.connectTimeout().toMillis();
@@ -73,7 +80,7 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
                         16 * 1024,
                         64 * 1024,
                         metrics::upstreamConnections));
-        this.webSockets = new WebSocketRelay(vertx, connectTimeoutMillis, metrics);
+        this.webSockets = new WebSocketRelay(vertx, connectTimeoutMillis, metrics, activity);
     }
 
     @Override
@@ -90,21 +97,10 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
             exchange.clientGone();
             finished(exchange, 0);
         });
-        Caller caller = null;
         try {
-            SandboxAddress address = routingHeaders.parse(request.headers());
-            caller = authenticator.authenticate(request.headers().get("Authorization"), connection);
-            exchange.route = routes.resolve(address, caller);
-            metrics.sandboxUsed(exchange.route.sandbox());
-            long declaredLength = contentLength(request);
-            if (declaredLength > maxBodyBytes) {
-                throw new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes.");
-            }
-            if (isWebSocketUpgrade(request)) {
-                webSockets.relay(request, exchange.route, exchange, this::fail, () -> finished(exchange, 101));
-                return;
-            }
-            exchange.start(declaredLength);
+            exchange.address = routingHeaders.parse(request.headers());
+            exchange.caller = authenticator.authenticate(request.headers().get("Authorization"), connection);
+            route(exchange);
         } catch (RouteRejection rejection) {
             JsonError.send(response, rejection);
         } catch (RuntimeException e) {
@@ -114,13 +110,73 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
     }
 
     /**
+     * Resolves the exchange's sandbox and forwards the request; a request for an idle-suspended or waking sandbox is
+     * held until it is Ready ({@link #hold}) and comes back here then.
+     */
+    private void route(Forwarding exchange) {
+        HttpServerRequest request = exchange.request;
+        try {
+            exchange.route = routes.resolve(exchange.address, exchange.caller);
+        } catch (SandboxAsleep asleep) {
+            hold(exchange, asleep);
+            return;
+        }
+        if (exchange.use == null) {
+            exchange.use = activity.opened(exchange.route.sandbox());
+        }
+        long declaredLength = contentLength(request);
+        if (declaredLength > maxBodyBytes) {
+            throw new RouteRejection(413, "Request body exceeds " + maxBodyBytes + " bytes.");
+        }
+        if (isWebSocketUpgrade(request)) {
+            webSockets.relay(request, exchange.route, exchange, this::fail, () -> finished(exchange, 101));
+            return;
+        }
+        exchange.start(declaredLength);
+    }
+
+    /**
+     * Holds an authorised request while its sandbox wakes (waking it if it is idle-suspended), for the request's
+     * timeout capped at the wake timeout; answered 503 at once with {@code X-Sandbox-Wake: false}, or when the
+     * sandbox fell asleep again after this request already waited once.
+     */
+    private void hold(Forwarding exchange, SandboxAsleep asleep) {
+        String sandbox = asleep.sandbox().key();
+        if (!exchange.address.wake() || exchange.waited) {
+            throw RouteRejection.waking(sandbox, retryAfterSeconds);
+        }
+        exchange.waited = true;
+        // held requests are activity too, and the access log names their sandbox
+        exchange.use = activity.opened(sandbox);
+        exchange.route = new SandboxRoute(
+                sandbox,
+                null,
+                exchange.address.port(),
+                asleep.sandbox().getMetadata().getLabels() == null
+                        ? null
+                        : asleep.sandbox().getMetadata().getLabels().get(Labels.OWNER),
+                exchange.address.timeoutMillis());
+        exchange.request.pause();
+        exchange.hold = wakes.hold(asleep, Math.min(exchange.address.timeoutMillis(), maxWakeWaitMillis), exchange);
+    }
+
+    /**
      * One HTTP exchange forwarded to a sandbox: takes a pooled connection, sends the request head and streams the
      * body with back-pressure, then streams the response back as it arrives. A failure before the response head
      * is answered with a JSON error (502, 503 or 504); after it, the client's response is reset, never ended
      * cleanly: a cleanly terminated body would pass a truncated reply off as complete.
      */
     private final class Forwarding extends Exchange
-            implements UpstreamPool.Acquirer, UpstreamConnection.Listener, Handler<Buffer> {
+            implements UpstreamPool.Acquirer, UpstreamConnection.Listener, Handler<Buffer>, SandboxWakes.Waiter {
+
+        SandboxAddress address;
+        Caller caller;
+        /** This exchange's part in its sandbox's activity. */
+        SandboxActivity.Use use;
+        /** While held for a waking sandbox: how to let go of the wait. */
+        SandboxWakes.Hold hold;
+        /** It has been held once already. */
+        boolean waited;
 
         private long declaredLength;
         private boolean bodyless;
@@ -316,7 +372,33 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
 
         @Override
         void clientGone() {
+            if (hold != null) {
+                hold.cancel();
+                hold = null;
+            }
             abortUpstream();
+        }
+
+        /** The sandbox woke: route the request again, now to its Pod. */
+        @Override
+        public void awake() {
+            hold = null;
+            request.resume();
+            try {
+                route(this);
+            } catch (RouteRejection rejection) {
+                SandboxProxy.this.fail(this, rejection);
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "%s %s: unexpected router failure", request.method(), request.path());
+                SandboxProxy.this.fail(this, new RouteRejection(500, "An internal error occurred in the router."));
+            }
+        }
+
+        @Override
+        public void refused(RouteRejection why) {
+            hold = null;
+            request.resume();
+            SandboxProxy.this.fail(this, why);
         }
     }
 
@@ -384,6 +466,9 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
     private void finished(Exchange exchange, int statusOverride) {
         if (!exchange.finish()) {
             return;
+        }
+        if (exchange instanceof Forwarding forwarding && forwarding.use != null) {
+            activity.closed(forwarding.use);
         }
         long nanos = System.nanoTime() - exchange.startNanos;
         HttpServerResponse response = exchange.request.response();

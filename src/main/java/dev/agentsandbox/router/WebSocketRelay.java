@@ -28,9 +28,10 @@ final class WebSocketRelay {
     private final WebSocketClient client;
     private final long connectTimeoutMillis;
     private final RouterMetrics metrics;
+    private final SandboxActivity activity;
     private final Set<WebSocketBase> open = ConcurrentHashMap.newKeySet();
 
-    WebSocketRelay(Vertx vertx, long connectTimeoutMillis, RouterMetrics metrics) {
+    WebSocketRelay(Vertx vertx, long connectTimeoutMillis, RouterMetrics metrics, SandboxActivity activity) {
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
                 .setConnectTimeout((int) connectTimeoutMillis)
                 .setTcpNoDelay(true)
@@ -38,6 +39,7 @@ final class WebSocketRelay {
                 .setMaxMessageSize(16 * 1024 * 1024));
         this.connectTimeoutMillis = connectTimeoutMillis;
         this.metrics = metrics;
+        this.activity = activity;
     }
 
     /**
@@ -93,10 +95,13 @@ final class WebSocketRelay {
                 ServerWebSocket downstream = sar.result();
                 upgraded.run();
                 metrics.webSocketOpened();
+                // an open WebSocket keeps its sandbox active for as long as it is open
+                SandboxActivity.Use use = activity.opened(route.sandbox());
                 open.add(downstream);
                 pipe(downstream, upstream, () -> {
                     open.remove(downstream);
                     metrics.webSocketClosed();
+                    activity.closed(use);
                 });
                 pipe(upstream, downstream, () -> {});
                 upstream.resume();

@@ -13,6 +13,8 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
@@ -35,8 +37,8 @@ import org.junit.jupiter.api.Test;
 /**
  * target/kubernetes/kubernetes.yml as `package` writes it: every object fits the Kubernetes model and round-trips,
  * the objects of issue 2 are there with their names, namespaces, roles, ports and probes, every container is
- * hardened, the RBAC is exactly the least-privilege set of docs/rbac.md, and the router's pods are the ones the
- * example template's NetworkPolicy admits.
+ * hardened, the RBAC is exactly the least-privilege set of docs/rbac.md (the router's patch right narrowed by its
+ * admission policy), and the router's pods are the ones the example template's NetworkPolicy admits.
  */
 class GeneratedManifestsIT {
 
@@ -79,6 +81,8 @@ class GeneratedManifestsIT {
                         "RoleBinding/agent-sandbox-controller-leader-election",
                         "ClusterRole/sandbox-router",
                         "ClusterRoleBinding/sandbox-router",
+                        "ValidatingAdmissionPolicy/sandbox-router-writes",
+                        "ValidatingAdmissionPolicyBinding/sandbox-router-writes",
                         "Role/sandbox-router-owner-tokens",
                         "RoleBinding/sandbox-router-owner-tokens",
                         "Deployment/agent-sandbox-controller",
@@ -95,8 +99,11 @@ class GeneratedManifestsIT {
     @Test
     void everyNamespacedObjectIsInAgentSandboxSystem() {
         for (HasMetadata o : objects) {
-            boolean clusterScoped =
-                    o instanceof Namespace || o instanceof ClusterRole || o instanceof ClusterRoleBinding;
+            boolean clusterScoped = o instanceof Namespace
+                    || o instanceof ClusterRole
+                    || o instanceof ClusterRoleBinding
+                    || o instanceof ValidatingAdmissionPolicy
+                    || o instanceof ValidatingAdmissionPolicyBinding;
             assertThat(o.getMetadata().getNamespace())
                     .as("%s %s", o.getKind(), o.getMetadata().getName())
                     .isEqualTo(clusterScoped ? null : SYSTEM);
@@ -279,9 +286,27 @@ class GeneratedManifestsIT {
     }
 
     @Test
-    void routerRbacIsReadOnly() {
+    void routerRbacReadsSandboxesAndPatchesThemOnlyThroughTheAdmissionPolicy() {
         assertThat(grants(named(ClusterRole.class, "sandbox-router").getRules()))
-                .isEqualTo(Map.of("agents.x-k8s.io/sandboxes", Set.of("get", "list", "watch")));
+                .isEqualTo(Map.of("agents.x-k8s.io/sandboxes", Set.of("get", "list", "watch", "patch")));
+        // what the policy allows is tested on a real API server (IdleWakeOnKubeIT); here: that it covers every
+        // write the router's ServiceAccount could make to a Sandbox, fails closed, and is enforced
+        ValidatingAdmissionPolicy policy = named(ValidatingAdmissionPolicy.class, "sandbox-router-writes");
+        assertThat(policy.getSpec().getFailurePolicy()).isEqualTo("Fail");
+        assertThat(policy.getSpec().getMatchConditions()).singleElement().satisfies(c -> assertThat(c.getExpression())
+                .isEqualTo("request.userInfo.username == 'system:serviceaccount:" + SYSTEM + ":sandbox-router'"));
+        assertThat(policy.getSpec().getMatchConstraints().getResourceRules())
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getApiGroups()).containsExactly("agents.x-k8s.io");
+                    assertThat(r.getResources()).containsExactlyInAnyOrder("sandboxes", "sandboxes/status");
+                    assertThat(r.getOperations()).containsExactlyInAnyOrder("CREATE", "UPDATE", "DELETE");
+                });
+        ValidatingAdmissionPolicyBinding binding =
+                named(ValidatingAdmissionPolicyBinding.class, "sandbox-router-writes");
+        assertThat(binding.getSpec().getPolicyName()).isEqualTo("sandbox-router-writes");
+        assertThat(binding.getSpec().getValidationActions()).containsExactly("Deny");
+        assertThat(binding.getSpec().getMatchResources()).as("every namespace").isNull();
         assertThat(grants(named(Role.class, "sandbox-router-owner-tokens").getRules()))
                 .isEqualTo(Map.of("/secrets[sandbox-router-owner-tokens]", Set.of("get", "list", "watch")));
         assertBound("sandbox-router", "ClusterRole", "sandbox-router");

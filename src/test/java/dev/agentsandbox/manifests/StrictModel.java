@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicy;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicyBinding;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -55,6 +57,10 @@ public final class StrictModel {
             Map.entry("rbac.authorization.k8s.io/v1/Role", Role.class),
             Map.entry("rbac.authorization.k8s.io/v1/RoleBinding", RoleBinding.class),
             Map.entry("apiextensions.k8s.io/v1/CustomResourceDefinition", CustomResourceDefinition.class),
+            Map.entry("admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy", ValidatingAdmissionPolicy.class),
+            Map.entry(
+                    "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding",
+                    ValidatingAdmissionPolicyBinding.class),
             Map.entry("agents.x-k8s.io/v1beta1/Sandbox", Sandbox.class),
             Map.entry("extensions.agents.x-k8s.io/v1beta1/SandboxTemplate", SandboxTemplate.class),
             Map.entry("extensions.agents.x-k8s.io/v1beta1/SandboxWarmPool", SandboxWarmPool.class),

@@ -7,7 +7,6 @@ import dev.agentsandbox.client.ReadySandbox;
 import dev.agentsandbox.client.RouterClient;
 import dev.agentsandbox.client.RouterTokens;
 import dev.agentsandbox.owner.Owner;
-import dev.agentsandbox.owner.token.OwnerTokens;
 import dev.agentsandbox.router.RouterFixture;
 import dev.agentsandbox.router.RouterServer;
 import dev.agentsandbox.router.RoutingHeaders;
@@ -39,7 +38,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -117,11 +115,9 @@ class RouterFaultsTest {
         router.sandbox("default", "healthy", "alice", true, "127.0.0.2");
         router.sandbox("default", "flaky", "alice", true, "127.0.0.3");
         router.sandbox("team-b", "bobs", "bob", true, "127.0.0.4");
-        aliceToken = OwnerTokens.issue(
-                router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "alice");
-        bobToken =
-                OwnerTokens.issue(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "bob");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> router.ownerTokens.size() == 2);
+        Map<String, String> tokens = router.ownerTokens("alice", "bob");
+        aliceToken = tokens.get("alice");
+        bobToken = tokens.get("bob");
     }
 
     @AfterAll

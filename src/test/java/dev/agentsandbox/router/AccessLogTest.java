@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class AccessLogTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final RouterMetrics metrics = new RouterMetrics(registry, Clock.systemUTC());
+    private final RouterMetrics metrics = new RouterMetrics(registry);
 
     @Test
     void writesOneLinePerRequestWithTheRouteOwnerStatusSizeAndTime() {

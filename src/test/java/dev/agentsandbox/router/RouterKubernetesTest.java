@@ -18,7 +18,10 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The router's own API client reads Sandboxes as {@link RoutedSandbox}: metadata and status, never the spec. */
+/**
+ * The router's own API client reads Sandboxes as {@link RoutedSandbox}: metadata and status, and of the spec only
+ * {@code operatingMode}, never the Pod template.
+ */
 class RouterKubernetesTest {
 
     private static final String WATCH_EVENT =
@@ -28,7 +31,8 @@ class RouterKubernetesTest {
               "metadata": {"name": "s1", "namespace": "demo", "resourceVersion": "7",
                            "labels": {"agents.x-k8s.io/owner": "alice"}},
               "spec": {"podTemplate": {"spec": {"containers": [{"name": "agent", "image": "agent:1",
-                        "ports": [{"containerPort": 8080}]}]}}, "replicas": 1},
+                        "ports": [{"containerPort": 8080}]}]}}, "replicas": 1,
+                       "operatingMode": "Suspended"},
               "status": {"podIPs": ["10.0.0.7"], "serviceFQDN": "s1.demo.svc.cluster.local",
                          "conditions": [{"type": "Ready", "status": "True", "reason": "DependenciesReady",
                                          "lastTransitionTime": "2026-11-29T00:00:00Z"}],
@@ -36,7 +40,7 @@ class RouterKubernetesTest {
             }}""";
 
     @Test
-    void aWatchEventOfASandboxIsReadAsARoutedSandboxWithoutItsSpec() {
+    void aWatchEventOfASandboxIsReadAsARoutedSandboxWithoutItsPodTemplate() {
         try (KubernetesClient client = RouterKubernetes.client(
                 new ConfigBuilder().withMasterUrl("http://127.0.0.1:1").build())) {
             // the watch reads each event this way (as WatchEvent, whose object is looked up by apiVersion and kind)
@@ -48,8 +52,9 @@ class RouterKubernetesTest {
             assertThat(sandbox.getStatus().getPodIPs()).containsExactly("10.0.0.7");
             assertThat(Conditions.isTrue(sandbox.getStatus().getConditions(), Conditions.READY))
                     .isTrue();
-            // nothing of the spec is kept
+            // nothing of the spec is kept but whether it should run
             assertThat(client.getKubernetesSerialization().asJson(sandbox)).doesNotContain("podTemplate", "agent:1");
+            assertThat(sandbox.suspended()).isTrue();
         }
     }
 
@@ -80,11 +85,13 @@ class RouterKubernetesTest {
                         && List.of("10.0.0.9").equals(cached.getStatus().getPodIPs());
             });
             // and the route comes from it, the owner check included
-            SandboxRoute route = new SandboxRoutes(fixture.directory, 2)
+            SandboxRoute route = fixture.sandboxes
+                    .routes()
                     .resolve(new SandboxAddress("demo", "basic", 8080, null, 1000), new Caller("alice"));
             assertThat(route.host()).isEqualTo("10.0.0.9");
             assertThat(route.owner()).isEqualTo("alice");
-            assertThatThrownBy(() -> new SandboxRoutes(fixture.directory, 2)
+            assertThatThrownBy(() -> fixture.sandboxes
+                            .routes()
                             .resolve(new SandboxAddress("demo", "basic", 8080, null, 1000), new Caller("bob")))
                     .isInstanceOf(RouteRejection.class)
                     .hasMessageContaining("does not belong to owner bob");

@@ -80,8 +80,7 @@ class RouterServerTest {
 
     @Test
     void drainingLetsTheRequestInFlightFinishThenClosesItsConnection() throws Exception {
-        RouterMetrics metrics = new RouterMetrics(
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), java.time.Clock.systemUTC());
+        RouterMetrics metrics = new RouterMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         server = RouterServer.start(
                 vertx,
                 RouterFixture.config(Map.of()).listener(),
@@ -114,8 +113,7 @@ class RouterServerTest {
     @Test
     void drainingDoesNotWaitForRelayedWebSockets() throws Exception {
         // they stay open as long as their clients want; shutdown closes them with 1001 after the drain
-        RouterMetrics metrics = new RouterMetrics(
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), java.time.Clock.systemUTC());
+        RouterMetrics metrics = new RouterMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         start(Map.of());
         metrics.webSocketOpened();
         long start = System.nanoTime();

@@ -58,11 +58,9 @@ class SandboxProxyTest {
         router.sandbox("default", "unowned", null, true, "127.0.0.2");
         router.sandbox("default", "sleepy", "alice", false);
         router.sandbox("team-b", "sleepy", "bob", false);
-        aliceToken = OwnerTokens.issue(
-                router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "alice");
-        bobToken =
-                OwnerTokens.issue(router.client, OwnerTokens.DEFAULT_NAMESPACE, OwnerTokens.DEFAULT_SECRET_NAME, "bob");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> router.ownerTokens.size() == 2);
+        Map<String, String> tokens = router.ownerTokens("alice", "bob");
+        aliceToken = tokens.get("alice");
+        bobToken = tokens.get("bob");
     }
 
     @AfterAll
@@ -805,7 +803,8 @@ class SandboxProxyTest {
 
         Sandbox gone = router.sandbox("default", "shortlived", "alice", true, "127.0.0.2");
         send("GET", "/", routed("default", "shortlived", echo.port(0)));
-        assertThat(router.metrics.lastRequestMillis("default/shortlived")).isPositive();
+        assertThat(router.sandboxes.activity().lastRequestMillis("default/shortlived"))
+                .isPositive();
         router.client.resource(gone).delete();
         Awaitility.await()
                 .atMost(Duration.ofSeconds(10))

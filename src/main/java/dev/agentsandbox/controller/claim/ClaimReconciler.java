@@ -7,6 +7,7 @@ import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -30,8 +31,12 @@ import org.jboss.logging.Logger;
  * ({@link ClaimExpiry}, {@link ClaimShutdown}); an idle Sandbox is put to sleep or its claim deleted
  * ({@link IdleSleep}, docs/idle.md). The status is written in one place, by the SDK, and only when it changes.
  */
-// A claim never gives up on its sandbox: retries back off up to a minute and never stop.
-@ControllerConfiguration(name = "claim")
+// A claim never gives up on its sandbox: retries back off up to a minute and never stop. Its idle annotations carry
+// no generation, so which updates count is said by ClaimChanges instead of the generation alone.
+@ControllerConfiguration(
+        name = "claim",
+        generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = ClaimChanges.class))
 @GradualRetry(maxAttempts = -1, initialInterval = 500, intervalMultiplier = 2.0, maxInterval = 60_000)
 public class ClaimReconciler implements Reconciler<SandboxClaim> {
 

@@ -15,6 +15,7 @@ import dev.agentsandbox.api.VolumeClaimMetadata;
 import dev.agentsandbox.api.VolumeClaimTemplate;
 import dev.agentsandbox.controller.warmpool.PoolFixtures;
 import dev.agentsandbox.testing.RealControlPlane;
+import dev.agentsandbox.testing.RouterWrites;
 import dev.agentsandbox.testing.TestKubelet;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -22,8 +23,6 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -108,7 +107,7 @@ abstract class IdleSleepScenarios {
         assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
                 .contains("agent_sandbox_idle_suspensions_total{namespace=\"" + ns + "\"");
 
-        wakeAsTheRouterDoes(ns, name);
+        RouterWrites.wake(client, ns, name);
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(ClaimFixtures.isReady(live(client, ns, "alice"))).isTrue();
             assertThat(sandbox(ns, name).getMetadata().getAnnotations())
@@ -134,7 +133,7 @@ abstract class IdleSleepScenarios {
         Instant lastActivity = Instant.now();
         for (int i = 0; i < 6; i++) {
             lastActivity = Instant.now();
-            recordActivity(ns, name, lastActivity);
+            RouterWrites.activity(client, ns, name, lastActivity);
             pause(Duration.ofSeconds(1));
             assertRunningAndUnmarked(sandbox(ns, name));
         }
@@ -203,23 +202,35 @@ abstract class IdleSleepScenarios {
         assertRunningAndUnmarked(sandbox(ns, erin));
     }
 
-    /** The router's wake (docs/idle.md): one merge patch, operatingMode Running with fresh activity. */
-    void wakeAsTheRouterDoes(String ns, String name) {
-        patchAsTheRouterDoes(ns, name, Instant.now(), ",\"spec\":{\"operatingMode\":\"Running\"}");
-    }
+    @Test
+    void aPolicyAddedLaterToAClaimOrToItsTemplateTakesEffect() {
+        String ns = namespace("idle-later");
+        readyPool(ns, Map.of(), 2);
+        client.resource(ClaimFixtures.claim(ns, "frank", "pool", "frank")).create();
+        client.resource(ClaimFixtures.claim(ns, "grace", "pool", "grace")).create();
+        String frank = awaitReady(ns, "frank").getStatus().getSandbox().getName();
+        String grace = awaitReady(ns, "grace").getStatus().getSandbox().getName();
 
-    void recordActivity(String ns, String name, Instant at) {
-        patchAsTheRouterDoes(ns, name, at, "");
-    }
+        client.resources(SandboxClaim.class).inNamespace(ns).withName("frank").edit(c -> {
+            // added to the controller's own annotations (the commit), as kubectl annotate does
+            c.getMetadata().getAnnotations().put(IdleAnnotations.IDLE_TIMEOUT, "2s");
+            return c;
+        });
+        awaitSuspended(ns, frank);
+        assertRunningAndUnmarked(sandbox(ns, grace));
 
-    private void patchAsTheRouterDoes(String ns, String name, Instant activity, String more) {
-        client.resources(Sandbox.class)
+        client.resources(SandboxTemplate.class)
                 .inNamespace(ns)
-                .withName(name)
-                .patch(
-                        PatchContext.of(PatchType.JSON_MERGE),
-                        "{\"metadata\":{\"annotations\":{\"" + IdleAnnotations.LAST_ACTIVITY + "\":\""
-                                + IdleAnnotations.activity(activity) + "\"}}" + more + "}");
+                .withName("pool-tpl")
+                .edit(t -> {
+                    Map<String, String> annotations = t.getMetadata().getAnnotations() == null
+                            ? new HashMap<>()
+                            : new HashMap<>(t.getMetadata().getAnnotations());
+                    annotations.put(IdleAnnotations.IDLE_TIMEOUT, "2s");
+                    t.getMetadata().setAnnotations(annotations);
+                    return t;
+                });
+        awaitSuspended(ns, grace);
     }
 
     Sandbox awaitSuspended(String ns, String name) {
