@@ -6,6 +6,8 @@ import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashMap;
 import java.util.Map;
@@ -50,6 +52,18 @@ final class ClaimAnnotations {
             }
             return client.resource(with(base, annotations)).update();
         });
+    }
+
+    /**
+     * Adds {@code annotations} with a merge patch that carries the claim's uid (a claim recreated under the same name
+     * is not stamped) but no resourceVersion: for stamps that record a fact and decide nothing, so a concurrent write
+     * of the claim (its status) is no reason to read it again and retry.
+     */
+    void stamp(SandboxClaim claim, Map<String, String> annotations) {
+        Map<String, Object> metadata = Map.of("uid", claim.getMetadata().getUid(), "annotations", annotations);
+        // the claim at hand names the object: a patch by name alone would read it from the server first
+        client.resource(claim)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
     }
 
     private SandboxClaim reread(SandboxClaim claim) {

@@ -4,6 +4,7 @@ import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.controller.ObjectKey;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -28,6 +31,12 @@ final class ClaimFirstReady {
     private final ClaimAnnotations annotations;
     /** Claim uid -> first time this process saw it, until the time is written to the claim. */
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
+
+    private final ExecutorService stamps = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "claim-first-ready-stamp");
+        t.setDaemon(true);
+        return t;
+    });
     /** Claims whose first-Ready metrics were recorded by this process. */
     private final Set<String> recorded = ConcurrentHashMap.newKeySet();
 
@@ -63,8 +72,14 @@ final class ClaimFirstReady {
                 Labels.CONTROLLER_FIRST_OBSERVED_AT,
                 Optional.ofNullable(ClaimAnnotations.get(claim, Labels.CONTROLLER_FIRST_OBSERVED_AT))
                         .orElse(firstObserved.toString()));
-        annotations.write(
-                claim, stamp, fresh -> ClaimAnnotations.get(fresh, Labels.CLAIM_FIRST_READY_AT) == null ? fresh : null);
+        // Not on the claim's way to Ready: the stamp is written beside the status patch, not before it.
+        stamps.execute(() -> {
+            try {
+                annotations.stamp(claim, stamp);
+            } catch (KubernetesClientException e) {
+                LOG.warnf("claim %s: could not stamp its first Ready: %s", ObjectKey.of(claim), e.getMessage());
+            }
+        });
         firstSeen.remove(claim.getMetadata().getUid());
     }
 

@@ -1,6 +1,6 @@
 package dev.agentsandbox.bench.kube;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.agentsandbox.testing.RealControlPlane;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -116,14 +116,9 @@ final class RoundRunner {
         return finished;
     }
 
+    /** Creates the namespace and waits for its default ServiceAccount, which the controllers' Pods need. */
     static void namespace(KubernetesClient client, String name) {
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName(name)
-                        .endMetadata()
-                        .build())
-                .serverSideApply();
+        RealControlPlane.namespace(client, name);
     }
 
     /**

@@ -143,7 +143,7 @@ class ClaimReconcilerIT {
                         .getMetadata()
                         .getUid())
                 .isEqualTo(podUids.get(name));
-        assertThat(reasons(ns)).contains(SandboxAssignment.SANDBOX_ADOPTED);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(reasons(ns)).contains(SandboxAssignment.SANDBOX_ADOPTED));
 
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(members(client, ns, "pool"))
@@ -198,7 +198,7 @@ class ClaimReconcilerIT {
         kubelet.running(pod, true);
         SandboxClaim ready = awaitReady(ns, "bob");
         assertThat(ready.getStatus().getSandbox().getName()).isEqualTo("bob");
-        assertThat(reasons(ns)).contains(ColdStart.SANDBOX_PROVISIONED);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(reasons(ns)).contains(ColdStart.SANDBOX_PROVISIONED));
     }
 
     @Test
@@ -282,7 +282,7 @@ class ClaimReconcilerIT {
         assertThat(zeroGotIt ^ twinGotIt)
                 .as("exactly one of the two claims naming %s got it", first)
                 .isTrue();
-        assertThat(reasons(ns)).contains(Conditions.ADOPTION_CONFLICT);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(reasons(ns)).contains(Conditions.ADOPTION_CONFLICT));
     }
 
     @Test
@@ -447,7 +447,7 @@ class ClaimReconcilerIT {
                             .get())
                     .isNull();
         });
-        assertThat(reasons(ns)).contains(Conditions.CLAIM_EXPIRED);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(reasons(ns)).contains(Conditions.CLAIM_EXPIRED));
     }
 
     @Test
@@ -510,7 +510,7 @@ class ClaimReconcilerIT {
                             .get())
                     .isNull();
         });
-        assertThat(reasons(ns)).contains(Conditions.CLAIM_EXPIRED);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(reasons(ns)).contains(Conditions.CLAIM_EXPIRED));
     }
 
     // ---------------------------------------------------------------------------------------------------------

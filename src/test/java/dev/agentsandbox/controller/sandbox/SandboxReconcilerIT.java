@@ -122,7 +122,8 @@ class SandboxReconcilerIT {
                 .containsEntry(Labels.OWNER, "alice")
                 .containsEntry("app", "agent")
                 .doesNotContainKey(Labels.PREFIX + "user-set");
-        assertThat(eventReasons("alpha")).contains("PodCreated", "SandboxReady");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(eventReasons("alpha")).contains("PodCreated", "SandboxReady"));
 
         String scrape =
                 RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
@@ -230,8 +231,9 @@ class SandboxReconcilerIT {
                         .getMetadata()
                         .getUid())
                 .isEqualTo(pvc.getMetadata().getUid());
-        assertThat(eventReasons("keep"))
-                .contains("ServiceCreated", "PersistentVolumeClaimCreated", "PodDeleted", Conditions.SANDBOX_SUSPENDED);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons("keep"))
+                .contains(
+                        "ServiceCreated", "PersistentVolumeClaimCreated", "PodDeleted", Conditions.SANDBOX_SUSPENDED));
     }
 
     @Test
@@ -365,7 +367,8 @@ class SandboxReconcilerIT {
                     .isNull();
             assertThat(get("retain")).isNotNull();
         });
-        assertThat(eventReasons("retain")).contains(Conditions.SANDBOX_EXPIRED);
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(eventReasons("retain")).contains(Conditions.SANDBOX_EXPIRED));
     }
 
     @Test
@@ -571,7 +574,8 @@ class SandboxReconcilerIT {
         Pod adopted = client.pods().inNamespace(NS).withName("hashed").get();
         assertThat(adopted.getMetadata().getUid()).isEqualTo(hashedUid);
         assertOwnedBy(adopted, get("hashed"));
-        assertThat(eventReasons("hashed")).contains("PodAdopted");
+        await().atMost(WAIT)
+                .untilAsserted(() -> assertThat(eventReasons("hashed")).contains("PodAdopted"));
     }
 
     @Test
@@ -617,7 +621,8 @@ class SandboxReconcilerIT {
         assertOwnedBy(adoptedService, live);
         assertThat(adoptedService.getSpec().getSelector())
                 .containsEntry(Labels.SANDBOX_NAME_HASH, NameHash.of("adopt"));
-        assertThat(eventReasons("adopt")).contains("PersistentVolumeClaimAdopted", "ServiceAdopted");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(eventReasons("adopt"))
+                .contains("PersistentVolumeClaimAdopted", "ServiceAdopted"));
     }
 
     @Test
