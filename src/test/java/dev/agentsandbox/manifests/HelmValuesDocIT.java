@@ -75,6 +75,9 @@ class HelmValuesDocIT {
             return "unset";
         }
         String text = value.isTextual() ? value.asText() : value.toString();
+        if (text.isEmpty()) {
+            return "`\"\"`";
+        }
         return text.length() > LONGEST_DEFAULT ? "as generated" : "`" + text + "`";
     }
 }
