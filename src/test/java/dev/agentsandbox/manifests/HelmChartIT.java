@@ -181,6 +181,14 @@ class HelmChartIT {
     }
 
     @Test
+    void leaderElectionCanBeTurnedOffForOneReplicaOnly() throws Exception {
+        assertThat(controllerEnv(defaults)).containsEntry("SANDBOX_CONTROLLER_LEADER_ELECTION", "true");
+        assertThat(controllerEnv(render("--set", "controller.leaderElection=false")))
+                .containsEntry("SANDBOX_CONTROLLER_LEADER_ELECTION", "false");
+        assertRefused("controller.leaderElection=false,controller.replicas=2", "at '/controller/replicas'", "maximum");
+    }
+
+    @Test
     void monitoringObjectsAreRenderedOnlyWhenAsked() throws Exception {
         assertThat(defaults.keySet()).noneMatch(k -> k.startsWith("ServiceMonitor") || k.startsWith("PrometheusRule"));
         Map<String, JsonNode> monitored = render(
@@ -246,6 +254,14 @@ class HelmChartIT {
                                         + e.at("/valueFrom/secretKeyRef/name").asText() + "/"
                                         + e.at("/valueFrom/secretKeyRef/key").asText()));
         env.remove("POD_NAMESPACE");
+        return env;
+    }
+
+    private static Map<String, String> controllerEnv(Map<String, JsonNode> objects) {
+        Map<String, String> env = new LinkedHashMap<>();
+        objects.get("Deployment/" + SYSTEM + "/agent-sandbox-controller")
+                .at("/spec/template/spec/containers/0/env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
         return env;
     }
 
