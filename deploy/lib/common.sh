@@ -165,9 +165,10 @@ apply_platform() {
   run "${KUBECTL[@]}" rollout status deployment/sandbox-router-deployment --namespace "$SYSTEM_NAMESPACE" --timeout=300s
 }
 
-# The platform through its Helm chart. The CRDs first, by server-side apply: Helm installs a chart's crds/ only when
-# they are missing and never upgrades them. The namespace and the router's token are made outside the release, so
-# helm uninstall never takes the Secrets kept there. helm upgrade --install waits for both rollouts.
+# The platform through its Helm chart. The CRDs first, by server-side apply, and --skip-crds: Helm never upgrades a
+# chart's crds/, and Helm 4 would apply them again at install, in conflict with the fields applied here. The namespace
+# and the router's token are made outside the release, so helm uninstall never takes the Secrets kept there.
+# helm upgrade --install waits for both rollouts.
 install_chart() {
   local chart=$1 registry=$2 repository=$3 tag=$4
   apply_crds "$chart/crds"
@@ -177,8 +178,8 @@ install_chart() {
   fi
   ensure_router_token
   run helm upgrade --install "$RELEASE" "$chart" --kube-context "$KUBE_CONTEXT" --namespace "$SYSTEM_NAMESPACE" \
-    --set namespace.create=false --set-string "image.registry=$registry,image.repository=$repository,image.tag=$tag" \
-    --wait --timeout 300s
+    --skip-crds --set namespace.create=false \
+    --set-string "image.registry=$registry,image.repository=$repository,image.tag=$tag" --wait --timeout 300s
 }
 
 # The model endpoint Secret for the agents: from the environment when all three are set, else an existing one.

@@ -375,7 +375,7 @@ class DeployScriptsTest {
 
     static String helmInstall(String context, String chart, String registry, String tag) {
         return "helm upgrade --install agent-sandbox " + chart + " --kube-context " + context
-                + " --namespace agent-sandbox-system --set namespace.create=false --set-string image.registry="
+                + " --namespace agent-sandbox-system --skip-crds --set namespace.create=false --set-string image.registry="
                 + registry + ",image.repository=agent-sandbox,image.tag=" + tag + " --wait --timeout 300s";
     }
 
