@@ -245,13 +245,13 @@ class HelmChartOnKubeIT {
                         .get())
                 .isNotNull();
 
-        HttpResponse<String> asAlice = chat(DEMO, sandboxOfAlice(), aliceToken);
+        HttpResponse<String> asAlice = settled(DEMO, sandboxOfAlice(), aliceToken);
         assertThat(asAlice.statusCode()).as(asAlice.body()).isEqualTo(200);
         assertThat(asAlice.body()).contains("alice's agent");
-        assertThat(chat(DEMO, sandboxOfAlice(), SHARED_TOKEN).statusCode())
+        assertThat(settled(DEMO, sandboxOfAlice(), SHARED_TOKEN).statusCode())
                 .as("the shared token is off")
                 .isEqualTo(401);
-        assertThat(chat("default", "anything", aliceToken).statusCode())
+        assertThat(settled("default", "anything", aliceToken).statusCode())
                 .as("a namespace the router does not serve")
                 .isEqualTo(403);
         assertThat(helm.run("history", RELEASE, "--namespace", SYSTEM).out()).contains("deployed", "superseded");
@@ -403,6 +403,16 @@ class HelmChartOnKubeIT {
 
     private static HttpResponse<String> chat(String namespace, String sandbox, String token) throws Exception {
         return PlatformOnKube.chat(client, namespace, sandbox, token);
+    }
+
+    /**
+     * A chat once the router answers it for good: a new router Pod is Ready (its /healthz) before it has read the
+     * owner-token Secret, and until then answers 503 with Retry-After, as docs/router.md says clients should retry.
+     */
+    private static HttpResponse<String> settled(String namespace, String sandbox, String token) {
+        return await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> chat(namespace, sandbox, token), response -> response.statusCode() != 503);
     }
 
     private static void awaitAvailable(String deployment, int replicas) {
