@@ -3,10 +3,12 @@
 # platform and agent images and pushes them to Azure Container Registry, applies the CRDs, the generated
 # manifests and deploy/kata-aks with the image names substituted, creates the Secrets, waits for everything and
 # prints the router's public address and a smoke test. Idempotent: a second run changes nothing that is right.
+# With --helm the platform is installed with its Helm chart (target/helm/kubernetes/agent-sandbox) instead.
 #
 # Settings (environment): AZ_RESOURCE_GROUP, AKS_CLUSTER, ACR_NAME (required); KATA_NODE_POOL (katapool),
 # KATA_NODE_VM_SIZE (Standard_D4s_v3), KATA_NODE_COUNT (1), IMAGE_TAG (the git commit), REGISTRY
-# (<ACR_NAME>.azurecr.io), MVNW (./mvnw), MANIFESTS (target/kubernetes), AGENT_MAVEN_PROFILE (agent);
+# (<ACR_NAME>.azurecr.io), MVNW (./mvnw), MANIFESTS (target/kubernetes), CHART (target/helm/kubernetes/agent-sandbox),
+# AGENT_MAVEN_PROFILE (agent);
 # OPENAI_BASE_URL, OPENAI_API_KEY, LLM_MODEL for the azure-foundry Secret (kept when they are not set and it
 # exists).
 # shellcheck source-path=SCRIPTDIR
@@ -18,22 +20,25 @@ source "$ROOT/deploy/lib/common.sh"
 
 usage() {
   cat <<'EOF'
-Usage: deploy/aks/deploy.sh [--dry-run] [--create-node-pool] [--rebuild] [--render-only DIR]
+Usage: deploy/aks/deploy.sh [--dry-run] [--create-node-pool] [--rebuild] [--helm] [--render-only DIR]
   --dry-run           print every command in order, run none (works without az, login or settings)
   --create-node-pool  add the Kata node pool when it is missing (otherwise stop and show the command)
   --rebuild           build and push the images even when the registry already has this tag
+  --helm              install the platform with its Helm chart (release agent-sandbox) instead of kubectl apply
   --render-only DIR   only write the manifests with the image names substituted to DIR
 EOF
 }
 
 CREATE_NODE_POOL=false
 REBUILD=false
+HELM=false
 RENDER_ONLY=""
 while (($#)); do
   case $1 in
     --dry-run) DRY_RUN=true ;;
     --create-node-pool) CREATE_NODE_POOL=true ;;
     --rebuild) REBUILD=true ;;
+    --helm) HELM=true ;;
     --render-only)
       RENDER_ONLY=${2:?--render-only needs a directory}
       shift
@@ -52,6 +57,7 @@ done
 
 MVNW=${MVNW:-$ROOT/mvnw}
 MANIFESTS=${MANIFESTS:-$ROOT/target/kubernetes}
+CHART=${CHART:-$ROOT/target/helm/kubernetes/agent-sandbox}
 KATA_NODE_POOL=${KATA_NODE_POOL:-katapool}
 KATA_NODE_VM_SIZE=${KATA_NODE_VM_SIZE:-Standard_D4s_v3}
 KATA_NODE_COUNT=${KATA_NODE_COUNT:-1}
@@ -68,12 +74,16 @@ PLATFORM_IMAGE=$REGISTRY/agent-sandbox:$IMAGE_TAG
 AGENT_IMAGE=$REGISTRY/agent-sandbox-agent:$IMAGE_TAG
 RENDERED=${RENDER_ONLY:-$ROOT/target/deploy/aks}
 
-render_all() {
-  render "$MANIFESTS/kubernetes.yml" "$RENDERED/kubernetes.yml"
+render_example() {
   local file
   for file in namespace.yaml router.yaml sandbox-template.yaml warm-pool.yaml claim.yaml; do
     render "$ROOT/deploy/kata-aks/$file" "$RENDERED/$file"
   done
+}
+
+render_all() {
+  render "$MANIFESTS/kubernetes.yml" "$RENDERED/kubernetes.yml"
+  render_example
 }
 
 if [[ -n $RENDER_ONLY ]]; then
@@ -84,7 +94,11 @@ fi
 [[ $DRY_RUN == true ]] && say "Dry run: printing the commands in order; nothing is run"
 
 say "Checking the prerequisites"
-require_tools az kubectl docker
+if [[ $HELM == true ]]; then
+  require_tools az kubectl docker helm
+else
+  require_tools az kubectl docker
+fi
 check az account show --output none || [[ $DRY_RUN == true ]] || die "not logged in to Azure: run az login"
 check az aks show --resource-group "$AZ_RESOURCE_GROUP" --name "$AKS_CLUSTER" --output none ||
   [[ $DRY_RUN == true ]] || die "AKS cluster $AZ_RESOURCE_GROUP/$AKS_CLUSTER not found"
@@ -134,8 +148,13 @@ else
 fi
 
 say "Rendering the manifests into $RENDERED"
-render_all
-apply_platform "$MANIFESTS" "$RENDERED"
+if [[ $HELM == true ]]; then
+  render_example
+  install_chart "$CHART" "$REGISTRY" agent-sandbox "$IMAGE_TAG"
+else
+  render_all
+  apply_platform "$MANIFESTS" "$RENDERED"
+fi
 apply_demo "$RENDERED"
 
 say "Waiting for the example router's public address"

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A local cluster for the platform: creates the kind cluster, builds the JVM-mode platform and agent images,
-# loads them into kind and applies the CRDs, the generated manifests and the example with the kind template
-# (no Kata: runc, or gVisor when the cluster has a RuntimeClass "gvisor"). Idempotent: a second run changes
-# nothing that is right. For the dev loop (controllers in ./mvnw quarkus:dev against this cluster), see
+# loads them into kind, installs the platform with its Helm chart (target/helm/kubernetes/agent-sandbox: the CRDs
+# by server-side apply, then helm upgrade --install) and applies the example with the kind template (no Kata: runc,
+# or gVisor when the cluster has a RuntimeClass "gvisor"). Idempotent: a second run changes nothing that is right. For the dev loop (controllers in ./mvnw quarkus:dev against this cluster), see
 # docs/operations.md.
 #
 # Settings (environment): KIND_CLUSTER_NAME (agent-sandbox), IMAGE_TAG (dev-<git commit>), MVNW (./mvnw),
-# MANIFESTS (target/kubernetes), AGENT_MAVEN_PROFILE (agent), RUNTIME_CLASS (with --render-only); OPENAI_BASE_URL,
+# MANIFESTS (target/kubernetes, for --render-only), CHART (target/helm/kubernetes/agent-sandbox), AGENT_MAVEN_PROFILE
+# (agent), RUNTIME_CLASS (with --render-only); OPENAI_BASE_URL,
 # OPENAI_API_KEY, LLM_MODEL for the azure-foundry Secret.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
@@ -51,6 +52,7 @@ done
 
 MVNW=${MVNW:-$ROOT/mvnw}
 MANIFESTS=${MANIFESTS:-$ROOT/target/kubernetes}
+CHART=${CHART:-$ROOT/target/helm/kubernetes/agent-sandbox}
 KIND_CLUSTER_NAME=${KIND_CLUSTER_NAME:-agent-sandbox}
 AGENT_MAVEN_PROFILE=${AGENT_MAVEN_PROFILE:-agent}
 BASE_IMAGE=${BASE_IMAGE:-eclipse-temurin:17-jre}
@@ -65,24 +67,25 @@ AGENT_IMAGE=agent-sandbox-agent:$IMAGE_TAG
 RENDERED=${RENDER_ONLY:-$ROOT/target/deploy/kind}
 use_kube_context "kind-$KIND_CLUSTER_NAME"
 
-render_all() {
+render_example() {
   local runtime_class=$1 file
-  render "$MANIFESTS/kubernetes.yml" "$RENDERED/kubernetes.yml"
   for file in namespace.yaml router.yaml warm-pool.yaml claim.yaml; do
     render "$ROOT/deploy/kata-aks/$file" "$RENDERED/$file"
   done
   render "$ROOT/deploy/kind/sandbox-template.yaml" "$RENDERED/sandbox-template.yaml" "$runtime_class"
 }
 
+# --render-only writes the plain manifests too, for tools that apply files rather than charts.
 if [[ -n $RENDER_ONLY ]]; then
-  render_all "${RUNTIME_CLASS:-}"
+  render "$MANIFESTS/kubernetes.yml" "$RENDERED/kubernetes.yml"
+  render_example "${RUNTIME_CLASS:-}"
   exit 0
 fi
 
 [[ $DRY_RUN == true ]] && say "Dry run: printing the commands in order; nothing is run"
 
 say "Checking the prerequisites"
-require_tools kind kubectl docker
+require_tools kind kubectl docker helm
 
 say "Cluster $KIND_CLUSTER_NAME"
 clusters=$(query '' kind get clusters)
@@ -101,7 +104,7 @@ if [[ $REBUILD == true ]] || ! check docker image inspect "$AGENT_IMAGE"; then
   run docker build --network host -f "$ROOT/src/main/docker/Dockerfile.jvm" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
     --build-arg APP=target/agent/quarkus-app --build-arg SANDBOX_ROLE=agent -t "$AGENT_IMAGE" "$ROOT"
 fi
-# The platform build comes last: its target/kubernetes/ is the one applied below.
+# The platform build comes last: its chart is the one installed below.
 run "$MVNW" -B package -DskipTests
 if [[ $REBUILD == true ]] || ! check docker image inspect "$PLATFORM_IMAGE"; then
   run docker build --network host -f "$ROOT/src/main/docker/Dockerfile.jvm" --build-arg "BASE_IMAGE=$BASE_IMAGE" \
@@ -118,9 +121,10 @@ else
   say "No RuntimeClass gvisor: sandboxes run with runc (no VM isolation on kind)"
 fi
 
-say "Rendering the manifests into $RENDERED"
-render_all "$runtime_class"
-apply_platform "$MANIFESTS" "$RENDERED"
+say "Rendering the example into $RENDERED"
+render_example "$runtime_class"
+# The local image names above: no registry.
+install_chart "$CHART" "" agent-sandbox "$IMAGE_TAG"
 if [[ $DEMO == true ]]; then
   apply_demo "$RENDERED"
 else

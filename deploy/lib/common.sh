@@ -11,6 +11,8 @@ DRY_RUN=${DRY_RUN:-false}
 readonly PLACEHOLDER_PLATFORM_IMAGE="ghcr.io/agent-sandbox/agent-sandbox:0.1.0"
 readonly PLACEHOLDER_AGENT_IMAGE="ghcr.io/agent-sandbox/agent-sandbox-agent:0.1.0"
 readonly SYSTEM_NAMESPACE="agent-sandbox-system"
+# The Helm release of the platform's chart (target/helm/kubernetes/agent-sandbox, written by ./mvnw package).
+readonly RELEASE="agent-sandbox"
 readonly DEMO_NAMESPACE="sandbox-agent-demo"
 # The router the smoke test talks to: the example's own (deploy/kata-aks/router.yaml); the cluster-wide one in
 # SYSTEM_NAMESPACE when the example is not applied.
@@ -142,24 +144,47 @@ ensure_router_token() {
 }
 
 # CRDs by server-side apply (the Sandbox and SandboxTemplate schemas each carry a whole PodSpec, ~160 KB, close to
-# the 256 KiB limit of the annotation that a client-side apply writes), then the generated manifests.
-apply_platform() {
-  local manifests=$1 rendered=$2
+# the 256 KiB limit of the annotation that a client-side apply writes), from target/kubernetes or the chart's crds/.
+apply_crds() {
+  local dir=$1
   local files=() crd
   for crd in "${CRD_FILES[@]}"; do
-    files+=(-f "$manifests/$crd")
+    files+=(-f "$dir/$crd")
   done
   say "Applying the CRDs"
   run "${KUBECTL[@]}" apply --server-side --force-conflicts --field-manager=agent-sandbox-deploy "${files[@]}"
   run "${KUBECTL[@]}" wait --for=condition=Established --timeout=60s \
     crd/sandboxes.agents.x-k8s.io crd/sandboxtemplates.extensions.agents.x-k8s.io \
     crd/sandboxwarmpools.extensions.agents.x-k8s.io crd/sandboxclaims.extensions.agents.x-k8s.io
+}
+
+# The CRDs, then the generated manifests.
+apply_platform() {
+  local manifests=$1 rendered=$2
+  apply_crds "$manifests"
   say "Applying the controller, the router and their RBAC"
   run "${KUBECTL[@]}" apply -f "$rendered/kubernetes.yml"
   ensure_router_token "$SYSTEM_NAMESPACE"
   say "Waiting for the rollouts"
   run "${KUBECTL[@]}" rollout status deployment/agent-sandbox-controller --namespace "$SYSTEM_NAMESPACE" --timeout=300s
   run "${KUBECTL[@]}" rollout status deployment/sandbox-router-deployment --namespace "$SYSTEM_NAMESPACE" --timeout=300s
+}
+
+# The platform through its Helm chart. The CRDs first, by server-side apply, and --skip-crds: Helm never upgrades a
+# chart's crds/, and Helm 4 would apply them again at install, in conflict with the fields applied here. The namespace
+# and the router's token are made outside the release, so helm uninstall never takes the Secrets kept there.
+# helm upgrade --install waits for both rollouts.
+install_chart() {
+  local chart=$1 registry=$2 repository=$3 tag=$4
+  apply_crds "$chart/crds"
+  say "Installing the chart as release $RELEASE"
+  if ! check "${KUBECTL[@]}" get namespace "$SYSTEM_NAMESPACE"; then
+    run "${KUBECTL[@]}" create namespace "$SYSTEM_NAMESPACE"
+  fi
+  ensure_router_token "$SYSTEM_NAMESPACE"
+  run helm upgrade --install "$RELEASE" "$chart" --kube-context "$KUBE_CONTEXT" --namespace "$SYSTEM_NAMESPACE" \
+    --skip-crds --set namespace.create=false \
+    --set-string "image.registry=$registry,image.repository=$repository,image.tag=$tag" --wait --timeout 300s
 }
 
 # The model endpoint Secret for the agents: from the environment when all three are set, else an existing one.

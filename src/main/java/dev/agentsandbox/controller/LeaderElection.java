@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 /**
  * The Lease that lets two controller replicas run safely: only the holder reconciles. A replica that loses the
  * Lease while running exits (its Pod restarts as a standby); one that gives it up because it is shutting down
- * exits normally.
+ * exits normally. {@code sandbox.controller.leader-election=false} leaves the operator without one (a single
+ * replica that starts reconciling at once).
  */
 public class LeaderElection {
 
@@ -23,6 +24,11 @@ public class LeaderElection {
     @Produces
     @Singleton
     LeaderElectionConfiguration leaderElection(ControllerConfig config) {
+        if (!config.leaderElection()) {
+            // the operator SDK runs without leader election when this (pseudo-scoped) bean is null
+            LOG.info("leader election is off (sandbox.controller.leader-election=false): run one replica only");
+            return null;
+        }
         // a config mapping, not a loose @ConfigProperty: the "sandbox" mapping refuses unknown sandbox.* system
         // properties, so -Dsandbox.controller.lease-namespace=... would otherwise stop the application at start
         String namespace = config.leaseNamespace();

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs deploy/aks/deploy.sh and deploy/kind/setup.sh against fake az, kubectl, kind, docker and mvnw, and checks
- * the exact commands in order: for a dry run (nothing may run), a first install, and a second run against a
- * cluster where everything exists (nothing may be created, built or pushed again).
+ * Runs deploy/aks/deploy.sh and deploy/kind/setup.sh against fake az, kubectl, helm, kind, docker and mvnw, and
+ * checks the exact commands in order: for a dry run (nothing may run), a first install, and a second run against a
+ * cluster where everything exists (nothing may be created, built or pushed again); deploy.sh with and without its
+ * Helm chart, setup.sh with it.
  */
 class DeployScriptsTest {
 
@@ -31,14 +32,21 @@ class DeployScriptsTest {
             "sandboxwarmpools.extensions.agents.x-k8s.io",
             "sandboxclaims.extensions.agents.x-k8s.io");
     /** Commands that change a cluster, a registry or an image: a second run must issue none of them. */
-    static final List<String> MUTATIONS =
-            List.of("nodepool add", "docker build", "docker push", "az acr login", "create secret", "kind create");
+    static final List<String> MUTATIONS = List.of(
+            "nodepool add",
+            "docker build",
+            "docker push",
+            "az acr login",
+            "create secret",
+            "create namespace",
+            "kind create");
 
     @TempDir
     Path tmp;
 
     FakeCommands fakes;
     Path manifests;
+    Path chart;
 
     @BeforeEach
     void setUp() throws IOException {
@@ -48,6 +56,12 @@ class DeployScriptsTest {
         Files.writeString(manifests.resolve("kubernetes.yml"), "image: ghcr.io/agent-sandbox/agent-sandbox:0.1.0\n");
         for (String crd : CRDS) {
             Files.writeString(manifests.resolve(crd + "-v1.yml"), "kind: CustomResourceDefinition\n");
+        }
+        // A stand-in for the chart: the scripts apply its crds/ and hand the folder to helm.
+        chart = Files.createDirectories(tmp.resolve("chart"));
+        Files.createDirectories(chart.resolve("crds"));
+        for (String crd : CRDS) {
+            Files.writeString(chart.resolve("crds").resolve(crd + "-v1.yml"), "kind: CustomResourceDefinition\n");
         }
     }
 
@@ -63,6 +77,8 @@ class DeployScriptsTest {
                 "abc123",
                 "MANIFESTS",
                 manifests.toString(),
+                "CHART",
+                chart.toString(),
                 "MVNW",
                 fakes.mvnw().toString());
         if (withModel) {
@@ -197,6 +213,40 @@ class DeployScriptsTest {
     }
 
     @Test
+    void aksWithHelmInstallsTheChartInsteadOfTheManifests() throws Exception {
+        Run first = fakes.run(REPO, AKS, World.FRESH, aksSettings(true), "--create-node-pool", "--helm");
+
+        assertThat(first.exitCode()).as(first.output()).isZero();
+        assertThat(first.calls()).containsExactlyElementsOf(aksHelmPlan(true));
+        assertThat(first.output()).contains("Router: http://" + FakeCommands.ROUTER_IP);
+
+        Run second = fakes.run(REPO, AKS, World.EXISTING, aksSettings(false), "--helm");
+        assertThat(second.exitCode()).as(second.output()).isZero();
+        assertThat(second.calls()).containsExactlyElementsOf(aksHelmPlan(false));
+        assertThat(second.calls()).noneMatch(call -> MUTATIONS.stream().anyMatch(call::contains));
+    }
+
+    @Test
+    void aksDryRunWithHelmPrintsTheChartsPlanAndRunsNothing() throws Exception {
+        Run run = fakes.run(REPO, AKS, World.FRESH, Map.of(), "--dry-run", "--helm");
+
+        assertThat(run.exitCode()).as(run.output()).isZero();
+        assertThat(run.calls()).as("commands run during a dry run").isEmpty();
+        List<String> lines = commandLines(run.output());
+        assertThat(lines).startsWith("command -v az kubectl docker helm   # check");
+        String k = "kubectl --context <AKS_CLUSTER>";
+        String chartDir = "$ROOT/target/helm/kubernetes/agent-sandbox";
+        List<String> cluster = asPrinted(withImage(
+                chartAndDemo(k, chartDir, "$ROOT/target/deploy/aks", true, true),
+                "<AKS_CLUSTER>",
+                chartDir,
+                "<ACR_NAME>.azurecr.io",
+                imageTag("")));
+        assertThat(lines).containsSubsequence(cluster);
+        assertThat(lines).noneMatch(line -> line.contains("kubernetes.yml"));
+    }
+
+    @Test
     void aksDryRunWithoutGitNamesTheTagByAPlaceholder() throws Exception {
         Run run = fakes.run(
                 REPO,
@@ -227,6 +277,30 @@ class DeployScriptsTest {
     /** What deploy.sh runs against the fakes; fresh: the first install, else the second run. */
     List<String> aksPlan(boolean fresh) {
         String k = "kubectl --context aks-demo";
+        List<String> plan = aksBuild(fresh);
+        plan.addAll(platformAndDemo(k, "$TMP/manifests", "$ROOT/target/deploy/aks", fresh, fresh));
+        plan.add(k + " get service sandbox-router-public --namespace sandbox-agent-demo --output"
+                + " jsonpath={.status.loadBalancer.ingress[0].ip}");
+        return plan;
+    }
+
+    /** What deploy.sh --helm runs: the same checks and images, then the chart instead of kubernetes.yml. */
+    List<String> aksHelmPlan(boolean fresh) {
+        String k = "kubectl --context aks-demo";
+        List<String> plan = aksBuild(fresh);
+        plan.addAll(withImage(
+                chartAndDemo(k, "$TMP/chart", "$ROOT/target/deploy/aks", fresh, fresh),
+                "aks-demo",
+                "$TMP/chart",
+                "acrdemo.azurecr.io",
+                "abc123"));
+        plan.add(k + " get service sandbox-router-public --namespace sandbox-agent-demo --output"
+                + " jsonpath={.status.loadBalancer.ingress[0].ip}");
+        return plan;
+    }
+
+    /** deploy.sh's checks, credentials, node pool and images, up to the cluster part. */
+    List<String> aksBuild(boolean fresh) {
         List<String> plan = new ArrayList<>(List.of(
                 "az account show --output none",
                 "az aks show --resource-group rg-demo --name aks-demo --output none",
@@ -254,24 +328,13 @@ class DeployScriptsTest {
                     "az acr repository show --name acrdemo --image agent-sandbox:abc123",
                     "mvnw -B package -DskipTests"));
         }
-        plan.addAll(platformAndDemo(k, "$TMP/manifests", "$ROOT/target/deploy/aks", fresh, fresh));
-        plan.add(k + " get service sandbox-router-public --namespace sandbox-agent-demo --output"
-                + " jsonpath={.status.loadBalancer.ingress[0].ip}");
         return plan;
     }
 
-    /** The cluster part both scripts share: CRDs, platform, router token, rollouts, the example and its waits. */
+    /** The cluster part of the manifests path: CRDs, platform, router token, rollouts, then the example. */
     static List<String> platformAndDemo(
             String k, String manifests, String rendered, boolean createRouterToken, boolean modelFromEnv) {
-        List<String> steps = new ArrayList<>();
-        StringBuilder crds =
-                new StringBuilder(k + " apply --server-side --force-conflicts --field-manager=agent-sandbox-deploy");
-        for (String crd : List.of(CRDS.get(0), CRDS.get(1), CRDS.get(2), CRDS.get(3))) {
-            crds.append(" -f ").append(manifests).append('/').append(crd).append("-v1.yml");
-        }
-        steps.add(crds.toString());
-        steps.add(k + " wait --for=condition=Established --timeout=60s "
-                + String.join(" ", CRDS.stream().map(c -> "crd/" + c).toList()));
+        List<String> steps = crds(k, manifests);
         steps.add(k + " apply -f " + rendered + "/kubernetes.yml");
         steps.add(k + " get secret sandbox-router-auth --namespace agent-sandbox-system");
         if (createRouterToken) {
@@ -283,6 +346,60 @@ class DeployScriptsTest {
         steps.add(
                 k
                         + " rollout status deployment/sandbox-router-deployment --namespace agent-sandbox-system --timeout=300s");
+        steps.addAll(demo(k, rendered, createRouterToken, modelFromEnv));
+        return steps;
+    }
+
+    /**
+     * The cluster part of the chart path: the chart's CRDs server-side, the namespace and the router token outside
+     * the release, helm upgrade --install (image placeholders: see {@link #helmInstall}), then the example.
+     */
+    static List<String> chartAndDemo(String k, String chart, String rendered, boolean fresh, boolean modelFromEnv) {
+        List<String> steps = crds(k, chart + "/crds");
+        steps.add(k + " get namespace agent-sandbox-system");
+        if (fresh) {
+            steps.add(k + " create namespace agent-sandbox-system");
+        }
+        steps.add(k + " get secret sandbox-router-auth --namespace agent-sandbox-system");
+        if (fresh) {
+            steps.addAll(secret(k, "sandbox-router-auth", "agent-sandbox-system"));
+        }
+        steps.add(helmInstall(k.substring(k.lastIndexOf(' ') + 1), chart, "<REGISTRY>", "<TAG>"));
+        steps.addAll(demo(k, rendered, fresh, modelFromEnv));
+        return steps;
+    }
+
+    /** The steps with the image placeholders of the helm command replaced. */
+    static List<String> withImage(List<String> steps, String context, String chart, String registry, String tag) {
+        List<String> replaced = new ArrayList<>(steps);
+        replaced.set(
+                replaced.indexOf(helmInstall(context, chart, "<REGISTRY>", "<TAG>")),
+                helmInstall(context, chart, registry, tag));
+        return replaced;
+    }
+
+    static String helmInstall(String context, String chart, String registry, String tag) {
+        return "helm upgrade --install agent-sandbox " + chart + " --kube-context " + context
+                + " --namespace agent-sandbox-system --skip-crds --set namespace.create=false --set-string image.registry="
+                + registry + ",image.repository=agent-sandbox,image.tag=" + tag + " --wait --timeout 300s";
+    }
+
+    static List<String> crds(String k, String dir) {
+        List<String> steps = new ArrayList<>();
+        StringBuilder apply =
+                new StringBuilder(k + " apply --server-side --force-conflicts --field-manager=agent-sandbox-deploy");
+        for (String crd : CRDS) {
+            apply.append(" -f ").append(dir).append('/').append(crd).append("-v1.yml");
+        }
+        steps.add(apply.toString());
+        steps.add(k + " wait --for=condition=Established --timeout=60s "
+                + String.join(" ", CRDS.stream().map(c -> "crd/" + c).toList()));
+        return steps;
+    }
+
+    /** The example: namespace, model Secret, its own router and token, template, pool, claim and the waits. */
+    static List<String> demo(String k, String rendered, boolean createRouterToken, boolean modelFromEnv) {
+        List<String> steps = new ArrayList<>();
         steps.add(k + " apply -f " + rendered + "/namespace.yaml");
         if (modelFromEnv) {
             steps.addAll(secret(k, "azure-foundry", "sandbox-agent-demo"));
@@ -322,8 +439,8 @@ class DeployScriptsTest {
         Map<String, String> env = FakeCommands.env(
                 "IMAGE_TAG",
                 "dev-abc123",
-                "MANIFESTS",
-                manifests.toString(),
+                "CHART",
+                chart.toString(),
                 "MVNW",
                 fakes.mvnw().toString());
         env.putAll(model());
@@ -346,8 +463,8 @@ class DeployScriptsTest {
         Map<String, String> env = FakeCommands.env(
                 "IMAGE_TAG",
                 "dev-abc123",
-                "MANIFESTS",
-                manifests.toString(),
+                "CHART",
+                chart.toString(),
                 "MVNW",
                 fakes.mvnw().toString(),
                 "FAKE_GVISOR",
@@ -372,7 +489,7 @@ class DeployScriptsTest {
         List<String> lines = commandLines(run.output());
         assertThat(lines)
                 .startsWith(
-                        "command -v kind kubectl docker   # check",
+                        "command -v kind kubectl docker helm   # check",
                         "kind get clusters",
                         "kind create cluster --name agent-sandbox --config $ROOT/deploy/kind/kind-config.yaml --wait 120s",
                         "docker image inspect agent-sandbox-agent:" + tag + "   # check",
@@ -392,9 +509,12 @@ class DeployScriptsTest {
                         "kubectl --context kind-agent-sandbox wait --namespace sandbox-agent-demo --for=condition=Ready"
                                 + " sandboxclaim/my-aks-agent --timeout=300s");
         assertThat(lines)
+                .contains(helmInstall("kind-agent-sandbox", "$ROOT/target/helm/kubernetes/agent-sandbox", "", tag))
+                .noneMatch(line -> line.contains("kubernetes.yml"));
+        assertThat(lines)
                 .hasSize(11
-                        + 6
-                        + asPrinted(platformAndDemo("k", "m", "r", true, true)).size());
+                        + 5
+                        + asPrinted(chartAndDemo("k", "c", "r", true, true)).size());
     }
 
     List<String> kindPlan(boolean fresh) {
@@ -420,7 +540,12 @@ class DeployScriptsTest {
         }
         plan.add("kind load docker-image agent-sandbox:dev-abc123 agent-sandbox-agent:dev-abc123 --name agent-sandbox");
         plan.add(k + " get runtimeclass gvisor");
-        plan.addAll(platformAndDemo(k, "$TMP/manifests", "$ROOT/target/deploy/kind", fresh, fresh));
+        plan.addAll(withImage(
+                chartAndDemo(k, "$TMP/chart", "$ROOT/target/deploy/kind", fresh, fresh),
+                "kind-agent-sandbox",
+                "$TMP/chart",
+                "",
+                "dev-abc123"));
         return plan;
     }
 
@@ -434,7 +559,7 @@ class DeployScriptsTest {
         List<String> printed = new ArrayList<>();
         for (int i = 0; i < calls.size(); i++) {
             String call = calls.get(i);
-            if (call.contains(" get secret ")) {
+            if (call.contains(" get secret ") || call.contains(" get namespace ")) {
                 printed.add(call + "   # check");
             } else if (call.contains(" create secret generic ")) {
                 String from =

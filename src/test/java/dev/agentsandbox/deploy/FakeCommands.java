@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Stand-ins for az, kubectl, kind, docker and mvnw on the PATH of a deploy script: each writes its argv to a log
+ * Stand-ins for az, kubectl, helm, kind, docker and mvnw on the PATH of a deploy script: each writes its argv to a log
  * and answers as a cluster that is either empty ("fresh") or already fully deployed ("existing") would.
  */
 final class FakeCommands {
@@ -38,7 +38,7 @@ final class FakeCommands {
         this.bin = Files.createDirectories(dir.resolve("bin"));
         this.log = dir.resolve("calls.log");
         this.stdinDir = Files.createDirectories(dir.resolve("stdin"));
-        for (String tool : List.of("az", "kubectl", "kind", "docker", "mvnw")) {
+        for (String tool : List.of("az", "kubectl", "helm", "kind", "docker", "mvnw")) {
             Path script = bin.resolve(tool);
             Files.writeString(script, script(tool), StandardCharsets.UTF_8);
             Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -128,7 +128,7 @@ final class FakeCommands {
                     """;
                     case "kubectl" -> """
                     case $args in
-                      *" get secret "*) exists ;;
+                      *" get secret "* | *" get namespace "*) exists ;;
                       *" get runtimeclass gvisor "*) [[ ${FAKE_GVISOR:-} == true ]] ;;
                       *" get service sandbox-router-public "*) printf '%s' "%s" ;;
                       *" create secret "*)

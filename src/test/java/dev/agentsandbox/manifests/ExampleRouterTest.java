@@ -114,6 +114,32 @@ class ExampleRouterTest {
         });
     }
 
+    /**
+     * The idle-sleep overlay gives the example's router patch on its namespace's Sandboxes and nothing else; the
+     * platform's admission policy narrows it because the router's ServiceAccount is named {@code sandbox-router}.
+     */
+    @Test
+    void theIdleSleepOverlayGrantsTheExampleRouterPatchOnSandboxesOnly() {
+        List<HasMetadata> wake = StrictModel.documents(KATA.resolve("idle-sleep/router-wake.yaml")).stream()
+                .map(StrictModel::read)
+                .toList();
+        Role role = StrictModel.named(wake, Role.class, "sandbox-router-idle-sleep", "router-wake.yaml");
+        assertThat(role.getMetadata().getNamespace())
+                .isEqualTo(demo.getMetadata().getName());
+        assertThat(role.getRules())
+                .extracting(ExampleRouterTest::describe)
+                .containsExactly("agents.x-k8s.io/sandboxes [] [patch]");
+        RoleBinding binding =
+                StrictModel.named(wake, RoleBinding.class, "sandbox-router-idle-sleep", "router-wake.yaml");
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        String serviceAccount = router.getSpec().getTemplate().getSpec().getServiceAccountName();
+        assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo(serviceAccount);
+            assertThat(s.getNamespace()).isEqualTo(demo.getMetadata().getName());
+        });
+        assertThat(serviceAccount).isEqualTo("sandbox-router");
+    }
+
     @Test
     void theServicesAreUpstreamsAndSelectTheRouterPods() {
         Map<String, String> podLabels =

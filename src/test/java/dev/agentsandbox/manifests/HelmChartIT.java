@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentsandbox.local.Kubectl;
 import dev.agentsandbox.testing.Helm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ class HelmChartIT {
 
     @Test
     void theChartPassesStrictLinting() throws Exception {
-        Helm.Result lint = helm.run("lint", "--strict", Helm.CHART.toString());
+        Kubectl.Result lint = helm.run("lint", "--strict", Helm.CHART.toString());
         assertThat(lint.exit()).as(lint.toString()).isZero();
         assertThat(lint.out()).contains("1 chart(s) linted, 0 chart(s) failed");
     }
@@ -68,7 +69,7 @@ class HelmChartIT {
             files.filter(f -> f.getFileName().toString().endsWith("-v1.yml"))
                     .forEach(f -> crds.putAll(byObject(StrictModel.documents(f))));
         }
-        Helm.Result shown = helm.run("show", "crds", Helm.CHART.toString());
+        Kubectl.Result shown = helm.run("show", "crds", Helm.CHART.toString());
         assertThat(shown.exit()).as(shown.toString()).isZero();
         Map<String, JsonNode> inChart = byObject(documents(shown.out()));
         assertThat(inChart.keySet()).hasSize(4).containsExactlyInAnyOrderElementsOf(crds.keySet());
@@ -181,6 +182,14 @@ class HelmChartIT {
     }
 
     @Test
+    void leaderElectionCanBeTurnedOffForOneReplicaOnly() throws Exception {
+        assertThat(controllerEnv(defaults)).containsEntry("SANDBOX_CONTROLLER_LEADER_ELECTION", "true");
+        assertThat(controllerEnv(render("--set", "controller.leaderElection=false")))
+                .containsEntry("SANDBOX_CONTROLLER_LEADER_ELECTION", "false");
+        assertRefused("controller.leaderElection=false,controller.replicas=2", "at '/controller/replicas'", "maximum");
+    }
+
+    @Test
     void monitoringObjectsAreRenderedOnlyWhenAsked() throws Exception {
         assertThat(defaults.keySet()).noneMatch(k -> k.startsWith("ServiceMonitor") || k.startsWith("PrometheusRule"));
         Map<String, JsonNode> monitored = render(
@@ -228,7 +237,7 @@ class HelmChartIT {
     }
 
     private static void assertRefused(String value, String... message) throws Exception {
-        Helm.Result result = helm.run("template", RELEASE, Helm.CHART.toString(), "--set", value);
+        Kubectl.Result result = helm.run("template", RELEASE, Helm.CHART.toString(), "--set", value);
         assertThat(result.exit()).as("%s: %s", value, result).isNotZero();
         assertThat(result.err()).as(value).contains(message);
     }
@@ -249,6 +258,14 @@ class HelmChartIT {
         return env;
     }
 
+    private static Map<String, String> controllerEnv(Map<String, JsonNode> objects) {
+        Map<String, String> env = new LinkedHashMap<>();
+        objects.get("Deployment/" + SYSTEM + "/agent-sandbox-controller")
+                .at("/spec/template/spec/containers/0/env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        return env;
+    }
+
     private static ObjectNode copyOf(String key) {
         return defaults.get(key).deepCopy();
     }
@@ -260,7 +277,7 @@ class HelmChartIT {
     static Map<String, JsonNode> render(String... values) throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(List.of("template", RELEASE, Helm.CHART.toString(), "--namespace", SYSTEM));
         args.addAll(List.of(values));
-        Helm.Result result = helm.run(args.toArray(String[]::new));
+        Kubectl.Result result = helm.run(args.toArray(String[]::new));
         assertThat(result.exit()).as(result.toString()).isZero();
         return byObject(documents(result.out()));
     }

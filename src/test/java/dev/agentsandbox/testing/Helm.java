@@ -1,5 +1,6 @@
 package dev.agentsandbox.testing;
 
+import dev.agentsandbox.local.Kubectl;
 import dev.agentsandbox.local.controlplane.KubeBinaries;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * The Helm v4 that {@code tools/kube/build.sh} builds beside the control plane, run on the chart that
  * {@code ./mvnw package} generates ({@code target/helm/kubernetes/agent-sandbox}). Its cache, configuration and data
- * live in the test's own directory, so nothing of a user's Helm set-up is read or written. As an extension, it skips
+ * live in the test's own directory, so nothing of a user's Helm set-up is read or written; results are kubectl's
+ * ({@link Kubectl.Result}). As an extension, it skips
  * a test class where the binary is absent, with one message that names the build script.
  */
 public final class Helm implements ExecutionCondition {
@@ -24,18 +26,6 @@ public final class Helm implements ExecutionCondition {
     /** The generated chart. */
     public static final Path CHART =
             Path.of("target", "helm", "kubernetes", "agent-sandbox").toAbsolutePath();
-
-    /** The outcome of one helm command. */
-    public record Result(int exit, String out, String err) {
-        public boolean ok() {
-            return exit == 0;
-        }
-
-        @Override
-        public String toString() {
-            return "exit " + exit + "\nstdout: " + out + "\nstderr: " + err;
-        }
-    }
 
     private final Path home;
     private final Path kubeconfig;
@@ -66,7 +56,7 @@ public final class Helm implements ExecutionCondition {
                         + "build it with tools/kube/build.sh (needs Go), which builds it with the control plane");
     }
 
-    public Result run(String... args) throws IOException, InterruptedException {
+    public Kubectl.Result run(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(binary().toString()));
         if (kubeconfig != null) {
             cmd.addAll(List.of("--kubeconfig", kubeconfig.toString()));
@@ -87,7 +77,7 @@ public final class Helm implements ExecutionCondition {
             p.destroyForcibly();
             throw new IllegalStateException("helm " + String.join(" ", args) + " did not finish in 5 minutes");
         }
-        Result result = new Result(
+        Kubectl.Result result = new Kubectl.Result(
                 p.exitValue(),
                 Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));

@@ -7,24 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.local.Kubectl;
-import dev.agentsandbox.local.LocalMain;
-import dev.agentsandbox.local.kubelet.KubeletSettings;
-import dev.agentsandbox.local.kubelet.LocalNode;
 import dev.agentsandbox.local.kubelet.ProcessKubelet;
 import dev.agentsandbox.local.model.DemoModel;
 import dev.agentsandbox.owner.token.OwnerTokens;
+import dev.agentsandbox.testing.PlatformOnKube;
 import dev.agentsandbox.testing.RealControlPlane;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -71,8 +64,6 @@ class KataAksOnKubeIT {
     static DemoModel model;
     static ProcessKubelet kubelet;
     static Path kubeletDir;
-    static final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void startThePlatformsNodes() throws IOException {
@@ -86,20 +77,8 @@ class KataAksOnKubeIT {
                 kubeconfig,
                 Files.createDirectories(work.resolve("kubectl-cache")));
         model = DemoModel.start(Clock.systemUTC());
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         kubeletDir = work.resolve("kubelet");
-        kubelet = new ProcessKubelet(
-                        client,
-                        new KubeletSettings(
-                                        kubeletDir,
-                                        KubeletSettings.AGENT_IMAGE_MARKER,
-                                        LocalMain.agentCommand(jar),
-                                        Map.of(),
-                                        SYSTEM_NODE,
-                                        Clock.systemUTC())
-                                .withPlatformApp(Optional.of(jar.getParent()))
-                                .onNodes(List.of(LocalNode.systemPool(SYSTEM_NODE), LocalNode.kataPool(KATA_NODE))))
-                .start();
+        kubelet = PlatformOnKube.nodes(client, kubeletDir, SYSTEM_NODE, KATA_NODE);
     }
 
     @AfterAll
@@ -108,14 +87,7 @@ class KataAksOnKubeIT {
             kubectl.run("delete", "-f", "target/kubernetes/kubernetes.yml", "--wait=false", "--ignore-not-found");
             kubectl.run("delete", "namespace", DEMO, "--wait=false", "--ignore-not-found");
         }
-        if (kubelet != null) {
-            kubelet.close();
-        }
-        if (client != null) {
-            client.nodes().withName(SYSTEM_NODE).delete();
-            client.nodes().withName(KATA_NODE).delete();
-            client.close();
-        }
+        PlatformOnKube.stopNodes(kubelet, client, SYSTEM_NODE, KATA_NODE);
         if (model != null) {
             model.close();
         }
@@ -404,39 +376,11 @@ class KataAksOnKubeIT {
 
     /** A chat through one of the router's Pods, as the router's Service would send it. */
     private static HttpResponse<String> chat(String sandbox, String token) throws Exception {
-        Pod router = client.pods().inNamespace(SYSTEM).withLabel("app", "sandbox-router").list().getItems().stream()
-                .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                .findFirst()
-                .orElseThrow();
-        HttpRequest request = HttpRequest.newBuilder(
-                        URI.create("http://" + router.getStatus().getPodIP() + ":8080/chat"))
-                .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token)
-                .header("X-Sandbox-ID", sandbox)
-                .header("X-Sandbox-Namespace", DEMO)
-                .header("X-Sandbox-Port", "8080")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"Who are you?\"}"))
-                .build();
-        return http.send(request, HttpResponse.BodyHandlers.ofString());
+        return PlatformOnKube.chat(client, DEMO, sandbox, token);
     }
 
     private static void awaitAvailable(String deployment, int replicas) {
-        await().atMost(ROLLOUT).pollInterval(Duration.ofSeconds(1)).until(() -> {
-            Deployment d = client.apps()
-                    .deployments()
-                    .inNamespace(SYSTEM)
-                    .withName(deployment)
-                    .get();
-            return d != null
-                    && d.getStatus() != null
-                    && d.getStatus().getUpdatedReplicas() != null
-                    && d.getStatus().getUpdatedReplicas() == replicas
-                    && d.getStatus().getAvailableReplicas() != null
-                    && d.getStatus().getAvailableReplicas() == replicas
-                    && d.getStatus().getReplicas() == replicas;
-        });
+        PlatformOnKube.awaitAvailable(client, deployment, replicas);
     }
 
     private static List<JsonNode> auditEvents() throws IOException {
