@@ -1,5 +1,7 @@
 package dev.agentsandbox.compat;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,26 +14,34 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * How the compatibility tests run clients nobody here wrote: a Python virtual environment made by a {@code venv.sh}
- * under {@code tests/compat/} (cached in {@code ~/.cache/agent-sandbox}), and Go programs under {@code tests/compat/}
- * built into {@code target/compat/} once per test JVM. Each is built on first use, so that {@code ./mvnw verify} works
- * from a fresh clone.
+ * How the compatibility tests run clients nobody here wrote: Python virtual environments made by
+ * {@code tests/compat/python-venv.sh} from a requirements file (cached in {@code ~/.cache/agent-sandbox}), and Go
+ * programs under {@code tests/compat/} built into {@code target/compat/} once per test JVM. Each is built on first
+ * use, so that {@code ./mvnw verify} works from a fresh clone.
  */
 final class CompatToolchain {
 
-    /** The outcome of one program run: its exit code and its standard output and error, interleaved. */
-    record Run(int exit, String output) {
+    static final Path PYTHON_VENV_SCRIPT = Path.of("tests", "compat", "python-venv.sh");
+
+    /** The outcome of one program run: its exit code, what it printed on each stream, and how long it ran. */
+    record Run(int exit, String out, String err, Duration took) {
         boolean ok() {
             return exit == 0;
         }
 
+        /** Standard output, then standard error. */
+        String output() {
+            return out + err;
+        }
+
         @Override
         public String toString() {
-            return "exit " + exit + "\n" + output;
+            return "exit " + exit + " after " + took.toMillis() + " ms\n--- stdout\n" + out + "\n--- stderr\n" + err;
         }
     }
 
     private static final Map<Path, Path> BUILT = new HashMap<>();
+    private static final Map<Path, Path> VENVS = new HashMap<>();
 
     private CompatToolchain() {}
 
@@ -45,15 +55,28 @@ final class CompatToolchain {
         }
     }
 
-    /** The virtual environment {@code venvScript} prints, created by it on first use. */
-    static synchronized Path pythonVenv(Path venvScript) throws IOException {
-        Run made = run(
-                Duration.ofMinutes(10), Map.of(), venvScript.toAbsolutePath().toString());
-        if (!made.ok()) {
-            throw new IllegalStateException(venvScript + " failed: " + made);
+    /** Skips the calling test, naming {@code what} is skipped, when {@code tool} is not on the PATH. */
+    static void assumeInstalled(String tool, String what) {
+        assumeTrue(installed(tool), tool + " not found on PATH: " + what + " is skipped");
+    }
+
+    /** The virtual environment with {@code requirements} installed, created on first use. */
+    static synchronized Path pythonVenv(Path requirements) throws IOException {
+        Path venv = VENVS.get(requirements);
+        if (venv != null) {
+            return venv;
         }
-        List<String> lines = made.output().lines().toList();
-        return Path.of(lines.get(lines.size() - 1).trim());
+        Run made = run(
+                Duration.ofMinutes(10),
+                Map.of(),
+                PYTHON_VENV_SCRIPT.toAbsolutePath().toString(),
+                requirements.toAbsolutePath().toString());
+        if (!made.ok()) {
+            throw new IllegalStateException(PYTHON_VENV_SCRIPT + " " + requirements + " failed: " + made);
+        }
+        venv = Path.of(made.out().strip());
+        VENVS.put(requirements, venv);
+        return venv;
     }
 
     /** The program of the Go module in {@code moduleDir}, built into {@code target/compat/<name>} once per JVM. */
@@ -65,11 +88,15 @@ final class CompatToolchain {
         binary = Path.of("target", "compat", name).toAbsolutePath();
         Files.createDirectories(binary.getParent());
         Run built = run(
+                moduleDir,
                 Duration.ofMinutes(20),
                 Map.of(),
-                "sh",
-                "-c",
-                "cd '" + moduleDir.toAbsolutePath() + "' && go build -o '" + binary + "' .");
+                "go",
+                "build",
+                "-buildvcs=false",
+                "-o",
+                binary.toString(),
+                ".");
         if (!built.ok()) {
             throw new IllegalStateException("go build in " + moduleDir + " failed: " + built);
         }
@@ -79,24 +106,38 @@ final class CompatToolchain {
 
     /** Runs {@code command} with {@code environment} added, and waits at most {@code timeout} for it to end. */
     static Run run(Duration timeout, Map<String, String> environment, String... command) throws IOException {
-        Path output = Files.createTempFile("compat", ".out");
+        return run(Path.of(""), timeout, environment, command);
+    }
+
+    /** Runs {@code command} in {@code dir}; a command still running after {@code timeout} is killed. */
+    static Run run(Path dir, Duration timeout, Map<String, String> environment, String... command) throws IOException {
+        Path out = Files.createTempFile("compat-out", ".txt");
+        Path err = Files.createTempFile("compat-err", ".txt");
+        long start = System.nanoTime();
         try {
             ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command)))
-                    .redirectErrorStream(true)
-                    .redirectOutput(output.toFile());
+                    .directory(dir.toAbsolutePath().toFile())
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
             builder.environment().putAll(environment);
-            Process p = builder.start();
-            p.getOutputStream().close();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                return new Run(-1, "did not end in " + timeout + ": " + Files.readString(output));
+            Process process = builder.start();
+            process.getOutputStream().close();
+            boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!ended) {
+                process.destroyForcibly().waitFor();
             }
-            return new Run(p.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+            return new Run(
+                    ended ? process.exitValue() : -1,
+                    Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8)
+                            + (ended ? "" : "\n(killed after " + timeout.toSeconds() + " s)"),
+                    Duration.ofNanos(System.nanoTime() - start));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while running " + String.join(" ", command), e);
         } finally {
-            Files.deleteIfExists(output);
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
         }
     }
 }

@@ -41,7 +41,7 @@ abstract class UpstreamSdkFlows {
     /** Starts {@code local --serve} with these options, unless no SDK can run here (then the class is skipped). */
     static LocalModeProcess serve(String name, Duration waitAtMost, List<String> options) throws Exception {
         assumeTrue(
-                UpstreamSdks.onPath("go") || UpstreamSdks.onPath("python3"),
+                CompatToolchain.installed("go") || CompatToolchain.installed("python3"),
                 "neither go nor python3 found on PATH: the upstream SDK tests are skipped");
         local = LocalModeProcess.start(
                 Files.createTempDirectory(name),
@@ -71,7 +71,7 @@ abstract class UpstreamSdkFlows {
     @Test
     @Order(1)
     void theGoSdkClaimsWaitsChatsThroughTheRouterAndDeletes() throws Exception {
-        UpstreamSdks.Outcome go = UpstreamSdks.runGo(Map.of(
+        CompatToolchain.Run go = UpstreamSdks.runGo(Map.of(
                 "KUBECONFIG",
                 local().kubeconfig().toString(),
                 "ROUTER_URL",
@@ -92,7 +92,7 @@ abstract class UpstreamSdkFlows {
     @Test
     @Order(2)
     void thePythonSdkClaimsForAnOwnerChatsWithTheOwnersTokenAndDeletes() throws Exception {
-        UpstreamSdks.Outcome python = UpstreamSdks.runPython(Map.of(
+        CompatToolchain.Run python = UpstreamSdks.runPython(Map.of(
                 "KUBECONFIG", local().kubeconfig().toString(),
                 "ROUTER_URL", local().lines.get("ROUTER_URL"),
                 "OWNER", "alice",
@@ -105,7 +105,7 @@ abstract class UpstreamSdkFlows {
         assertClaimGone(python);
     }
 
-    private void assertClaimGone(UpstreamSdks.Outcome outcome) throws Exception {
+    private void assertClaimGone(CompatToolchain.Run outcome) throws Exception {
         Matcher claim = CLAIM.matcher(outcome.out());
         assertThat(claim.find()).as(outcome.toString()).isTrue();
         try (KubernetesClient client = new KubernetesClientBuilder()

@@ -33,7 +33,7 @@ abstract class WatchOrderCompat {
         assumeTrue(
                 CompatToolchain.installed("python3"),
                 "python3 is not installed: the Python client's watch compatibility test is skipped");
-        Path venv = CompatToolchain.pythonVenv(WATCH.resolve("python/venv.sh"));
+        Path venv = CompatToolchain.pythonVenv(WATCH.resolve("python/requirements.txt"));
         CompatToolchain.Run run = CompatToolchain.run(
                 RUN_TIMEOUT,
                 Map.of(),
