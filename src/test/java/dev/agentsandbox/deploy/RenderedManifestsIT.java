@@ -93,6 +93,7 @@ class RenderedManifestsIT {
                     .containsExactlyInAnyOrder(
                             "kubernetes.yml",
                             "namespace.yaml",
+                            "router.yaml",
                             "sandbox-template.yaml",
                             "warm-pool.yaml",
                             "claim.yaml");

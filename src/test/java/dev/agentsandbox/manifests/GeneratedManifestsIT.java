@@ -262,7 +262,9 @@ class GeneratedManifestsIT {
         expected.put("agents.x-k8s.io/sandboxes/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates", Set.of("list", "watch", "patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates/finalizers", Set.of("update"));
-        expected.put("extensions.agents.x-k8s.io/sandboxclaims", Set.of("get", "list", "watch", "update", "delete"));
+        expected.put(
+                "extensions.agents.x-k8s.io/sandboxclaims",
+                Set.of("get", "list", "watch", "update", "patch", "delete"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/status", Set.of("patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools", Set.of("list", "watch"));

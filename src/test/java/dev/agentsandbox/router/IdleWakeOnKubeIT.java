@@ -99,6 +99,35 @@ class IdleWakeOnKubeIT extends IdleWakeScenarios {
         assertThat(sandbox("guarded").getMetadata().getLabels()).containsEntry("team", "a");
     }
 
+    /**
+     * A namespace's own router (the kata-aks example's, given patch by deploy/kata-aks/idle-sleep/router-wake.yaml) is
+     * narrowed by the same policy: it may publish activity, and may not relabel a Sandbox.
+     */
+    @Test
+    void theExamplesOwnRouterIsNarrowedTheSameWay() throws IOException {
+        readySandbox("example-guarded", "alice");
+        RouterAccess.apply(client);
+        RouterAccess.applyExampleWakeRole(client, namespace());
+        try (KubernetesClient asExampleRouter = new KubernetesClientBuilder()
+                .withConfig(RouterAccess.asRouter(client, namespace()))
+                .build()) {
+            Awaitility.await()
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertRefused(
+                            asExampleRouter,
+                            "example-guarded",
+                            "{\"metadata\":{\"labels\":{\"agents.x-k8s.io/owner\":\"mallory\"}}}"));
+            assertRefused(asExampleRouter, "example-guarded", "{\"spec\":{\"operatingMode\":\"Suspended\"}}");
+            patch(
+                    asExampleRouter,
+                    "example-guarded",
+                    "{\"metadata\":{\"annotations\":{\"" + IdleAnnotations.LAST_ACTIVITY
+                            + "\":\"2026-12-05T07:01:02.345Z\"}}}");
+        }
+        assertThat(sandbox("example-guarded").getMetadata().getAnnotations())
+                .containsEntry(IdleAnnotations.LAST_ACTIVITY, "2026-12-05T07:01:02.345Z");
+    }
+
     private void assertRefused(KubernetesClient asRouter, String name, String mergePatch) {
         assertThatThrownBy(() -> patch(asRouter, name, mergePatch))
                 .as(mergePatch)

@@ -2,6 +2,7 @@ package dev.agentsandbox.router;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -22,7 +23,6 @@ import org.awaitility.Awaitility;
 final class RouterAccess {
 
     static final String SYSTEM = "agent-sandbox-system";
-    static final String ROUTER = "system:serviceaccount:" + SYSTEM + ":sandbox-router";
     /** What the router's ServiceAccount is given in the manifests, besides its Deployment and Services. */
     private static final Set<String> ACCESS = Set.of(
             "Namespace/agent-sandbox-system",
@@ -56,12 +56,35 @@ final class RouterAccess {
         }
     }
 
+    /**
+     * The idle-sleep overlay's Role and RoleBinding (deploy/kata-aks/idle-sleep/router-wake.yaml) in {@code namespace}
+     * instead of the example's, for the router ServiceAccount {@code sandbox-router} of that namespace.
+     */
+    static void applyExampleWakeRole(KubernetesClient admin, String namespace) throws IOException {
+        List<HasMetadata> objects;
+        try (InputStream yaml = Files.newInputStream(Path.of("deploy", "kata-aks", "idle-sleep", "router-wake.yaml"))) {
+            objects = admin.load(yaml).items();
+        }
+        for (HasMetadata object : objects) {
+            object.getMetadata().setNamespace(namespace);
+            if (object instanceof RoleBinding binding) {
+                binding.getSubjects().forEach(subject -> subject.setNamespace(namespace));
+            }
+            admin.resource(object).forceConflicts().serverSideApply();
+        }
+    }
+
     /** {@code admin}'s connection, acting as the router's ServiceAccount. */
     static Config asRouter(KubernetesClient admin) {
+        return asRouter(admin, SYSTEM);
+    }
+
+    /** {@code admin}'s connection, acting as the ServiceAccount {@code sandbox-router} of {@code namespace}. */
+    static Config asRouter(KubernetesClient admin, String namespace) {
         return new ConfigBuilder(admin.getConfiguration())
-                .withImpersonateUsername(ROUTER)
+                .withImpersonateUsername("system:serviceaccount:" + namespace + ":sandbox-router")
                 .withImpersonateGroups(
-                        "system:serviceaccounts", "system:serviceaccounts:" + SYSTEM, "system:authenticated")
+                        "system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated")
                 .build();
     }
 }
