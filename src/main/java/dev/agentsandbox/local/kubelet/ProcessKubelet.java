@@ -203,6 +203,11 @@ public final class ProcessKubelet implements AutoCloseable {
                             0,
                             "preconditions",
                             Map.of("uid", pod.getMetadata().getUid())));
+        } catch (IllegalStateException e) {
+            // the client was closed under this deletion: local mode is stopping, and its Pods go with it
+            LOG.debugf(
+                    "pod %s: deletion not finished as the kubelet stopped: %s",
+                    pod.getMetadata().getName(), e.getMessage());
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404 && e.getCode() != 409) {
                 LOG.warnf(
@@ -250,5 +255,13 @@ public final class ProcessKubelet implements AutoCloseable {
         stopper.shutdown();
         running.values().parallelStream().forEach(PodProcess::stop);
         running.clear();
+        try {
+            // the deletions under way end before the caller closes the client they write with
+            if (!stopper.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.debugf("pod deletions still under way as the kubelet stopped");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
