@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Waits for one claim to become Ready by watching it (an informer on that single name), so the client reacts to
- * each status change at once instead of polling. Reasons that never heal end the wait early.
+ * each status change at once instead of polling. Reasons that never heal end the wait early, and so does an idle
+ * suspension: the router wakes that sandbox when the client sends it a request.
  */
 final class ClaimWatch {
 
@@ -26,7 +27,7 @@ final class ClaimWatch {
         this.kube = kube;
     }
 
-    /** Blocks until the claim is Ready and returns its state, which names the Sandbox. */
+    /** Blocks until the claim is Ready or asleep and returns its state, which names the Sandbox. */
     ClaimState awaitReady(ClaimRef ref, Duration timeout, ClaimProgress progress) {
         CompletableFuture<ClaimState> outcome = new CompletableFuture<>();
         AtomicReference<SandboxClaim> lastSeen = new AtomicReference<>();
@@ -53,7 +54,7 @@ final class ClaimWatch {
                 ClaimState state = ClaimState.of(claim);
                 ClaimState previous = lastState.getAndSet(state);
                 switch (state.phase()) {
-                    case READY -> outcome.complete(state);
+                    case READY, ASLEEP -> outcome.complete(state);
                     case FAILED -> outcome.completeExceptionally(
                             new ClaimFailedException(ref.namespace(), ref.name(), state.reason(), state.message()));
                     case WAITING -> {

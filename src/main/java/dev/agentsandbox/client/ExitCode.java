@@ -11,11 +11,17 @@ public final class ExitCode {
     public static final int CHECK_FAILED = 1;
     /** Bad flags or owner names. */
     public static final int USAGE = 2;
-    /** A claim did not become Ready: timeout (e.g. missing warm pool), failed for good, or not found. */
+    /**
+     * A claim did not become Ready: timeout (e.g. missing warm pool), failed for good, or not found; or its
+     * idle-suspended sandbox was still waking when the client's time ran out.
+     */
     public static final int CLAIM = 3;
     /** The router could not be reached. */
     public static final int ROUTER_UNREACHABLE = 4;
-    /** The router answered with an error: 401 wrong or missing token, 403 another owner's sandbox, 5xx. */
+    /**
+     * The router answered with an error: 401 wrong or missing token, 403 another owner's sandbox, 409 a sandbox a user
+     * suspended (not woken), 5xx.
+     */
     public static final int ROUTER_REJECTED = 5;
     /** The Kubernetes API could not be used (unreachable, credentials, RBAC). */
     public static final int KUBERNETES = 6;
@@ -23,6 +29,7 @@ public final class ExitCode {
     /** The code for an error that ended one owner's run. */
     static int of(RuntimeException e) {
         if (e instanceof ClaimTimeoutException
+                || e instanceof SandboxWakeTimeoutException
                 || e instanceof ClaimFailedException
                 || e instanceof ClaimNotFoundException) {
             return CLAIM;
