@@ -12,16 +12,13 @@ public final class ExitCode {
     /** Bad flags or owner names. */
     public static final int USAGE = 2;
     /**
-     * A claim did not become Ready: timeout (e.g. missing warm pool), failed for good, or not found; or its
-     * idle-suspended sandbox was still waking when the client's time ran out.
+     * A claim did not become Ready: timeout (e.g. missing warm pool), failed for good, or not found; its sandbox was
+     * suspended by a user (not woken); or its idle-suspended sandbox was still waking when the client's time ran out.
      */
     public static final int CLAIM = 3;
     /** The router could not be reached. */
     public static final int ROUTER_UNREACHABLE = 4;
-    /**
-     * The router answered with an error: 401 wrong or missing token, 403 another owner's sandbox, 409 a sandbox a user
-     * suspended (not woken), 5xx.
-     */
+    /** The router answered with an error: 401 wrong or missing token, 403 another owner's sandbox, 5xx. */
     public static final int ROUTER_REJECTED = 5;
     /** The Kubernetes API could not be used (unreachable, credentials, RBAC). */
     public static final int KUBERNETES = 6;
@@ -30,6 +27,7 @@ public final class ExitCode {
     static int of(RuntimeException e) {
         if (e instanceof ClaimTimeoutException
                 || e instanceof SandboxWakeTimeoutException
+                || e instanceof SandboxSuspendedException
                 || e instanceof ClaimFailedException
                 || e instanceof ClaimNotFoundException) {
             return CLAIM;

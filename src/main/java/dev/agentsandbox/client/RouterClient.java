@@ -149,7 +149,11 @@ public final class RouterClient {
                 return new Answer(response, waking || held);
             }
             if (status == 409 && SUSPENDED.equals(state(response.body()))) {
-                throw new SandboxSuspendedException(sandbox, detail(response.body()));
+                throw new SandboxSuspendedException(
+                        sandbox.namespace(),
+                        sandbox.sandbox(),
+                        sandbox.owner(),
+                        "the router answered 409: " + detail(response.body()));
             }
             if (status != 503 || !WAKING.equals(state(response.body()))) {
                 throw rejected(sandbox, path, response);

@@ -1,6 +1,5 @@
 package dev.agentsandbox.client;
 
-import dev.agentsandbox.api.IdleAnnotations;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
@@ -179,6 +178,7 @@ public final class SandboxClient {
      *
      * @throws ClaimTimeoutException when the timeout passes, with the controller's last reason
      * @throws ClaimFailedException at once when the claim reaches a reason that does not heal
+     * @throws SandboxSuspendedException at once when a user suspended the claim's sandbox
      * @throws ClaimNotFoundException when the claim does not exist or is deleted while waiting
      */
     public ReadySandbox awaitReady(ClaimRef claim, Duration timeout, ClaimProgress progress) {
@@ -187,7 +187,7 @@ public final class SandboxClient {
         Optional<Sandbox> sandbox = sandbox(state.sandbox());
         // the claim's status may lag behind the idle policy's write on the Sandbox
         boolean asleep = state.phase() == ClaimState.Phase.ASLEEP
-                || sandbox.map(SandboxClient::suspendedForIdle).orElse(false);
+                || sandbox.map(SandboxSleep::forIdle).orElse(false);
         ReadySandbox ready =
                 new ReadySandbox(claim, state.sandbox(), launchType(sandbox), readyMillis(claim, readyAt), asleep);
         progress.ready(ready);
@@ -349,13 +349,6 @@ public final class SandboxClient {
                 .map(m -> m.getLabels())
                 .map((Map<String, String> labels) -> labels.get(Labels.LAUNCH_TYPE))
                 .orElse(null);
-    }
-
-    /** Marked by the idle policy ({@code suspended-by: idle}): asleep, or being woken and not yet unmarked. */
-    private static boolean suspendedForIdle(Sandbox sandbox) {
-        Map<String, String> annotations = sandbox.getMetadata().getAnnotations();
-        return annotations != null
-                && IdleAnnotations.SUSPENDED_BY_IDLE.equals(annotations.get(IdleAnnotations.SUSPENDED_BY));
     }
 
     /**

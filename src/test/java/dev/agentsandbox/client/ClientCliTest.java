@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.IdleAnnotations;
 import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.OperatingMode;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.api.SandboxSpec;
 import dev.agentsandbox.owner.token.OwnerTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,6 +100,11 @@ class ClientCliTest {
     /** What the idle policy leaves: the claim IdleSuspended with its sandbox, the Sandbox marked. */
     void suspendForIdle(String claimName, String sandbox) {
         markSuspendedForIdle(sandbox);
+        setClaimReady(claimName, Conditions.IDLE_SUSPENDED, "sandbox " + sandbox + " was suspended by the idle policy");
+    }
+
+    /** The claim's Ready condition False with {@code reason}, as the claim controller writes it. */
+    void setClaimReady(String claimName, String reason, String message) {
         SandboxClaim claim = kube.resources(SandboxClaim.class)
                 .inNamespace(NS)
                 .withName(claimName)
@@ -106,8 +114,8 @@ class ClientCliTest {
                         claim.getStatus().getConditions(),
                         Conditions.READY,
                         false,
-                        Conditions.IDLE_SUSPENDED,
-                        "sandbox " + sandbox + " was suspended by the idle policy",
+                        reason,
+                        message,
                         1L,
                         Instant.now()));
         kube.resource(claim).updateStatus();
@@ -223,21 +231,51 @@ class ClientCliTest {
     }
 
     @Test
-    void aSandboxAUserSuspendedIsAnErrorThatSaysSo() {
+    void aSandboxAUserSuspendedIsAnErrorAtOnceThatSaysSo() {
         JsonNode first =
                 run("--name", "alice", "--reuse", "--output", "json").json().get(0);
-        router.suspendedByUser();
+        String sandbox = first.get("sandbox").asText();
+        // a user's suspension, as the claim then shows it: not Ready, the Sandbox without the idle policy's mark
+        kube.resources(Sandbox.class).inNamespace(NS).withName(sandbox).edit(s -> {
+            // the fake controller's Sandboxes carry no spec
+            s.setSpec(new SandboxSpec());
+            s.getSpec().setOperatingMode(OperatingMode.SUSPENDED);
+            return s;
+        });
+        setClaimReady(
+                first.get("claim").asText(), Conditions.SANDBOX_NOT_READY, "sandbox " + sandbox + " is not Ready");
+        int requestsBefore = router.requests().size();
+        long start = System.nanoTime();
 
         Result r = run("--name", "alice", "--reuse", "--output", "json");
 
-        assertThat(r.exit()).isEqualTo(ExitCode.ROUTER_REJECTED);
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("not waited out")
+                .isLessThan(Duration.ofSeconds(30));
+        assertThat(r.exit()).isEqualTo(ExitCode.CLAIM);
         JsonNode json = r.json().get(0);
         assertThat(json.get("check").asText()).isEqualTo("ERROR");
         assertThat(json.get("resumed").asBoolean()).isFalse();
         assertThat(json.get("error").asText())
-                .startsWith(
-                        "sandbox " + NS + "/" + first.get("sandbox").asText()
-                                + " of owner alice was suspended by a user, not for being idle, so the router does not wake it");
+                .startsWith("sandbox " + NS + "/" + sandbox
+                        + " of owner alice was suspended by a user, not for being idle, so it is not woken");
+        assertThat(router.requests()).as("nothing sent to wake it").hasSize(requestsBefore);
+    }
+
+    @Test
+    void aRoutersRefusalOfAUsersSuspensionIsTheSameError() {
+        JsonNode first =
+                run("--name", "alice", "--reuse", "--output", "json").json().get(0);
+        router.suspendedByUser();
+
+        Result r = run("--name", "alice", "--reuse");
+
+        assertThat(r.exit()).isEqualTo(ExitCode.CLAIM);
+        assertThat(r.out())
+                .startsWith("alice: ERROR sandbox " + NS + "/"
+                        + first.get("sandbox").asText()
+                        + " of owner alice was suspended by a user, not for being idle, so it is not woken (the "
+                        + "router answered 409: ");
     }
 
     @Test

@@ -186,12 +186,10 @@ class RouterClientTest {
         });
 
         assertThatThrownBy(() -> client.chat(ALICE, "hi"))
-                .isInstanceOfSatisfying(SandboxSuspendedException.class, e -> {
-                    assertThat(e.status()).isEqualTo(409);
-                    assertThat(ExitCode.of(e)).isEqualTo(ExitCode.ROUTER_REJECTED);
-                })
+                .isInstanceOfSatisfying(SandboxSuspendedException.class, e -> assertThat(ExitCode.of(e))
+                        .isEqualTo(ExitCode.CLAIM))
                 .hasMessageStartingWith("sandbox demo/alice-sb of owner alice was suspended by a user, not for "
-                        + "being idle, so the router does not wake it (409 ")
+                        + "being idle, so it is not woken (the router answered 409: Sandbox demo/alice-sb was ")
                 .hasMessageEndingWith("set its spec.operatingMode to Running to resume it");
         assertThat(requests).hasValue(1);
     }

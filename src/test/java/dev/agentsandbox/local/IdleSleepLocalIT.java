@@ -15,6 +15,7 @@ import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimSpec;
 import dev.agentsandbox.api.WarmPoolRef;
 import dev.agentsandbox.client.ClientCli;
+import dev.agentsandbox.client.ExitCode;
 import dev.agentsandbox.client.ShutdownHooks;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -190,6 +191,38 @@ class IdleSleepLocalIT {
         assertThat(client("--name", "bob", "--delete").exit()).isZero();
     }
 
+    /** A sandbox a user suspended is not woken, and the client says so at once instead of waiting for it. */
+    @Test
+    void theClientSaysAtOnceThatAUserSuspendedItsSandbox() throws Exception {
+        ClientRun first = client("--name", "alice", "--reuse", "--msg", "hi", "--output", "json");
+        assertThat(first.exit()).as(first.err()).isZero();
+        String sandbox = first.json().path("sandbox").asText();
+        client.resources(Sandbox.class)
+                .inNamespace(NS)
+                .withName(sandbox)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"operatingMode\":\"Suspended\"}}");
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> client.pods().inNamespace(NS).withName(sandbox).get() == null);
+        long start = System.nanoTime();
+
+        ClientRun refused = client("--name", "alice", "--reuse", "--output", "json");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        assertThat(refused.exit()).as(refused.err()).isEqualTo(ExitCode.CLAIM);
+        assertThat(refused.json().path("error").asText())
+                .startsWith("sandbox " + NS + "/" + sandbox + " of owner alice was suspended by a user, not for "
+                        + "being idle, so it is not woken (");
+        assertThat(client.resources(Sandbox.class)
+                        .inNamespace(NS)
+                        .withName(sandbox)
+                        .get()
+                        .getSpec()
+                        .getOperatingMode())
+                .isEqualTo(OperatingMode.SUSPENDED);
+
+        assertThat(client("--name", "alice", "--delete").exit()).isZero();
+    }
+
     /** One run of the command-line client, in this JVM, against local mode's API server and router. */
     record ClientRun(int exit, String out, String err) {
 
@@ -209,6 +242,7 @@ class IdleSleepLocalIT {
                                 .build(),
                         Map.of(
                                 "ROUTER_BASE_URL", local.lines.get("ROUTER_URL"),
+                                "ROUTER_TOKEN_ALICE", local.lines.get("ROUTER_TOKEN_ALICE"),
                                 "ROUTER_TOKEN_BOB", local.lines.get("ROUTER_TOKEN_BOB")),
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(err, true, StandardCharsets.UTF_8),
