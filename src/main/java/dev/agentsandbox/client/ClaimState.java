@@ -6,8 +6,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.Set;
 
 /**
- * Where a claim stands, judged from its status: Ready, still waiting (with the controller's reason), or failed for
- * good.
+ * Where a claim stands, judged from its status: Ready, asleep (suspended by the idle policy: the router wakes it on the
+ * next request), still waiting (with the controller's reason), or failed for good.
  *
  * <p>
  * Ready means the Ready condition is True <em>and</em> {@code status.sandbox.name} is set: a client needs the
@@ -15,7 +15,8 @@ import java.util.Set;
  * {@code WarmPoolNotFound} or {@code TemplateNotFound} heal on their own once the object is created, so they are
  * waited out until the timeout; the reasons in {@link #TERMINAL} never heal and fail at once, and so does a claim
  * whose {@code Finished} condition is True: its Pod ended (its Ready reason is then {@code SandboxNotReady}, which
- * alone would heal).
+ * alone would heal). A claim whose Ready reason is {@code IdleSuspended} is not waited for either: its sandbox sleeps
+ * until a request comes through the router, so the client goes on and sends one.
  */
 public record ClaimState(Phase phase, String sandbox, String reason, String message) {
 
@@ -27,9 +28,11 @@ public record ClaimState(Phase phase, String sandbox, String reason, String mess
             Conditions.CLAIM_EXPIRED,
             Conditions.SANDBOX_EXPIRED);
 
-    /** The three outcomes a waiting client cares about. */
+    /** The outcomes a waiting client cares about. */
     public enum Phase {
         READY,
+        /** Suspended for being idle, with a sandbox the router wakes on the next request. */
+        ASLEEP,
         WAITING,
         FAILED
     }
@@ -46,6 +49,9 @@ public record ClaimState(Phase phase, String sandbox, String reason, String mess
         String message = ready == null ? null : ready.getMessage();
         if (ready != null && Conditions.TRUE.equals(ready.getStatus()) && sandbox != null && !sandbox.isBlank()) {
             return new ClaimState(Phase.READY, sandbox, reason, message);
+        }
+        if (Conditions.IDLE_SUSPENDED.equals(reason) && sandbox != null && !sandbox.isBlank()) {
+            return new ClaimState(Phase.ASLEEP, sandbox, reason, message);
         }
         if (reason != null && TERMINAL.contains(reason) && !Conditions.TRUE.equals(ready.getStatus())) {
             return new ClaimState(Phase.FAILED, sandbox, reason, message);

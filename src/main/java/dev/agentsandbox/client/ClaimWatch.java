@@ -1,6 +1,7 @@
 package dev.agentsandbox.client;
 
 import dev.agentsandbox.api.Conditions;
+import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -16,7 +17,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Waits for one claim to become Ready by watching it (an informer on that single name), so the client reacts to
- * each status change at once instead of polling. Reasons that never heal end the wait early.
+ * each status change at once instead of polling. Reasons that never heal end the wait early, and so does an idle
+ * suspension: the router wakes that sandbox when the client sends it a request.
  */
 final class ClaimWatch {
 
@@ -26,7 +28,7 @@ final class ClaimWatch {
         this.kube = kube;
     }
 
-    /** Blocks until the claim is Ready and returns its state, which names the Sandbox. */
+    /** Blocks until the claim is Ready or asleep and returns its state, which names the Sandbox. */
     ClaimState awaitReady(ClaimRef ref, Duration timeout, ClaimProgress progress) {
         CompletableFuture<ClaimState> outcome = new CompletableFuture<>();
         AtomicReference<SandboxClaim> lastSeen = new AtomicReference<>();
@@ -53,10 +55,19 @@ final class ClaimWatch {
                 ClaimState state = ClaimState.of(claim);
                 ClaimState previous = lastState.getAndSet(state);
                 switch (state.phase()) {
-                    case READY -> outcome.complete(state);
+                    case READY, ASLEEP -> outcome.complete(state);
                     case FAILED -> outcome.completeExceptionally(
                             new ClaimFailedException(ref.namespace(), ref.name(), state.reason(), state.message()));
                     case WAITING -> {
+                        if (suspendedByUser(ref, state)) {
+                            // as the router would answer it (409): a user's suspension is not waited out
+                            outcome.completeExceptionally(new SandboxSuspendedException(
+                                    ref.namespace(),
+                                    state.sandbox(),
+                                    ref.owner(),
+                                    "its spec.operatingMode is Suspended without the idle policy's mark"));
+                            return;
+                        }
                         if (state.reason() != null
                                 && (previous == null || !Objects.equals(previous.reason(), state.reason()))) {
                             progress.waiting(ref, state.reason(), state.message());
@@ -93,6 +104,25 @@ final class ClaimWatch {
             throw new SandboxClientException("claim " + ref + ": interrupted while waiting for Ready", e);
         } catch (KubernetesClientException e) {
             throw new SandboxClientException("claim " + ref + ": cannot watch it: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A claim's sandbox that is not Ready may be suspended; only then is the Sandbox read (a client allowed to read
+     * claims but not Sandboxes waits as before).
+     */
+    private boolean suspendedByUser(ClaimRef ref, ClaimState state) {
+        if (state.sandbox() == null || !Conditions.SANDBOX_NOT_READY.equals(state.reason())) {
+            return false;
+        }
+        try {
+            Sandbox sandbox = kube.resources(Sandbox.class)
+                    .inNamespace(ref.namespace())
+                    .withName(state.sandbox())
+                    .get();
+            return sandbox != null && SandboxSleep.byUser(sandbox);
+        } catch (KubernetesClientException e) {
+            return false;
         }
     }
 

@@ -41,8 +41,9 @@ import picocli.CommandLine.Spec;
             "Router tokens, most specific first: --owner-token OWNER=TOKEN, env ROUTER_TOKEN_<OWNER> "
                     + "(upper case, other characters as _), --token, env ROUTER_TOKEN.",
             "Exit codes: 0 all OK, 1 routing check FAIL, 2 usage, 3 claim not Ready (timeout, missing warm pool, "
-                    + "failed, not found), 4 router unreachable, 5 router error (401, 403, 5xx), 6 Kubernetes API "
-                    + "error. With several owners, the highest code."
+                    + "failed, not found, suspended by a user, still waking from an idle suspension), 4 router "
+                    + "unreachable, 5 router error (401, 403, 5xx), 6 Kubernetes API error. With several owners, the "
+                    + "highest code."
         })
 final class ClientCommand implements Callable<Integer> {
 

@@ -11,7 +11,10 @@ public final class ExitCode {
     public static final int CHECK_FAILED = 1;
     /** Bad flags or owner names. */
     public static final int USAGE = 2;
-    /** A claim did not become Ready: timeout (e.g. missing warm pool), failed for good, or not found. */
+    /**
+     * A claim did not become Ready: timeout (e.g. missing warm pool), failed for good, or not found; its sandbox was
+     * suspended by a user (not woken); or its idle-suspended sandbox was still waking when the client's time ran out.
+     */
     public static final int CLAIM = 3;
     /** The router could not be reached. */
     public static final int ROUTER_UNREACHABLE = 4;
@@ -23,6 +26,8 @@ public final class ExitCode {
     /** The code for an error that ended one owner's run. */
     static int of(RuntimeException e) {
         if (e instanceof ClaimTimeoutException
+                || e instanceof SandboxWakeTimeoutException
+                || e instanceof SandboxSuspendedException
                 || e instanceof ClaimFailedException
                 || e instanceof ClaimNotFoundException) {
             return CLAIM;

@@ -52,7 +52,7 @@ final class OwnerRun {
                     }
                 }
                 String prompt = options.message() == null ? DEFAULT_PROMPT : options.message();
-                return OwnerResult.chatted(claim, ready, client.chat(ready, prompt), owner);
+                return OwnerResult.chatted(claim, ready, client.chat(ready, prompt, new Progress()), owner);
             } finally {
                 if (!options.keepsClaim()) {
                     release(claim);
@@ -99,7 +99,7 @@ final class OwnerRun {
         progress.println(owner + ": " + line);
     }
 
-    /** Prints the claim's way to Ready on stderr. */
+    /** Prints the claim's way to Ready, and a wake, on stderr. */
     private final class Progress implements ClaimProgress {
 
         @Override
@@ -110,13 +110,27 @@ final class OwnerRun {
 
         @Override
         public void ready(ReadySandbox sandbox) {
+            String state;
+            if (sandbox.asleep()) {
+                state = ", asleep (suspended for being idle)";
+            } else {
+                state = sandbox.readyMillis() == null ? ", ready" : ", ready after " + sandbox.readyMillis() + " ms";
+            }
             say(
                     sandbox.owner(),
                     "sandbox " + sandbox.sandbox() + " assigned"
                             + (sandbox.launchType() == null ? "" : " (" + sandbox.launchType() + " start)")
-                            + (sandbox.readyMillis() == null
-                                    ? ", ready"
-                                    : ", ready after " + sandbox.readyMillis() + " ms"));
+                            + state);
+        }
+
+        @Override
+        public void waking(ReadySandbox sandbox) {
+            say(sandbox.owner(), "waking " + sandbox.owner() + "'s sandbox " + sandbox.sandbox() + "...");
+        }
+
+        @Override
+        public void stillWaking(ReadySandbox sandbox, Duration retryIn) {
+            say(sandbox.owner(), "still waking, asking again in " + retryIn.toSeconds() + " s");
         }
     }
 }

@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -25,6 +26,11 @@ public final class RouterClient {
     /** The router's own default proxy timeout; a model's answer can take that long. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(180);
 
+    /** The router's answer header for a request it held while the sandbox woke (docs/api.md section 10.7). */
+    static final String WOKEN_HEADER = "X-Sandbox-Woken";
+
+    private static final String WAKING = "waking";
+    private static final String SUSPENDED = "suspended";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI base;
@@ -63,20 +69,28 @@ public final class RouterClient {
 
     /** {@code POST /chat} as the sandbox's owner. */
     public ChatReply chat(ReadySandbox sandbox, String prompt) {
-        JsonNode body = post(sandbox, "/chat", Map.of("prompt", prompt));
+        return chat(sandbox, prompt, ClaimProgress.SILENT).reply();
+    }
+
+    /**
+     * {@code POST /chat} as the sandbox's owner, telling {@code progress} when the chat wakes an idle-suspended
+     * sandbox; the result says whether it did ({@link ChatResult#resumed()}).
+     */
+    public ChatResult chat(ReadySandbox sandbox, String prompt, ClaimProgress progress) {
+        Answer answer = exchange(sandbox, "POST", "/chat", write(Map.of("prompt", prompt)), progress);
+        JsonNode body = json(sandbox, "/chat", answer.response());
         Owner owner;
         try {
             owner = new Owner(body.path("owner").asText(sandbox.owner().name()));
         } catch (IllegalArgumentException e) {
             throw new SandboxClientException(
-                    "sandbox " + sandbox.namespace() + "/" + sandbox.sandbox() + ": the /chat answer names no valid "
-                            + "owner (" + e.getMessage() + ")",
-                    e);
+                    "sandbox " + sandbox.key() + ": the /chat answer names no valid owner (" + e.getMessage() + ")", e);
         }
-        return new ChatReply(
+        ChatReply reply = new ChatReply(
                 owner,
                 body.path("reply").asText(null),
                 body.path("history_turns").asInt(0));
+        return new ChatResult(reply, answer.woke());
     }
 
     /** {@code POST /reset}: the agent forgets the owner's conversation. */
@@ -86,21 +100,82 @@ public final class RouterClient {
 
     /** Sends a JSON body to {@code path} of the sandbox's agent and returns the parsed JSON answer. */
     public JsonNode post(ReadySandbox sandbox, String path, Object payload) {
-        HttpResponse<String> response = send(sandbox, "POST", path, write(payload));
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new SandboxClientException(
-                    "sandbox " + sandbox.namespace() + "/" + sandbox.sandbox() + ": " + path + " did not answer JSON: "
-                            + abbreviate(response.body()),
-                    e);
+        return json(sandbox, path, send(sandbox, "POST", path, write(payload)));
+    }
+
+    /**
+     * Sends one request through the router; any status other than 2xx becomes a {@link RouterRejectedException}. A
+     * sandbox that is still waking ({@code 503}, state {@code waking}) is asked again after the router's
+     * {@code Retry-After}, within this client's request timeout.
+     */
+    public HttpResponse<String> send(ReadySandbox sandbox, String method, String path, String jsonBody) {
+        return exchange(sandbox, method, path, jsonBody, ClaimProgress.SILENT).response();
+    }
+
+    /** An answer, and whether getting it woke the sandbox. */
+    private record Answer(HttpResponse<String> response, boolean woke) {}
+
+    /**
+     * The request, sent again while the router says the sandbox is waking: a {@code 503} "waking" means the router
+     * did not forward it, so even a POST is safe to repeat. The whole exchange stays within the request timeout.
+     */
+    private Answer exchange(ReadySandbox sandbox, String method, String path, String jsonBody, ClaimProgress progress) {
+        long start = System.nanoTime();
+        long deadline = start + requestTimeout.toNanos();
+        boolean waking = sandbox.asleep();
+        if (waking) {
+            progress.waking(sandbox);
+        }
+        while (true) {
+            HttpResponse<String> response;
+            try {
+                response = once(sandbox, method, path, jsonBody, Duration.ofNanos(deadline - System.nanoTime()));
+            } catch (RouterUnreachableException e) {
+                if (waking && e.getCause() instanceof HttpTimeoutException) {
+                    throw new SandboxWakeTimeoutException(
+                            sandbox, Duration.ofNanos(System.nanoTime() - start), "no answer in time");
+                }
+                throw e;
+            }
+            int status = response.statusCode();
+            if (status / 100 == 2) {
+                boolean held = response.headers()
+                        .firstValue(WOKEN_HEADER)
+                        .map("true"::equalsIgnoreCase)
+                        .orElse(false);
+                if (held && !waking) {
+                    progress.waking(sandbox);
+                }
+                return new Answer(response, waking || held);
+            }
+            if (status == 409 && SUSPENDED.equals(state(response.body()))) {
+                throw new SandboxSuspendedException(
+                        sandbox.namespace(),
+                        sandbox.sandbox(),
+                        sandbox.owner(),
+                        "the router answered 409: " + detail(response.body()));
+            }
+            if (status != 503 || !WAKING.equals(state(response.body()))) {
+                throw rejected(sandbox, path, response);
+            }
+            if (!waking) {
+                waking = true;
+                progress.waking(sandbox);
+            }
+            Duration pause = retryAfter(response);
+            if (System.nanoTime() + pause.toNanos() >= deadline) {
+                throw new SandboxWakeTimeoutException(
+                        sandbox, Duration.ofNanos(System.nanoTime() - start), detail(response.body()));
+            }
+            progress.stillWaking(sandbox, pause);
+            pause(pause);
         }
     }
 
-    /** Sends one request through the router; any status other than 2xx becomes a {@link RouterRejectedException}. */
-    public HttpResponse<String> send(ReadySandbox sandbox, String method, String path, String jsonBody) {
+    private HttpResponse<String> once(
+            ReadySandbox sandbox, String method, String path, String jsonBody, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path))
-                .timeout(requestTimeout)
+                .timeout(timeout)
                 .header("X-Sandbox-ID", sandbox.sandbox())
                 .header("X-Sandbox-Namespace", sandbox.namespace())
                 .header("X-Sandbox-Port", Integer.toString(port))
@@ -113,25 +188,50 @@ public final class RouterClient {
                                 ? HttpRequest.BodyPublishers.noBody()
                                 : HttpRequest.BodyPublishers.ofString(jsonBody));
         tokens.forOwner(sandbox.owner()).ifPresent(token -> request.header("Authorization", "Bearer " + token));
-        HttpResponse<String> response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new RouterUnreachableException(base, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxClientException("request to the router at " + base + " was interrupted", e);
         }
-        if (response.statusCode() / 100 != 2) {
-            throw rejected(sandbox, path, response);
+    }
+
+    private JsonNode json(ReadySandbox sandbox, String path, HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new SandboxClientException(
+                    "sandbox " + sandbox.key() + ": " + path + " did not answer JSON: " + abbreviate(response.body()),
+                    e);
         }
-        return response;
+    }
+
+    /** The router's {@code Retry-After} in seconds, at least 1 s (1 s when it sent none or a date). */
+    private static Duration retryAfter(HttpResponse<String> response) {
+        long seconds = response.headers()
+                .firstValue("Retry-After")
+                .map(String::strip)
+                .filter(v -> v.matches("\\d{1,6}"))
+                .map(Long::parseLong)
+                .orElse(1L);
+        return Duration.ofSeconds(Math.max(1, seconds));
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxClientException("interrupted while waiting for a sandbox to wake", e);
+        }
     }
 
     private RouterRejectedException rejected(ReadySandbox sandbox, String path, HttpResponse<String> response) {
         int status = response.statusCode();
         String detail = detail(response.body());
-        String target = "sandbox " + sandbox.namespace() + "/" + sandbox.sandbox();
+        String target = "sandbox " + sandbox.key();
         String message =
                 switch (status) {
                     case 401 -> "router at " + base + " rejected the token for owner " + sandbox.owner() + " (401 "
@@ -164,15 +264,26 @@ public final class RouterClient {
         if (body == null || body.isBlank()) {
             return "no body";
         }
-        try {
-            JsonNode node = JSON.readTree(body);
-            if (node.hasNonNull("detail")) {
-                return node.get("detail").asText();
-            }
-        } catch (IOException e) {
-            // Not JSON: the raw text is the best detail there is.
+        JsonNode node = parse(body);
+        if (node != null && node.hasNonNull("detail")) {
+            return node.get("detail").asText();
         }
         return abbreviate(body);
+    }
+
+    /** The {@code state} of the router's JSON error ({@code waking}, {@code suspended}), or null. */
+    private static String state(String body) {
+        JsonNode node = body == null || body.isBlank() ? null : parse(body);
+        return node != null && node.hasNonNull("state") ? node.get("state").asText() : null;
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            // Not JSON: the caller falls back to the raw text.
+            return null;
+        }
     }
 
     private static String abbreviate(String text) {

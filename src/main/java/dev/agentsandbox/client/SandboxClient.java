@@ -172,17 +172,24 @@ public final class SandboxClient {
     }
 
     /**
-     * Waits until the claim is Ready (condition Ready True and {@code status.sandbox.name} set) by watching it.
+     * Waits until the claim is Ready (condition Ready True and {@code status.sandbox.name} set) by watching it. A
+     * claim whose sandbox the idle policy suspended is returned at once, {@link ReadySandbox#asleep() asleep}: the
+     * first request through the router wakes it.
      *
      * @throws ClaimTimeoutException when the timeout passes, with the controller's last reason
      * @throws ClaimFailedException at once when the claim reaches a reason that does not heal
+     * @throws SandboxSuspendedException at once when a user suspended the claim's sandbox
      * @throws ClaimNotFoundException when the claim does not exist or is deleted while waiting
      */
     public ReadySandbox awaitReady(ClaimRef claim, Duration timeout, ClaimProgress progress) {
         ClaimState state = watch.awaitReady(claim, timeout, progress);
         Instant readyAt = clock.instant();
+        Optional<Sandbox> sandbox = sandbox(state.sandbox());
+        // the claim's status may lag behind the idle policy's write on the Sandbox
+        boolean asleep = state.phase() == ClaimState.Phase.ASLEEP
+                || sandbox.map(SandboxSleep::forIdle).orElse(false);
         ReadySandbox ready =
-                new ReadySandbox(claim, state.sandbox(), launchType(state.sandbox()), readyMillis(claim, readyAt));
+                new ReadySandbox(claim, state.sandbox(), launchType(sandbox), readyMillis(claim, readyAt), asleep);
         progress.ready(ready);
         return ready;
     }
@@ -269,6 +276,11 @@ public final class SandboxClient {
         return router().chat(sandbox, prompt);
     }
 
+    /** Sends a prompt, telling {@code progress} when the chat wakes the sandbox; the result says whether it did. */
+    public ChatResult chat(ReadySandbox sandbox, String prompt, ClaimProgress progress) {
+        return router().chat(sandbox, prompt, progress);
+    }
+
     /** Clears the conversation history of the owner's kept sandbox. */
     public void reset(String owner) {
         Owner who = new Owner(owner);
@@ -320,21 +332,23 @@ public final class SandboxClient {
                 ClaimRequest.instant(claim, Labels.CLIENT_FIRST_REQUESTED_AT));
     }
 
-    private String launchType(String sandboxName) {
+    /** The Sandbox, if it can be read: what it says is informative, and a client may read claims but not Sandboxes. */
+    private Optional<Sandbox> sandbox(String name) {
         try {
-            Sandbox sandbox = kube.resources(Sandbox.class)
+            return Optional.ofNullable(kube.resources(Sandbox.class)
                     .inNamespace(namespace)
-                    .withName(sandboxName)
-                    .get();
-            return Optional.ofNullable(sandbox)
-                    .map(HasMetadata::getMetadata)
-                    .map(m -> m.getLabels())
-                    .map((Map<String, String> labels) -> labels.get(Labels.LAUNCH_TYPE))
-                    .orElse(null);
+                    .withName(name)
+                    .get());
         } catch (KubernetesClientException e) {
-            // The launch type is informative; a client allowed to read claims but not Sandboxes still works.
-            return null;
+            return Optional.empty();
         }
+    }
+
+    private static String launchType(Optional<Sandbox> sandbox) {
+        return sandbox.map(HasMetadata::getMetadata)
+                .map(m -> m.getLabels())
+                .map((Map<String, String> labels) -> labels.get(Labels.LAUNCH_TYPE))
+                .orElse(null);
     }
 
     /**

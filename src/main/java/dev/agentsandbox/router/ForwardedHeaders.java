@@ -88,7 +88,7 @@ public final class ForwardedHeaders {
         }
     }
 
-    /** The response direction: everything but hop-by-hop headers. */
+    /** The response direction: everything but hop-by-hop headers and the router's own {@code X-Sandbox-Woken}. */
     private static final class ToClient implements BiConsumer<String, String> {
         private final MultiMap to;
         String connection;
@@ -101,8 +101,8 @@ public final class ForwardedHeaders {
         public void accept(String name, String value) {
             switch (HeaderNames.kind(name)) {
                 case HeaderNames.CONNECTION -> connection = connection == null ? value : connection;
-                case HeaderNames.HOP_BY_HOP -> {
-                    // not forwarded
+                case HeaderNames.HOP_BY_HOP, HeaderNames.SANDBOX_WOKEN -> {
+                    // not forwarded; the router sets its own X-Sandbox-Woken
                 }
                 default -> to.add(name, value);
             }

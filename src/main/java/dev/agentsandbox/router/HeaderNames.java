@@ -33,6 +33,8 @@ final class HeaderNames {
     static final int CLIENT_IDENTITY = 13;
     /** Part of a WebSocket handshake: made by the router's own client when relaying, so never copied then. */
     static final int WEBSOCKET_HANDSHAKE = 14;
+    /** The router's own answer header: never taken from a sandbox's answer. */
+    static final int SANDBOX_WOKEN = 15;
 
     private static final String[][] NAMES;
     private static final int[][] KINDS;
@@ -46,6 +48,7 @@ final class HeaderNames {
         add(names, kinds, SANDBOX_POD_IP, RoutingHeaders.SANDBOX_POD_IP);
         add(names, kinds, SANDBOX_TIMEOUT, RoutingHeaders.SANDBOX_TIMEOUT);
         add(names, kinds, SANDBOX_WAKE, RoutingHeaders.SANDBOX_WAKE);
+        add(names, kinds, SANDBOX_WOKEN, RoutingHeaders.SANDBOX_WOKEN);
         add(names, kinds, AUTHORIZATION, "Authorization");
         add(names, kinds, HOST, "Host");
         add(names, kinds, CONNECTION, "Connection");

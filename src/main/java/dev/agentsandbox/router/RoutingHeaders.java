@@ -18,6 +18,11 @@ public final class RoutingHeaders {
     public static final String SANDBOX_TIMEOUT = "X-Sandbox-Timeout";
     /** {@code false}: a request for an idle-suspended sandbox gets its 503 at once instead of waking it. */
     public static final String SANDBOX_WAKE = "X-Sandbox-Wake";
+    /**
+     * On an answer, {@code true}: the request was held while its idle-suspended sandbox woke, then forwarded. Set by
+     * the router only (a sandbox's own header of that name is dropped), so a client can tell that it woke it.
+     */
+    public static final String SANDBOX_WOKEN = "X-Sandbox-Woken";
 
     /** Headers that steer the router and are therefore never forwarded to a sandbox. */
     public static final List<String> ALL =

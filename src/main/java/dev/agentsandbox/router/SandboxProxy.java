@@ -291,6 +291,10 @@ public final class SandboxProxy implements RouterServer.RequestHandler, AutoClos
             response.setStatusCode(status);
             response.setStatusMessage(upstreamResponse.status().reasonPhrase());
             ForwardedHeaders.toClient((MultiMap) upstreamResponse.headers(), response.headers());
+            if (waited) {
+                // held for a wake and forwarded: the client may tell its user the sandbox was woken for it
+                response.headers().set(RoutingHeaders.SANDBOX_WOKEN, "true");
+            }
             boolean noBody = request.method() == HttpMethod.HEAD || status == 204 || status == 304;
             if (!noBody && !upstreamResponse.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
                 response.setChunked(true);

@@ -87,4 +87,16 @@ class ClaimStateTest {
             assertThat(state.message()).isEqualTo("Pod sb has ended");
         }
     }
+
+    @Test
+    void anIdleSuspendedClaimIsAsleepNotWaitedFor() {
+        ClaimState asleep = ClaimState.of(claim("sb", false, Conditions.IDLE_SUSPENDED));
+        assertThat(asleep.phase())
+                .as("the router wakes it on the next request: the client goes on and sends one")
+                .isEqualTo(ClaimState.Phase.ASLEEP);
+        assertThat(asleep.sandbox()).isEqualTo("sb");
+        assertThat(ClaimState.of(claim(null, false, Conditions.IDLE_SUSPENDED)).phase())
+                .as("no sandbox name to route to")
+                .isEqualTo(ClaimState.Phase.WAITING);
+    }
 }

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentsandbox.api.Conditions;
+import dev.agentsandbox.api.IdleAnnotations;
 import dev.agentsandbox.api.Labels;
+import dev.agentsandbox.api.OperatingMode;
+import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.api.SandboxSpec;
 import dev.agentsandbox.owner.token.OwnerTokens;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
@@ -13,6 +18,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -90,6 +97,37 @@ class ClientCliTest {
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** What the idle policy leaves: the claim IdleSuspended with its sandbox, the Sandbox marked. */
+    void suspendForIdle(String claimName, String sandbox) {
+        markSuspendedForIdle(sandbox);
+        setClaimReady(claimName, Conditions.IDLE_SUSPENDED, "sandbox " + sandbox + " was suspended by the idle policy");
+    }
+
+    /** The claim's Ready condition False with {@code reason}, as the claim controller writes it. */
+    void setClaimReady(String claimName, String reason, String message) {
+        SandboxClaim claim = kube.resources(SandboxClaim.class)
+                .inNamespace(NS)
+                .withName(claimName)
+                .get();
+        claim.getStatus()
+                .setConditions(Conditions.with(
+                        claim.getStatus().getConditions(),
+                        Conditions.READY,
+                        false,
+                        reason,
+                        message,
+                        1L,
+                        Instant.now()));
+        kube.resource(claim).updateStatus();
+    }
+
+    void markSuspendedForIdle(String sandbox) {
+        kube.resources(Sandbox.class).inNamespace(NS).withName(sandbox).edit(s -> {
+            s.getMetadata().setAnnotations(Map.of(IdleAnnotations.SUSPENDED_BY, IdleAnnotations.SUSPENDED_BY_IDLE));
+            return s;
+        });
+    }
+
     List<SandboxClaim> claimsOf(String owner) {
         return kube.resources(SandboxClaim.class)
                 .inNamespace(NS)
@@ -133,11 +171,111 @@ class ClientCliTest {
         assertThat(again.fieldNames())
                 .toIterable()
                 .containsExactly(
-                        "owner", "claim", "sandbox", "launch_type", "ready_ms", "reply", "history_turns", "check");
+                        "owner",
+                        "claim",
+                        "sandbox",
+                        "launch_type",
+                        "ready_ms",
+                        "resumed",
+                        "reply",
+                        "history_turns",
+                        "check");
+        assertThat(again.get("resumed").asBoolean()).isFalse();
         assertThat(again.get("check").asText()).isEqualTo("OK");
         assertThat(again.get("launch_type").asText()).isEqualTo("warm");
         assertThat(claimsOf("alice")).hasSize(1);
         assertThat(hooks.added).as("kept claims get no Ctrl-C cleanup").isEmpty();
+    }
+
+    @Test
+    void anIdleSuspendedClaimIsWokenByTheChatAndShownAsResumed() {
+        JsonNode first = run("--name", "alice", "--reuse", "--msg", "one", "--output", "json")
+                .json()
+                .get(0);
+        String sandbox = first.get("sandbox").asText();
+        suspendForIdle(first.get("claim").asText(), sandbox);
+        router.asleep(1);
+
+        Result woken = run("--name", "alice", "--reuse", "--msg", "two", "--output", "json");
+
+        assertThat(woken.exit()).as(woken.err()).isZero();
+        JsonNode json = woken.json().get(0);
+        assertThat(json.get("resumed").asBoolean()).isTrue();
+        assertThat(json.get("launch_type").asText()).isEqualTo("warm");
+        assertThat(json.get("history_turns").asInt()).isEqualTo(2);
+        assertThat(json.get("check").asText()).isEqualTo("OK");
+        assertThat(woken.err())
+                .contains("alice: sandbox " + sandbox + " assigned (warm start), asleep (suspended for being idle)")
+                .contains("alice: waking alice's sandbox " + sandbox + "...")
+                .contains("alice: still waking, asking again in 1 s")
+                .doesNotContain("error");
+        assertThat(router.requests())
+                .as("the first chat, the 503 and its retry")
+                .hasSize(3);
+    }
+
+    @Test
+    void aSandboxMarkedIdleWhileItsClaimStillSaysReadyIsShownWokenToo() {
+        JsonNode first = run("--name", "alice", "--reuse", "--msg", "one", "--output", "json")
+                .json()
+                .get(0);
+        String sandbox = first.get("sandbox").asText();
+        markSuspendedForIdle(sandbox);
+        router.asleep(0);
+
+        Result woken = run("--name", "alice", "--reuse", "--msg", "two");
+
+        assertThat(woken.exit()).as(woken.err()).isZero();
+        assertThat(woken.out()).startsWith("alice: OK | sandbox " + sandbox).contains(", woken from idle) | history 2");
+        assertThat(woken.err()).contains("alice: waking alice's sandbox " + sandbox + "...");
+    }
+
+    @Test
+    void aSandboxAUserSuspendedIsAnErrorAtOnceThatSaysSo() {
+        JsonNode first =
+                run("--name", "alice", "--reuse", "--output", "json").json().get(0);
+        String sandbox = first.get("sandbox").asText();
+        // a user's suspension, as the claim then shows it: not Ready, the Sandbox without the idle policy's mark
+        kube.resources(Sandbox.class).inNamespace(NS).withName(sandbox).edit(s -> {
+            // the fake controller's Sandboxes carry no spec
+            s.setSpec(new SandboxSpec());
+            s.getSpec().setOperatingMode(OperatingMode.SUSPENDED);
+            return s;
+        });
+        setClaimReady(
+                first.get("claim").asText(), Conditions.SANDBOX_NOT_READY, "sandbox " + sandbox + " is not Ready");
+        int requestsBefore = router.requests().size();
+        long start = System.nanoTime();
+
+        Result r = run("--name", "alice", "--reuse", "--output", "json");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+                .as("not waited out")
+                .isLessThan(Duration.ofSeconds(30));
+        assertThat(r.exit()).isEqualTo(ExitCode.CLAIM);
+        JsonNode json = r.json().get(0);
+        assertThat(json.get("check").asText()).isEqualTo("ERROR");
+        assertThat(json.get("resumed").asBoolean()).isFalse();
+        assertThat(json.get("error").asText())
+                .startsWith("sandbox " + NS + "/" + sandbox
+                        + " of owner alice was suspended by a user, not for being idle, so it is not woken");
+        assertThat(router.requests()).as("nothing sent to wake it").hasSize(requestsBefore);
+    }
+
+    @Test
+    void aRoutersRefusalOfAUsersSuspensionIsTheSameError() {
+        JsonNode first =
+                run("--name", "alice", "--reuse", "--output", "json").json().get(0);
+        router.suspendedByUser();
+
+        Result r = run("--name", "alice", "--reuse");
+
+        assertThat(r.exit()).isEqualTo(ExitCode.CLAIM);
+        assertThat(r.out())
+                .startsWith("alice: ERROR sandbox " + NS + "/"
+                        + first.get("sandbox").asText()
+                        + " of owner alice was suspended by a user, not for being idle, so it is not woken (the "
+                        + "router answered 409: ");
     }
 
     @Test

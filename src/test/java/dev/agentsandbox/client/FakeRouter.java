@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real loopback HTTP server standing in for the router and the owner-aware agent behind it (both built elsewhere
@@ -38,6 +39,10 @@ final class FakeRouter implements AutoCloseable {
     private final List<Map<String, String>> requests = new CopyOnWriteArrayList<>();
     private final HttpServer server;
     private volatile String impostor;
+    /** 503 "waking" answers still to give before the next chat is answered as woken; -1: the sandbox is awake. */
+    private final AtomicInteger wakingAnswers = new AtomicInteger(-1);
+
+    private volatile boolean userSuspended;
     private volatile CountDownLatch chatEntered;
     private volatile CountDownLatch chatRelease;
 
@@ -62,6 +67,19 @@ final class FakeRouter implements AutoCloseable {
     /** From now on the agent introduces itself as {@code owner}'s agent, whoever asks (a misrouting). */
     void impersonate(String owner) {
         this.impostor = owner;
+    }
+
+    /**
+     * As the real router does for an idle-suspended sandbox: the next {@code waking} requests get 503 "waking" with
+     * {@code Retry-After: 1} (its wait ran out), the one after is answered with {@code X-Sandbox-Woken: true}.
+     */
+    void asleep(int waking) {
+        wakingAnswers.set(waking);
+    }
+
+    /** As the real router does for a sandbox a user suspended: 409, state "suspended", for every request. */
+    void suspendedByUser() {
+        userSuspended = true;
     }
 
     /** Makes the next chats wait until {@link #release()}; returns a latch counted down when one arrives. */
@@ -105,7 +123,36 @@ final class FakeRouter implements AutoCloseable {
                 reply(exchange, 403, Map.of("detail", "sandbox belongs to another owner"));
                 return;
             }
-            agent(exchange, namespace + "/" + id, headers.getOrDefault("x-owner", "anonymous"));
+            String key = namespace + "/" + id;
+            if (userSuspended) {
+                reply(
+                        exchange,
+                        409,
+                        Map.of(
+                                "detail",
+                                "Sandbox " + key + " was suspended by a user, not for being idle; the router does "
+                                        + "not wake it.",
+                                "state",
+                                "suspended"));
+                return;
+            }
+            int waking = wakingAnswers.getAndUpdate(n -> n > 0 ? n - 1 : -1);
+            if (waking > 0) {
+                exchange.getResponseHeaders().add("Retry-After", "1");
+                reply(
+                        exchange,
+                        503,
+                        Map.of(
+                                "detail",
+                                "Sandbox " + key + " is waking up from an idle suspension; retry shortly.",
+                                "state",
+                                "waking"));
+                return;
+            }
+            if (waking == 0) {
+                exchange.getResponseHeaders().add("X-Sandbox-Woken", "true");
+            }
+            agent(exchange, key, headers.getOrDefault("x-owner", "anonymous"));
         }
     }
 

@@ -14,16 +14,22 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimSpec;
 import dev.agentsandbox.api.WarmPoolRef;
+import dev.agentsandbox.client.ClientCli;
+import dev.agentsandbox.client.ExitCode;
+import dev.agentsandbox.client.ShutdownHooks;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,7 +45,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Memory across an idle sleep, end to end in local mode with the idle-sleep variant of the kata-aks template
  * ({@code deploy/kata-aks/idle-sleep}): alice chats twice through the router, her claimed agent is suspended for
  * idleness (its Pod process gone, its history volume's directory kept), is woken with the router's write, and the
- * agent it starts remembers both turns: history 3 on the next chat.
+ * agent it starts remembers both turns: history 3 on the next chat. And bob's command-line client, whose next chat
+ * wakes his sandbox through the router and says so.
  */
 class IdleSleepLocalIT {
 
@@ -131,6 +138,117 @@ class IdleSleepLocalIT {
                         .getMetadata()
                         .getAnnotations())
                 .doesNotContainKey(IdleAnnotations.SUSPENDED_BY));
+    }
+
+    /**
+     * The command-line client on a kept claim that fell asleep: its next run shows the wake as what it is (the
+     * "waking" line, {@code "resumed": true}), not as an error, and the woken agent goes on with the history.
+     */
+    @Test
+    void theClientsChatWakesItsIdleSuspendedSandboxAndSaysSo() throws Exception {
+        ClientRun first = client("--name", "bob", "--reuse", "--msg", "before the sleep", "--output", "json");
+        assertThat(first.exit()).as(first.err()).isZero();
+        JsonNode before = first.json();
+        String sandbox = before.path("sandbox").asText();
+        assertThat(before.path("resumed").asBoolean()).isFalse();
+
+        // the claim's own idle timeout, shortened to seconds, wins over the template's 15m
+        client.resources(SandboxClaim.class)
+                .inNamespace(NS)
+                .withName(before.path("claim").asText())
+                .edit(c -> {
+                    c.getMetadata().getAnnotations().put(IdleAnnotations.IDLE_TIMEOUT, "3s");
+                    return c;
+                });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> client.pods().inNamespace(NS).withName(sandbox).get() == null
+                        && Conditions.find(
+                                        live(before.path("claim").asText())
+                                                .getStatus()
+                                                .getConditions(),
+                                        Conditions.READY)
+                                .map(c -> Conditions.IDLE_SUSPENDED.equals(c.getReason()))
+                                .orElse(false));
+
+        ClientRun woken = client("--name", "bob", "--reuse", "--msg", "after the sleep", "--output", "json");
+
+        assertThat(woken.exit()).as(woken.err()).isZero();
+        assertThat(woken.err())
+                .contains("bob: sandbox " + sandbox + " assigned")
+                .contains("bob: waking bob's sandbox " + sandbox + "...")
+                .doesNotContain("error");
+        JsonNode after = woken.json();
+        assertThat(after.path("resumed").asBoolean()).isTrue();
+        assertThat(after.path("sandbox").asText()).isEqualTo(sandbox);
+        assertThat(after.path("launch_type").asText())
+                .isEqualTo(before.path("launch_type").asText());
+        assertThat(after.path("check").asText()).isEqualTo("OK");
+        assertThat(after.path("history_turns").asInt())
+                .as("the woken agent remembers")
+                .isEqualTo(2);
+
+        assertThat(client("--name", "bob", "--delete").exit()).isZero();
+    }
+
+    /** A sandbox a user suspended is not woken, and the client says so at once instead of waiting for it. */
+    @Test
+    void theClientSaysAtOnceThatAUserSuspendedItsSandbox() throws Exception {
+        ClientRun first = client("--name", "alice", "--reuse", "--msg", "hi", "--output", "json");
+        assertThat(first.exit()).as(first.err()).isZero();
+        String sandbox = first.json().path("sandbox").asText();
+        client.resources(Sandbox.class)
+                .inNamespace(NS)
+                .withName(sandbox)
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"operatingMode\":\"Suspended\"}}");
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> client.pods().inNamespace(NS).withName(sandbox).get() == null);
+        long start = System.nanoTime();
+
+        ClientRun refused = client("--name", "alice", "--reuse", "--output", "json");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(60));
+        assertThat(refused.exit()).as(refused.err()).isEqualTo(ExitCode.CLAIM);
+        assertThat(refused.json().path("error").asText())
+                .startsWith("sandbox " + NS + "/" + sandbox + " of owner alice was suspended by a user, not for "
+                        + "being idle, so it is not woken (");
+        assertThat(client.resources(Sandbox.class)
+                        .inNamespace(NS)
+                        .withName(sandbox)
+                        .get()
+                        .getSpec()
+                        .getOperatingMode())
+                .isEqualTo(OperatingMode.SUSPENDED);
+
+        assertThat(client("--name", "alice", "--delete").exit()).isZero();
+    }
+
+    /** One run of the command-line client, in this JVM, against local mode's API server and router. */
+    record ClientRun(int exit, String out, String err) {
+
+        JsonNode json() throws Exception {
+            return JSON.readTree(out);
+        }
+    }
+
+    static ClientRun client(String... args) throws Exception {
+        String kubeconfig = Files.readString(local.kubeconfig());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = new ClientCli(
+                        // the client closes its Kubernetes client at the end of each run
+                        context -> new KubernetesClientBuilder()
+                                .withConfig(Config.fromKubeconfig(kubeconfig))
+                                .build(),
+                        Map.of(
+                                "ROUTER_BASE_URL", local.lines.get("ROUTER_URL"),
+                                "ROUTER_TOKEN_ALICE", local.lines.get("ROUTER_TOKEN_ALICE"),
+                                "ROUTER_TOKEN_BOB", local.lines.get("ROUTER_TOKEN_BOB")),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8),
+                        ShutdownHooks.jvm())
+                .run(args);
+        return new ClientRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     /** The router's wake (docs/idle.md): one merge patch, operatingMode Running with fresh activity. */

@@ -2,6 +2,7 @@ package dev.agentsandbox.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.MultiMap;
 import org.junit.jupiter.api.Test;
 
 class HeaderNamesTest {
@@ -19,6 +20,19 @@ class HeaderNamesTest {
         assertThat(HeaderNames.kind("x-owner")).isEqualTo(HeaderNames.X_OWNER);
         assertThat(HeaderNames.kind("FORWARDED")).isEqualTo(HeaderNames.CLIENT_IDENTITY);
         assertThat(HeaderNames.kind("sec-websocket-key")).isEqualTo(HeaderNames.WEBSOCKET_HANDSHAKE);
+        assertThat(HeaderNames.kind("x-sandbox-woken")).isEqualTo(HeaderNames.SANDBOX_WOKEN);
+    }
+
+    @Test
+    void aSandboxsOwnWokenHeaderIsNotPassedToTheClient() {
+        MultiMap fromSandbox = MultiMap.caseInsensitiveMultiMap()
+                .add("x-sandbox-woken", "true")
+                .add("Content-Type", "application/json");
+        MultiMap toClient = MultiMap.caseInsensitiveMultiMap();
+
+        ForwardedHeaders.toClient(fromSandbox, toClient);
+
+        assertThat(toClient.names()).containsExactly("Content-Type");
     }
 
     @Test

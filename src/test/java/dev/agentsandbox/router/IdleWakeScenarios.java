@@ -128,6 +128,9 @@ abstract class IdleWakeScenarios {
         HttpResponse<String> answer = chat("wake-me", aliceToken);
 
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        assertThat(answer.headers().firstValue("X-Sandbox-Woken"))
+                .as("the client is told it woke the sandbox")
+                .contains("true");
         JsonObject reply = new JsonObject(answer.body());
         assertThat(reply.getString("owner")).isEqualTo("alice");
         assertThat(reply.getString("prompt")).isEqualTo("hello");

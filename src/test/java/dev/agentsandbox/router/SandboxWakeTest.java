@@ -106,7 +106,13 @@ class SandboxWakeTest {
         assertThat(new JsonObject(response.body()).getString("body")).isEqualTo("{\"prompt\":\"hello\"}");
         assertThat(new JsonObject(response.body()).getJsonObject("headers").getString("x-owner"))
                 .isEqualTo("alice");
+        assertThat(response.headers().firstValue("X-Sandbox-Woken"))
+                .as("held for the wake: the client is told")
+                .contains("true");
         assertThat(writesOf("wake-one")).hasSize(1);
+        HttpResponse<String> awake = send(chat("wake-one", aliceToken));
+        assertThat(awake.statusCode()).isEqualTo(200);
+        assertThat(awake.headers().firstValue("X-Sandbox-Woken")).as("not held").isEmpty();
         assertThat(router.registry
                         .get("sandbox.router.wakes")
                         .tag("result", "written")
