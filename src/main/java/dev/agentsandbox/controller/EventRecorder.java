@@ -11,11 +11,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,17 +39,11 @@ public class EventRecorder {
     @Inject
     Clock clock;
 
-    private static final int QUEUE = 10_000;
-
-    /** Enough writers to keep up with a burst of hundreds of claims; the API server's fairness queues do the rest. */
-    private final ThreadPoolExecutor writers = new ThreadPoolExecutor(
-            4,
-            4,
-            30,
-            TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(QUEUE),
-            EventRecorder::writerThread,
-            (r, pool) -> LOG.warnf("more than %d Events waiting to be written; one was dropped", QUEUE));
+    /**
+     * Enough writers to keep up with a burst of hundreds of claims (the API server's fairness queues do the rest),
+     * each Event written a moment after it was recorded, so not in competition with the recording reconcile's writes.
+     */
+    private final DeferredWrites writers = new DeferredWrites("event-writer", 4, 10_000);
 
     public void normal(HasMetadata object, String reason, String message) {
         record(object, "Normal", reason, message);
@@ -97,7 +89,7 @@ public class EventRecorder {
                 .endSource()
                 .withReportingComponent(COMPONENT)
                 .build();
-        writers.execute(() -> write(event, object));
+        writers.submit(() -> write(event, object));
     }
 
     private void write(Event event, HasMetadata object) {
@@ -122,13 +114,6 @@ public class EventRecorder {
     /** Writes what is queued before the application stops (for at most two seconds). */
     @PreDestroy
     void drain() throws InterruptedException {
-        writers.shutdown();
-        writers.awaitTermination(2, TimeUnit.SECONDS);
-    }
-
-    private static Thread writerThread(Runnable r) {
-        Thread t = new Thread(r, "event-writer");
-        t.setDaemon(true);
-        return t;
+        writers.drain(Duration.ofSeconds(2));
     }
 }

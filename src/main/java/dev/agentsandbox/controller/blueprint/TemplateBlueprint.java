@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What a template makes: the Sandbox spec copied from it (with the secure Pod defaults) and the hash that tells a
@@ -43,8 +44,37 @@ public final class TemplateBlueprint {
         this.hash = hash;
     }
 
-    /** Builds the blueprint of {@code template}; the template itself is not modified. */
+    /** The last blueprint built per template uid, with the resourceVersion it was built from. */
+    private static final Map<String, Built> BUILT = new ConcurrentHashMap<>();
+
+    private static final int BUILT_LIMIT = 10_000;
+
+    private record Built(String resourceVersion, TemplateBlueprint blueprint) {}
+
+    /**
+     * The blueprint of {@code template}; the template itself is not modified. Built once per version of the template
+     * (by uid and resourceVersion): every claim and every pool pass asks for it, and building it is three JSON
+     * conversions on a claim's way to its Sandbox.
+     */
     public static TemplateBlueprint of(SandboxTemplate template) {
+        String uid = template.getMetadata().getUid();
+        String version = template.getMetadata().getResourceVersion();
+        if (uid == null || version == null) {
+            return build(template);
+        }
+        Built built = BUILT.get(uid);
+        if (built != null && built.resourceVersion().equals(version)) {
+            return built.blueprint();
+        }
+        TemplateBlueprint blueprint = build(template);
+        if (BUILT.size() >= BUILT_LIMIT) {
+            BUILT.clear(); // templates deleted long ago: forgotten, rebuilt on demand
+        }
+        BUILT.put(uid, new Built(version, blueprint));
+        return blueprint;
+    }
+
+    private static TemplateBlueprint build(SandboxTemplate template) {
         SandboxTemplateSpec source = template.getSpec();
         if (source == null
                 || source.getPodTemplate() == null

@@ -3,6 +3,7 @@ package dev.agentsandbox.controller.claim;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.controller.DeferredWrites;
 import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
@@ -14,8 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,11 +31,7 @@ final class ClaimFirstReady {
     /** Claim uid -> first time this process saw it, until the time is written to the claim. */
     private final Map<String, Instant> firstSeen = new ConcurrentHashMap<>();
 
-    private final ExecutorService stamps = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "claim-first-ready-stamp");
-        t.setDaemon(true);
-        return t;
-    });
+    private final DeferredWrites stamps = new DeferredWrites("claim-first-ready-stamp", 1, 10_000);
     /** Claims whose first-Ready metrics were recorded by this process. */
     private final Set<String> recorded = ConcurrentHashMap.newKeySet();
 
@@ -72,8 +67,8 @@ final class ClaimFirstReady {
                 Labels.CONTROLLER_FIRST_OBSERVED_AT,
                 Optional.ofNullable(ClaimAnnotations.get(claim, Labels.CONTROLLER_FIRST_OBSERVED_AT))
                         .orElse(firstObserved.toString()));
-        // Not on the claim's way to Ready: the stamp is written beside the status patch, not before it.
-        stamps.execute(() -> {
+        // Not on the claim's way to Ready: the stamp is written after the status patch, not before it or beside it.
+        stamps.submit(() -> {
             try {
                 annotations.stamp(claim, stamp);
             } catch (KubernetesClientException e) {

@@ -9,8 +9,10 @@ import dev.agentsandbox.controller.Ownership;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import dev.agentsandbox.controller.warmpool.WarmPoolMembers;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -75,10 +77,13 @@ final class WarmCandidates {
                 ownersOnNode.merge(node(s), 1, Integer::sum);
             }
         }
+        // parsed once per member, not once per comparison: this runs on every claim's way to its Sandbox
+        Map<Sandbox, Instant> created = new IdentityHashMap<>();
+        members.forEach(s -> created.put(s, WarmPoolMembers.createdAt(s)));
         return members.stream()
                 .sorted(Comparator.<Sandbox>comparingInt(s -> ownersOnNode.getOrDefault(node(s), 0))
                         .thenComparingInt(s -> claimedOnNode.getOrDefault(node(s), 0))
-                        .thenComparing(WarmPoolMembers::createdAt)
+                        .thenComparing(created::get)
                         .thenComparing(s -> s.getMetadata().getName()))
                 .toList();
     }

@@ -45,6 +45,12 @@ class ControllersOnKubeBench {
     static final int WARM_POOL = Integer.getInteger("bench.warmPool", 50);
     static final int WARM_CLAIMS = Integer.getInteger("bench.warmClaims", 200);
     static final int COLD_CLAIMS = Integer.getInteger("bench.coldClaims", 20);
+    /** Which scenarios run, by number: 1 and 3 share their pool, so either runs both. */
+    static final List<String> SCENARIOS =
+            List.of(System.getProperty("bench.scenarios", "1,2,3,4,5").split(","));
+    /** Claims on a pool of one before the first scenario, so that the controller's code is compiled as in a long run. */
+    static final int WARMUP_CLAIMS = Integer.getInteger("bench.warmupClaims", 20);
+
     static final List<String> ONLY =
             List.of(System.getProperty("bench.controllers", "ours,upstream").split(","));
     static final Path OUT = Path.of("target", "bench-kube").toAbsolutePath();
@@ -101,6 +107,8 @@ class ControllersOnKubeBench {
         report.header(
                 "control plane", "Kubernetes " + KubeBinaries.VERSION + " (tools/kube/build.sh), etcd with fsync");
         report.header("rounds", ROUNDS + " per controller, alternating");
+        report.header("scenarios", String.join(",", SCENARIOS));
+        report.header("warm-up", WARMUP_CLAIMS + " claims one after another on a pool of 1, per round");
         report.header(
                 "load average at the start",
                 Files.readString(Path.of("/proc/loadavg")).trim());
@@ -148,6 +156,28 @@ class ControllersOnKubeBench {
     private void runRound(BenchController controller, Path kubeconfig, int round) throws Exception {
         System.out.printf("BENCH-KUBE round %d: %s%n", round, controller.name());
         applyCrds(controller.crds());
+        if (SCENARIOS.contains("5")) {
+            writeCapacity(controller, round);
+        }
+        Path log = OUT.resolve("logs").resolve(controller.name() + "-" + round + ".log");
+        try (Supervised process = new Supervised(controller, kubeconfig, log)) {
+            startUp(controller, round);
+            RoundRunner runner = new RoundRunner(client, plane.auditLog(), controller, process, round, report);
+            if (SCENARIOS.contains("1") || SCENARIOS.contains("3")) {
+                runner.poolAndBurst(POOL, BURST);
+            }
+            if (SCENARIOS.contains("2")) {
+                runner.sequential("2. warm claims one after another", "warm-", WARM_POOL, WARM_CLAIMS);
+            }
+            if (SCENARIOS.contains("4")) {
+                runner.sequential("4. cold claims one after another (pool of 0)", "cold-", 0, COLD_CLAIMS);
+            }
+        }
+        report.write(OUT, Stats.median(capacity));
+    }
+
+    /** Scenario 5, with no controller running. */
+    private void writeCapacity(BenchController controller, int round) throws Exception {
         String cap = "cap-" + controller.name() + "-" + round;
         namespace(cap);
         Scenarios scenarios = new Scenarios(client);
@@ -167,28 +197,22 @@ class ControllersOnKubeBench {
                     0));
         }
         deleteNamespace(cap);
-        Path log = OUT.resolve("logs").resolve(controller.name() + "-" + round + ".log");
-        try (Supervised process = new Supervised(controller, kubeconfig, log)) {
-            startUp(controller, round);
-            RoundRunner runner = new RoundRunner(client, plane.auditLog(), controller, process, round, report);
-            runner.poolAndBurst(POOL, BURST);
-            runner.sequential("2. warm claims one after another", "warm-", WARM_POOL, WARM_CLAIMS);
-            runner.sequential("4. cold claims one after another (pool of 0)", "cold-", 0, COLD_CLAIMS);
-        }
-        report.write(OUT, Stats.median(capacity));
     }
 
-    /** Waits until the controller fills a pool of one, so that its start-up is not counted in the first scenario. */
+    /**
+     * Waits until the controller fills a pool of one and serves {@link #WARMUP_CLAIMS} claims on it, so that neither
+     * its start-up nor its first compilation is counted in the first scenario.
+     */
     private void startUp(BenchController controller, int round) throws Exception {
         String ns = "start-" + controller.name() + "-" + round;
         namespace(ns);
         long t0 = System.nanoTime();
         try (NamespaceWatch watch = new NamespaceWatch(client, ns)) {
-            new Scenarios(client).sequentialClaims(ns, watch, 1, 0);
+            new Scenarios(client).sequentialClaims(ns, watch, 1, WARMUP_CLAIMS);
         }
         System.out.printf(
-                "BENCH-KUBE %s started and filled a pool of 1 in %.1f s%n",
-                controller.name(), (System.nanoTime() - t0) / 1e9);
+                "BENCH-KUBE %s started, filled a pool of 1 and served %d claims in %.1f s%n",
+                controller.name(), WARMUP_CLAIMS, (System.nanoTime() - t0) / 1e9);
         deleteNamespace(ns);
     }
 
@@ -206,6 +230,7 @@ class ControllersOnKubeBench {
                     .waitUntilCondition(
                             c -> c != null
                                     && c.getStatus() != null
+                                    && c.getStatus().getConditions() != null
                                     && c.getStatus().getConditions().stream()
                                             .anyMatch(k ->
                                                     "Established".equals(k.getType()) && "True".equals(k.getStatus())),

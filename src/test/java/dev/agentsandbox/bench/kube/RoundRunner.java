@@ -2,6 +2,8 @@ package dev.agentsandbox.bench.kube;
 
 import dev.agentsandbox.testing.RealControlPlane;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -103,6 +105,7 @@ final class RoundRunner {
             usage.close();
         }
         figures.put("controller restarts", (double) (process.restarts() - restartsBefore));
+        figures.put("load average (1 min) at the end", loadAverage());
         long to = AuditCounts.offset(auditLog);
         report.add(new Measured(
                 scenario,
@@ -114,6 +117,11 @@ final class RoundRunner {
                 usage.peakRssMib(),
                 units));
         return finished;
+    }
+
+    /** The machine's load average over the last minute: the benchmark shares the machine with other work. */
+    private static double loadAverage() throws IOException {
+        return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
     }
 
     /** Creates the namespace and waits for its default ServiceAccount, which the controllers' Pods need. */

@@ -117,6 +117,39 @@ class TemplateBlueprintTest {
         assertThat(blueprint.spec().getPodTemplate().getSpec().getHostname()).isNull();
     }
 
+    @Test
+    void builtOncePerVersionOfTheTemplate() {
+        SandboxTemplate v1 = template("agent:1");
+        v1.getMetadata().setUid("uid-memo");
+        v1.getMetadata().setResourceVersion("7");
+        TemplateBlueprint first = TemplateBlueprint.of(v1);
+        assertThat(TemplateBlueprint.of(Serialization.clone(v1))).isSameAs(first);
+
+        SandboxTemplate v2 = template("agent:2");
+        v2.getMetadata().setUid("uid-memo");
+        v2.getMetadata().setResourceVersion("8");
+        TemplateBlueprint second = TemplateBlueprint.of(v2);
+        assertThat(second).isNotSameAs(first);
+        assertThat(second.hash()).isNotEqualTo(first.hash());
+        assertThat(second.spec()
+                        .getPodTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo("agent:2");
+        // what a caller does with its copy of the spec does not reach the next caller
+        first.spec().getPodTemplate().getSpec().getContainers().get(0).setImage("changed");
+        assertThat(TemplateBlueprint.of(v2)
+                        .spec()
+                        .getPodTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo("agent:2");
+    }
+
     static SandboxTemplate template(String image) {
         SandboxTemplate template = new SandboxTemplate();
         template.setMetadata(
