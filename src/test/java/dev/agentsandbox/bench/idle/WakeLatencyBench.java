@@ -82,7 +82,9 @@ class WakeLatencyBench {
             String sandbox = await().atMost(Duration.ofSeconds(180))
                     .until(
                             () -> claimOf(client),
-                            c -> c != null && c.getStatus() != null && Conditions.isTrue(c.getStatus().getConditions(), Conditions.READY))
+                            c -> c != null
+                                    && c.getStatus() != null
+                                    && Conditions.isTrue(c.getStatus().getConditions(), Conditions.READY))
                     .getStatus()
                     .getSandbox()
                     .getName();
