@@ -155,6 +155,32 @@ class ActivityPublishingTest {
     }
 
     @Test
+    void aPublicationIsOnePatchAndNoRead() {
+        router.sandbox("busy", "one-request", null, true, "127.0.0.6");
+        RoutedSandbox cached = router.directory.find("busy", "one-request");
+        int before = router.sandboxRequests.size();
+
+        assertThat(new SandboxWrites(router.client)
+                        .publishActivity(cached, Instant.now())
+                        .result())
+                .isEqualTo(RouterMetrics.WriteResult.WRITTEN);
+
+        // the decision was made on the cached Sandbox, whose resourceVersion guards the patch: a read before it
+        // would double the API requests of every publication
+        assertThat(requestsOf(router, "busy", "one-request", before))
+                .containsExactly("PATCH /apis/agents.x-k8s.io/v1beta1/namespaces/busy/sandboxes/one-request");
+    }
+
+    /** The requests on one Sandbox the API server received since the {@code from}-th request. */
+    static List<String> requestsOf(RouterFixture fixture, String namespace, String sandbox, int from) {
+        String path = "/namespaces/" + namespace + "/sandboxes/" + sandbox;
+        return fixture.sandboxRequests.stream()
+                .skip(from)
+                .filter(r -> r.endsWith(path) || r.contains(path + "?"))
+                .toList();
+    }
+
+    @Test
     void twoRoutersServingOneSandboxPublishTheNewestOfTheirTimes() throws Exception {
         router.sandbox("busy", "both", null, true, "127.0.0.6");
         try (RouterFixture second = new RouterFixture(SETTINGS, router.client)) {

@@ -50,6 +50,8 @@ public final class RouterFixture implements AutoCloseable {
     public final KubernetesMockServer apiServer;
     /** The Sandbox patches the mock API server received (see {@link #crudApiServer}). */
     public final List<String> sandboxWrites = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every request on one Sandbox the mock API server received, as {@code <method> <path>}: reads included. */
+    public final List<String> sandboxRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public final KubernetesClient client;
     /** The router's own client (for its watches and writes), as the router role builds it. */
@@ -97,7 +99,7 @@ public final class RouterFixture implements AutoCloseable {
                 .setWarningExceptionTime(1)
                 .setWarningExceptionTimeUnit(TimeUnit.SECONDS));
         if (api == null) {
-            apiServer = crudApiServer(sandboxWrites);
+            apiServer = crudApiServer(sandboxWrites, sandboxRequests);
             client = apiServer.createClient();
         } else {
             apiServer = null;
@@ -132,9 +134,9 @@ public final class RouterFixture implements AutoCloseable {
     /**
      * A CRUD mock API server that knows Sandboxes (with a status subresource) and records in {@code writes} every
      * merge patch of a Sandbox it receives, as {@code PATCH <path> <body>}: the router's writes (the tests' own edits
-     * are JSON patches and updates).
+     * are JSON patches and updates), and in {@code requests} every request on one Sandbox, as {@code <method> <path>}.
      */
-    public static KubernetesMockServer crudApiServer(List<String> writes) throws Exception {
+    public static KubernetesMockServer crudApiServer(List<String> writes, List<String> requests) throws Exception {
         KubernetesCrudDispatcher dispatcher =
                 new KubernetesCrudDispatcher(List.of(new CustomResourceDefinitionContext.Builder()
                         .withGroup(Sandbox.GROUP)
@@ -146,6 +148,9 @@ public final class RouterFixture implements AutoCloseable {
                         .build())) {
                     @Override
                     public MockResponse dispatch(RecordedRequest request) {
+                        if (request.getPath().contains("/sandboxes/")) {
+                            requests.add(request.getMethod() + " " + request.getPath());
+                        }
                         if ("PATCH".equals(request.getMethod())
                                 && request.getPath().contains("/sandboxes/")
                                 && String.valueOf(request.getHeader("Content-Type"))

@@ -73,6 +73,21 @@ class SandboxWakeTest {
                 .toList();
     }
 
+    @Test
+    void aWakeIsOnePatchAndNoRead() {
+        router.sandbox("idle", "wake-request", "alice", true, "127.0.0.5");
+        router.suspend("idle", "wake-request", true);
+        RoutedSandbox cached = router.directory.find("idle", "wake-request");
+        int before = router.sandboxRequests.size();
+
+        assertThat(new SandboxWrites(router.client).wake(cached, Instant.now()).result())
+                .isEqualTo(RouterMetrics.WriteResult.WRITTEN);
+
+        // on the held requests' path: a read before the patch would add a round trip to every wake
+        assertThat(ActivityPublishingTest.requestsOf(router, "idle", "wake-request", before))
+                .containsExactly("PATCH /apis/agents.x-k8s.io/v1beta1/namespaces/idle/sandboxes/wake-request");
+    }
+
     static boolean running(String sandbox) {
         Sandbox current = router.current("idle", sandbox);
         return current.getSpec().getOperatingMode() == OperatingMode.RUNNING;

@@ -5,11 +5,11 @@ import java.util.Collection;
 import java.util.List;
 
 /** Percentiles and medians of the figures (nearest rank). */
-final class Stats {
+public final class Stats {
 
     private Stats() {}
 
-    static double percentile(Collection<Double> values, double p) {
+    public static double percentile(Collection<Double> values, double p) {
         if (values.isEmpty()) {
             return Double.NaN;
         }
@@ -19,7 +19,7 @@ final class Stats {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
     }
 
-    static double median(Collection<Double> values) {
+    public static double median(Collection<Double> values) {
         return percentile(values, 50);
     }
 }
