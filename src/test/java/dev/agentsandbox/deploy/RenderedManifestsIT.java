@@ -120,7 +120,8 @@ class RenderedManifestsIT {
                 .filter(Deployment.class::isInstance)
                 .map(Deployment.class::cast)
                 .toList();
-        assertThat(deployments).hasSize(2);
+        // the controller and the router of the platform, and the example's own router
+        assertThat(deployments).hasSize(3);
         for (Deployment d : deployments) {
             assertThat(d.getSpec().getTemplate().getSpec().getContainers())
                     .extracting(Container::getImage)

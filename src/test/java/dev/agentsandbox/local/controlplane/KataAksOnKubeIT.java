@@ -328,15 +328,18 @@ class KataAksOnKubeIT {
                 assertThat(ready.getReason()).isEqualTo("ReconcilerError");
                 assertThat(ready.getMessage()).contains("forbidden", "create", "pods");
             });
-            List<Event> events = client.v1()
-                    .events()
-                    .inNamespace(DEMO)
-                    .withField("involvedObject.name", "no-pod-rights")
-                    .list()
-                    .getItems();
-            assertThat(events).as("a Warning Event on the Sandbox").anySatisfy(e -> {
-                assertThat(e.getType()).isEqualTo("Warning");
-                assertThat(e.getMessage()).contains("forbidden", "pods");
+            // Events are written in the background, after the status
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<Event> events = client.v1()
+                        .events()
+                        .inNamespace(DEMO)
+                        .withField("involvedObject.name", "no-pod-rights")
+                        .list()
+                        .getItems();
+                assertThat(events).as("a Warning Event on the Sandbox").anySatisfy(e -> {
+                    assertThat(e.getType()).isEqualTo("Warning");
+                    assertThat(e.getMessage()).contains("forbidden", "pods");
+                });
             });
             assertThat(controllerLog()).as("the controller's log").contains("forbidden");
         } finally {
