@@ -8,16 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.IdleAnnotations;
-import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.OperatingMode;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
-import dev.agentsandbox.api.SandboxClaimSpec;
-import dev.agentsandbox.api.WarmPoolRef;
 import dev.agentsandbox.client.ClientCli;
 import dev.agentsandbox.client.ExitCode;
 import dev.agentsandbox.client.ShutdownHooks;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.agentsandbox.testing.ExampleClaims;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -282,19 +279,7 @@ class IdleSleepLocalIT {
     }
 
     static SandboxClaim claim(String name, String owner, String idleTimeout) {
-        SandboxClaim claim = new SandboxClaim();
-        claim.setMetadata(new ObjectMetaBuilder()
-                .withName(name)
-                .withNamespace(NS)
-                .withLabels(Map.of(Labels.OWNER, owner))
-                .withAnnotations(Map.of(IdleAnnotations.IDLE_TIMEOUT, idleTimeout))
-                .build());
-        SandboxClaimSpec spec = new SandboxClaimSpec();
-        WarmPoolRef pool = new WarmPoolRef();
-        pool.setName("kata-aks-warmpool");
-        spec.setWarmPoolRef(pool);
-        claim.setSpec(spec);
-        return claim;
+        return ExampleClaims.withIdleTimeout(name, owner, idleTimeout);
     }
 
     static SandboxClaim live(String name) {

@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.agentsandbox.api.Conditions;
 import dev.agentsandbox.api.IdleAnnotations;
-import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.OperatingMode;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
-import dev.agentsandbox.api.SandboxClaimSpec;
-import dev.agentsandbox.api.WarmPoolRef;
 import dev.agentsandbox.bench.kube.Stats;
 import dev.agentsandbox.local.LocalModeProcess;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.agentsandbox.testing.ExampleClaims;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -211,19 +208,7 @@ class WakeLatencyBench {
     }
 
     static SandboxClaim claim(String name, String idleTimeout) {
-        SandboxClaim claim = new SandboxClaim();
-        claim.setMetadata(new ObjectMetaBuilder()
-                .withName(name)
-                .withNamespace(NS)
-                .withLabels(Map.of(Labels.OWNER, "alice"))
-                .withAnnotations(Map.of(IdleAnnotations.IDLE_TIMEOUT, idleTimeout))
-                .build());
-        SandboxClaimSpec spec = new SandboxClaimSpec();
-        WarmPoolRef pool = new WarmPoolRef();
-        pool.setName("kata-aks-warmpool");
-        spec.setWarmPoolRef(pool);
-        claim.setSpec(spec);
-        return claim;
+        return ExampleClaims.withIdleTimeout(name, "alice", idleTimeout);
     }
 
     static String summary(
