@@ -152,6 +152,11 @@ final class SandboxAssignment {
             SandboxClaim claim, SandboxTemplate template, TemplateBlueprint blueprint, Instant firstObserved) {
         ColdSandbox.Result built = ColdSandbox.build(claim, template, blueprint);
         if (built.refused()) {
+            // the template's policy refused the claim: a change to that template may let it through
+            p.waiters()
+                    .await(
+                            ClaimWaiters.template(claim.getMetadata().getNamespace(), template.getMetadata().getName()),
+                            ResourceID.fromResource(claim));
             return blocked(claim, ClaimBlocked.coldStartRefused(built.reason(), built.message()));
         }
         String name = claim.getMetadata().getName();

@@ -355,6 +355,8 @@ class ClaimReconcilerIT {
                         .withValue("template")
                         .build()));
         client.resource(tpl).update();
+        // the claim refused under the old policy goes through under the new one, without being touched
+        awaitReady(ns, "env-disallowed");
         SandboxClaim override = claim(ns, "env-override", "pool");
         override.getSpec().setEnv(List.of(env("MODE", "claim", null)));
         client.resource(override).create();

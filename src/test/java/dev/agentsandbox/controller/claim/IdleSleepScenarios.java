@@ -100,7 +100,7 @@ abstract class IdleSleepScenarios {
         assertThat(pvc(ns, name).getMetadata().getUid())
                 .as("the volume is kept")
                 .isEqualTo(pvcUid);
-        assertThat(events(ns, "alice", Conditions.IDLE_SUSPENDED))
+        assertThat(awaitEvents(ns, "alice", Conditions.IDLE_SUSPENDED, 1))
                 .singleElement()
                 .satisfies(e -> assertThat(e.getMessage())
                         .contains("sandbox " + name + " suspended", "Suspend after 3s without requests"));
@@ -117,10 +117,10 @@ abstract class IdleSleepScenarios {
                 .as("the Pod is back")
                 .isNotNull();
         assertThat(pvc(ns, name).getMetadata().getUid()).isEqualTo(pvcUid);
-        assertThat(events(ns, "alice", IdleSleep.IDLE_WOKEN)).hasSize(1);
+        awaitEvents(ns, "alice", IdleSleep.IDLE_WOKEN, 1);
         // and it sleeps again after another timeout without requests
         awaitSuspended(ns, name);
-        assertThat(events(ns, "alice", Conditions.IDLE_SUSPENDED)).hasSize(2);
+        awaitEvents(ns, "alice", Conditions.IDLE_SUSPENDED, 2);
     }
 
     @Test
@@ -152,7 +152,7 @@ abstract class IdleSleepScenarios {
 
         await().atMost(WAIT).until(() -> live(client, ns, "carol") == null);
         await().atMost(WAIT).until(() -> sandbox(ns, name) == null);
-        assertThat(events(ns, "carol", IdleSleep.IDLE_DELETED))
+        assertThat(awaitEvents(ns, "carol", IdleSleep.IDLE_DELETED, 1))
                 .singleElement()
                 .satisfies(e -> assertThat(e.getMessage()).contains("Delete after 2s without requests"));
         assertThat(given().get("/q/metrics").then().extract().asString())
@@ -288,6 +288,11 @@ abstract class IdleSleepScenarios {
                 .inNamespace(ns)
                 .withName("history-" + sandbox)
                 .get();
+    }
+
+    /** Events are written a moment after the change they report (controller.DeferredWrites). */
+    List<Event> awaitEvents(String ns, String object, String reason, int count) {
+        return await().atMost(WAIT).until(() -> events(ns, object, reason), e -> e.size() == count);
     }
 
     List<Event> events(String ns, String object, String reason) {

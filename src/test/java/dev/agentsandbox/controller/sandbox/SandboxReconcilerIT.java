@@ -501,7 +501,7 @@ class SandboxReconcilerIT {
         awaitReady("foreign", false, Conditions.RECONCILER_ERROR);
         assertThat(condition(get("foreign"), Conditions.READY).orElseThrow().getMessage())
                 .startsWith("sandbox test/foreign: Pod foreign is controlled by ReplicaSet/theirs");
-        assertThat(warnings("foreign")).contains(Conditions.RECONCILER_ERROR);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(warnings("foreign")).contains(Conditions.RECONCILER_ERROR));
         Pod after = client.pods().inNamespace(NS).withName("foreign").get();
         assertThat(after.getMetadata().getResourceVersion()).isEqualTo(version);
 
