@@ -155,7 +155,9 @@ final class SandboxAssignment {
             // the template's policy refused the claim: a change to that template may let it through
             p.waiters()
                     .await(
-                            ClaimWaiters.template(claim.getMetadata().getNamespace(), template.getMetadata().getName()),
+                            ClaimWaiters.template(
+                                    claim.getMetadata().getNamespace(),
+                                    template.getMetadata().getName()),
                             ResourceID.fromResource(claim));
             return blocked(claim, ClaimBlocked.coldStartRefused(built.reason(), built.message()));
         }

@@ -71,6 +71,11 @@ record BenchController(
         jvm.add("-XX:ActiveProcessorCount="
                 + (int) Math.ceil(Quantity.getAmountInBytes(limits.get("cpu")).doubleValue()));
         jvm.addAll(List.of(javaToolOptions(dockerfile).split(" ")));
+        // to look inside while it runs, e.g. -Dbench.ours.jvmOptions=-XX:StartFlightRecording=filename=ours.jfr
+        String extra = System.getProperty("bench.ours.jvmOptions", "").trim();
+        if (!extra.isEmpty()) {
+            jvm.addAll(List.of(extra.split(" ")));
+        }
         Map<String, String> env = new LinkedHashMap<>();
         for (EnvVar e : container.getEnv()) {
             // the only field references are to the Pod's namespace
