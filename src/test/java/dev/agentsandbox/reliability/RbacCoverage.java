@@ -67,6 +67,13 @@ final class RbacCoverage {
                 "core services update",
                 "SandboxReconciler realigns a Service whose selector or labels drifted (someone edited it)");
         UNUSED_BUT_JUSTIFIED.put(
+                "core pods update",
+                "SandboxReconciler adopts a Pod that carries the Sandbox's name but no owner (ownerReference)");
+        UNUSED_BUT_JUSTIFIED.put(
+                "agents.x-k8s.io sandboxes update",
+                "IdleSleep suspends and wakes a claim's Sandbox by an update of its operatingMode under its "
+                        + "resourceVersion (IdleSleepIT, IdleSleepOnKubeIT)");
+        UNUSED_BUT_JUSTIFIED.put(
                 "core persistentvolumeclaims update",
                 "SandboxReconciler adopts a PVC that carries the Sandbox's labels but no owner (ownerReference)");
         UNUSED_BUT_JUSTIFIED.put(

@@ -1,15 +1,16 @@
 package dev.agentsandbox.controller.claim;
 
+import dev.agentsandbox.api.AdditionalPodMetadata;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxWarmPool;
 import dev.agentsandbox.controller.ApiOutcomes;
+import dev.agentsandbox.controller.MergePatch;
 import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.Ownership;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,8 +19,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Sandbox side of a warm adoption, the write that follows the commit ({@link ClaimCommits}): the member gets the
- * claim as owner and the claim's labels. It is an update carrying the resourceVersion that was read, so a concurrent
- * writer makes it fail with a conflict instead of being overwritten; after a conflict the member is read afresh and
+ * claim as owner and the claim's labels. It is a merge patch carrying the resourceVersion that was read, so a
+ * concurrent writer makes it fail with a conflict instead of being overwritten; after a conflict the member is read afresh and
  * the decision taken again.
  */
 final class Adoption {
@@ -34,6 +35,10 @@ final class Adoption {
     }
 
     record Result(Outcome outcome, Sandbox sandbox, String detail) {}
+
+    private static final List<String> POD_TEMPLATE_LABELS = List.of("spec", "podTemplate", "metadata", "labels");
+    private static final List<String> POD_TEMPLATE_ANNOTATIONS =
+            List.of("spec", "podTemplate", "metadata", "annotations");
 
     private final KubernetesClient client;
 
@@ -59,8 +64,7 @@ final class Adoption {
                         return decided;
                     }
                     Sandbox member = current;
-                    return ApiOutcomes.unlessGone(() ->
-                                    client.resource(adopted(member, claim)).update())
+                    return ApiOutcomes.unlessGone(() -> adoption(member, claim).apply(client, member))
                             .map(s -> new Result(Outcome.ADOPTED, s, null))
                             .orElseGet(() -> new Result(
                                     Outcome.GONE, null, "sandbox " + namespace + "/" + name + " was deleted"));
@@ -89,16 +93,15 @@ final class Adoption {
     }
 
     /**
-     * The member as the claim's: pool label and pool owner removed, the claim as controller, {@code launch-type=warm},
-     * {@code claim-uid}, the pod-name annotation pinned to the live Pod's name (so it is relabelled, not recreated),
-     * the owner label and the claim's additional Pod metadata. The template labels stay: the template's NetworkPolicy
-     * selects on them.
+     * The write that makes the member the claim's: pool label and pool owner removed, the claim as controller,
+     * {@code launch-type=warm}, {@code claim-uid}, the pod-name annotation pinned to the live Pod's name (so it is
+     * relabelled, not recreated), the owner label and the claim's additional Pod metadata. The template labels stay:
+     * the template's NetworkPolicy selects on them. It is locked to the member's resourceVersion.
      */
-    static Sandbox adopted(Sandbox member, SandboxClaim claim) {
-        Sandbox next = Serialization.clone(member);
-        Map<String, String> labels = next.getMetadata().getLabels() == null
+    static MergePatch adoption(Sandbox member, SandboxClaim claim) {
+        Map<String, String> labels = member.getMetadata().getLabels() == null
                 ? new HashMap<>()
-                : new HashMap<>(next.getMetadata().getLabels());
+                : new HashMap<>(member.getMetadata().getLabels());
         labels.remove(Labels.WARM_POOL_SANDBOX);
         labels.put(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_WARM);
         labels.put(Labels.CLAIM_UID, claim.getMetadata().getUid());
@@ -106,21 +109,25 @@ final class Adoption {
         if (owner != null) {
             labels.put(Labels.OWNER, owner);
         }
-        next.getMetadata().setLabels(labels);
-        Map<String, String> annotations = next.getMetadata().getAnnotations() == null
+        Map<String, String> annotations = member.getMetadata().getAnnotations() == null
                 ? new HashMap<>()
-                : new HashMap<>(next.getMetadata().getAnnotations());
+                : new HashMap<>(member.getMetadata().getAnnotations());
         annotations.putIfAbsent(Labels.POD_NAME, member.getMetadata().getName());
-        next.getMetadata().setAnnotations(annotations);
         List<OwnerReference> refs = new ArrayList<>();
-        if (next.getMetadata().getOwnerReferences() != null) {
-            next.getMetadata().getOwnerReferences().stream()
+        if (member.getMetadata().getOwnerReferences() != null) {
+            member.getMetadata().getOwnerReferences().stream()
                     .filter(r -> !SandboxWarmPool.KIND.equals(r.getKind()) && !Boolean.TRUE.equals(r.getController()))
                     .forEach(refs::add);
         }
         refs.add(ClaimedSandboxes.ownerReference(claim));
-        next.getMetadata().setOwnerReferences(refs);
-        ClaimedSandboxes.mergePodMetadata(next.getSpec(), claim.getSpec().getAdditionalPodMetadata());
-        return next;
+        MergePatch patch = MergePatch.locked(member)
+                .labels(labels)
+                .annotations(annotations)
+                .ownerReferences(refs);
+        AdditionalPodMetadata extra = claim.getSpec().getAdditionalPodMetadata();
+        if (extra != null) {
+            patch.put(POD_TEMPLATE_LABELS, extra.getLabels()).put(POD_TEMPLATE_ANNOTATIONS, extra.getAnnotations());
+        }
+        return patch;
     }
 }

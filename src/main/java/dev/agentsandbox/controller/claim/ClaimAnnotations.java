@@ -2,21 +2,19 @@ package dev.agentsandbox.controller.claim;
 
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.controller.ApiOutcomes;
+import dev.agentsandbox.controller.MergePatch;
 import dev.agentsandbox.controller.ObjectKey;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 /**
- * Writes annotations on a claim (the commit record, the first-Ready stamp) as updates carrying the resourceVersion
- * that was read: a concurrent writer makes them fail with a conflict instead of being overwritten.
+ * Writes annotations on a claim (the commit record, the first-Ready stamp) as merge patches: the commit's carry the
+ * resourceVersion that was read, so a concurrent writer makes them fail with a conflict instead of being overwritten.
  */
 final class ClaimAnnotations {
 
@@ -50,7 +48,7 @@ final class ClaimAnnotations {
                     return fresh;
                 }
             }
-            return client.resource(with(base, annotations)).update();
+            return MergePatch.locked(base).annotations(with(base, annotations)).apply(client, base);
         });
     }
 
@@ -60,10 +58,7 @@ final class ClaimAnnotations {
      * of the claim (its status) is no reason to read it again and retry.
      */
     void stamp(SandboxClaim claim, Map<String, String> annotations) {
-        Map<String, Object> metadata = Map.of("uid", claim.getMetadata().getUid(), "annotations", annotations);
-        // the claim at hand names the object: a patch by name alone would read it from the server first
-        client.resource(claim)
-                .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata", metadata)));
+        MergePatch.of(claim).annotations(with(claim, annotations)).apply(client, claim);
     }
 
     private SandboxClaim reread(SandboxClaim claim) {
@@ -78,19 +73,18 @@ final class ClaimAnnotations {
         return fresh;
     }
 
-    static SandboxClaim with(SandboxClaim claim, Map<String, String> annotations) {
-        SandboxClaim next = Serialization.clone(claim);
-        Map<String, String> merged = next.getMetadata().getAnnotations() == null
+    /** The claim's annotations with {@code changes} made (a null value removes the key). */
+    private static Map<String, String> with(SandboxClaim claim, Map<String, String> changes) {
+        Map<String, String> merged = claim.getMetadata().getAnnotations() == null
                 ? new HashMap<>()
-                : new HashMap<>(next.getMetadata().getAnnotations());
-        annotations.forEach((k, v) -> {
+                : new HashMap<>(claim.getMetadata().getAnnotations());
+        changes.forEach((k, v) -> {
             if (v == null) {
                 merged.remove(k);
             } else {
                 merged.put(k, v);
             }
         });
-        next.getMetadata().setAnnotations(merged);
-        return next;
+        return merged;
     }
 }

@@ -5,6 +5,7 @@ import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimStatus;
 import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
+import dev.agentsandbox.controller.StatusPatch;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
@@ -29,7 +30,8 @@ import org.jboss.logging.Logger;
  * Gives each claim one Sandbox ({@link SandboxAssignment}: warm when a pool member is Ready, otherwise cold), shows
  * the Sandbox's readiness in the claim's status ({@link ClaimStatusFactory}) and expires the claim
  * ({@link ClaimExpiry}, {@link ClaimShutdown}); an idle Sandbox is put to sleep or its claim deleted
- * ({@link IdleSleep}, docs/idle.md). The status is written in one place, by the SDK, and only when it changes.
+ * ({@link IdleSleep}, docs/idle.md). The status is written in one place ({@link #showStatus}), only when it changes;
+ * after a failed reconcile the SDK writes the error status.
  */
 // A claim never gives up on its sandbox: retries back off up to a minute and never stop. Its idle annotations carry
 // no generation, so which updates count is said by ClaimChanges instead of the generation alone.
@@ -109,7 +111,10 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
         Optional<Instant> expiry = ClaimExpiry.at(claim, sandbox);
         if (expiry.isPresent() && !now.isBefore(expiry.get())) {
             boolean retained = shutdown.shutDown(claim, committed, sandbox, expiry.get());
-            return retained ? showStatus(claim, statuses.expired(claim, expiry.get())) : UpdateControl.noUpdate();
+            if (retained) {
+                showStatus(context, claim, statuses.expired(claim, expiry.get()));
+            }
+            return UpdateControl.noUpdate();
         }
         ClaimProgress progress = committed == null
                 ? assignment.assign(claim, firstObserved)
@@ -122,7 +127,8 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
         if (progress instanceof ClaimProgress.Bound bound && ClaimStatusFactory.isReady(status)) {
             firstReady.recordOnce(bound.claim(), bound.sandbox(), firstObserved);
         }
-        UpdateControl<SandboxClaim> control = showStatus(claim, status);
+        showStatus(context, claim, status);
+        UpdateControl<SandboxClaim> control = UpdateControl.noUpdate();
         Optional<Duration> untilExpiry =
                 expiry.map(at -> Duration.between(now, at).plusMillis(10));
         return earliest(earliest(earliest(control, progress.retryAfter()), untilExpiry), idleness.recheck());
@@ -142,15 +148,11 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     }
 
     /**
-     * The only status write: the SDK patches the status and keeps the result in its cache, so the next reconcile
-     * compares with what was written and an unchanged status is never sent.
+     * The only status write of a reconcile ({@link StatusPatch}): sent when the status changed, and kept in the SDK's
+     * cache, so the next reconcile compares with what was written and an unchanged status is never sent.
      */
-    private static UpdateControl<SandboxClaim> showStatus(SandboxClaim claim, SandboxClaimStatus status) {
-        if (ClaimStatusFactory.unchanged(claim, status)) {
-            return UpdateControl.noUpdate();
-        }
-        claim.setStatus(status);
-        return UpdateControl.patchStatus(claim);
+    private static void showStatus(Context<SandboxClaim> context, SandboxClaim claim, SandboxClaimStatus status) {
+        StatusPatch.writeIfChanged(context, claim, claim.getStatus(), status);
     }
 
     private static UpdateControl<SandboxClaim> earliest(UpdateControl<SandboxClaim> control, Optional<Duration> delay) {

@@ -6,13 +6,13 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimStatus;
 import dev.agentsandbox.controller.ObjectKey;
+import dev.agentsandbox.controller.StatusPatch;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -119,7 +119,7 @@ final class ClaimStatusFactory {
 
     /** Whether writing {@code status} would change nothing the claim shows. */
     static boolean unchanged(SandboxClaim claim, SandboxClaimStatus status) {
-        return Objects.equals(Serialization.asJson(claim.getStatus()), Serialization.asJson(status));
+        return StatusPatch.same(claim.getStatus(), status);
     }
 
     private SandboxClaimStatus notReady(SandboxClaim claim, String reason, String message) {

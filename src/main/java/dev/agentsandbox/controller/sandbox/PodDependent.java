@@ -2,12 +2,13 @@ package dev.agentsandbox.controller.sandbox;
 
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.controller.ApiOutcomes;
+import dev.agentsandbox.controller.MergePatch;
 import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.Ownership;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -58,9 +59,11 @@ final class PodDependent {
     }
 
     /**
-     * Brings an owned Pod's labels and annotations back in place; the Pod is never restarted for metadata. The
-     * kubelet writes Pod status all the time, so a cached resourceVersion is often just behind: a conflict reads the
-     * Pod again and reapplies, rather than report a transient error as ReconcilerError.
+     * Brings an owned Pod's labels and annotations back in place; the Pod is never restarted for metadata. The write
+     * is a merge patch of the keys that change, without a resourceVersion: the kubelet writes the Pod's status all the
+     * time, and the keys this controller propagates are written by nobody else. A conflict (a Pod recreated under the
+     * same name in the meantime) reads the Pod again and reapplies, rather than report a transient error as
+     * ReconcilerError.
      */
     private Pod relabel(Pod cached) {
         if (SandboxPods.isTerminating(cached)) {
@@ -75,12 +78,18 @@ final class PodDependent {
                 if (current == null) {
                     return null; // gone or no longer ours: the event that follows brings the next pass
                 }
-                Pod copy = Serialization.clone(current);
-                if (!wanted.applyTo(copy.getMetadata())) {
+                // applyTo works on copies of the maps, so the cached Pod stays as it was
+                ObjectMeta next = new ObjectMeta();
+                next.setLabels(current.getMetadata().getLabels());
+                next.setAnnotations(current.getMetadata().getAnnotations());
+                if (!wanted.applyTo(next)) {
                     return current;
                 }
                 LOG.debugf("sandbox %s: relabelling Pod %s in place", ObjectKey.of(sandbox), name);
-                return client.resource(copy).update();
+                return MergePatch.of(current)
+                        .labels(next.getLabels())
+                        .annotations(next.getAnnotations())
+                        .apply(client, current);
             });
         } catch (KubernetesClientException e) {
             throw objects.failure("updating (relabel)", cached, e);

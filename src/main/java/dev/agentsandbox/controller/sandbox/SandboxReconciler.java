@@ -7,12 +7,12 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxStatus;
 import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
+import dev.agentsandbox.controller.StatusPatch;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -28,7 +28,6 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import org.jboss.logging.Logger;
 
 /**
@@ -107,10 +106,10 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         SandboxObjects objects = new SandboxObjects(client, events, sandbox);
         if (Expiry.expired(sandbox, now)) {
             return SandboxExpiration.expire(observed, objects)
-                    .map(state -> reportStatus(sandbox, state, now))
+                    .map(state -> reportStatus(context, sandbox, state, now))
                     .orElseGet(UpdateControl::noUpdate);
         }
-        return reportStatus(sandbox, keepObjects(observed, objects), now);
+        return reportStatus(context, sandbox, keepObjects(observed, objects), now);
     }
 
     /** Brings claims, Service and Pod to the spec, unless the Sandbox controls several Pods or its spec is refused. */
@@ -135,15 +134,13 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
     }
 
     /** The one place a pass's status is written: patched when it changed; wakes up exactly at the shutdown time. */
-    private UpdateControl<Sandbox> reportStatus(Sandbox sandbox, SandboxState state, Instant now) {
+    private UpdateControl<Sandbox> reportStatus(
+            Context<Sandbox> context, Sandbox sandbox, SandboxState state, Instant now) {
         SandboxStatus previous = sandbox.getStatus();
         SandboxStatus status = SandboxStatusAggregator.aggregate(sandbox, state, now, config.clusterDomain());
         announcements.announce(sandbox, previous, status, now);
+        StatusPatch.writeIfChanged(context, sandbox, previous, status);
         UpdateControl<Sandbox> control = UpdateControl.noUpdate();
-        if (!sameContent(previous, status)) {
-            sandbox.setStatus(status);
-            control = UpdateControl.patchStatus(sandbox);
-        }
         if (!state.expired()) {
             Expiry.remaining(sandbox, now).ifPresent(control::rescheduleAfter);
         }
@@ -159,15 +156,11 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
         // Our own errors already name the Sandbox; name it once in the log line either way.
         String prefix = "sandbox " + ObjectKey.of(sandbox) + ": ";
         LOG.warnf("%s%s (retrying with backoff)", message.startsWith(prefix) ? "" : prefix, message);
-        if (sameContent(sandbox.getStatus(), status)) {
+        if (StatusPatch.same(sandbox.getStatus(), status)) {
             return ErrorStatusUpdateControl.noStatusUpdate();
         }
         events.warning(sandbox, Conditions.RECONCILER_ERROR, message);
         sandbox.setStatus(status);
         return ErrorStatusUpdateControl.patchStatus(sandbox);
-    }
-
-    private static boolean sameContent(SandboxStatus a, SandboxStatus b) {
-        return Objects.equals(Serialization.asJson(a), Serialization.asJson(b));
     }
 }

@@ -8,9 +8,9 @@ import dev.agentsandbox.api.SandboxWarmPoolStatus;
 import dev.agentsandbox.api.UpdateStrategyType;
 import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
+import dev.agentsandbox.controller.StatusPatch;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -25,7 +25,6 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -126,7 +125,7 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
             announce(pool, blocked, status);
             requeue = Optional.empty();
         }
-        return patchStatusIfChanged(pool, status.build(), requeue);
+        return patchStatusIfChanged(context, pool, status.build(), requeue);
     }
 
     /** Retires and creates members towards the replicas; returns when to look again. */
@@ -225,16 +224,16 @@ public class WarmPoolReconciler implements Reconciler<SandboxWarmPool> {
     }
 
     /**
-     * The one place the pool's status is written. The operator SDK patches it and keeps the patched pool in its cache
-     * for the next pass, so comparing with the cached status never skips a write the server has not seen.
+     * The one place the pool's status is written ({@link StatusPatch}). The written pool goes to the operator SDK's
+     * cache for the next pass, so comparing with the cached status never skips a write the server has not seen.
      */
     private static UpdateControl<SandboxWarmPool> patchStatusIfChanged(
-            SandboxWarmPool pool, SandboxWarmPoolStatus status, Optional<Duration> requeue) {
+            Context<SandboxWarmPool> context,
+            SandboxWarmPool pool,
+            SandboxWarmPoolStatus status,
+            Optional<Duration> requeue) {
+        StatusPatch.writeIfChanged(context, pool, pool.getStatus(), status);
         UpdateControl<SandboxWarmPool> control = UpdateControl.noUpdate();
-        if (!Objects.equals(Serialization.asJson(pool.getStatus()), Serialization.asJson(status))) {
-            pool.setStatus(status);
-            control = UpdateControl.patchStatus(pool);
-        }
         requeue.ifPresent(control::rescheduleAfter);
         return control;
     }

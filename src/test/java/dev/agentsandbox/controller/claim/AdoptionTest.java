@@ -4,11 +4,14 @@ import static dev.agentsandbox.controller.claim.SandboxFixtures.member;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentsandbox.api.AdditionalPodMetadata;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxWarmPool;
-import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -28,7 +31,7 @@ class AdoptionTest {
                 argumentSet("not found", null, Adoption.Outcome.GONE, "sandbox ns/m no longer exists"),
                 argumentSet(
                         "already the claim's",
-                        Adoption.adopted(member(POOL, "m", "a", 1, true), CLAIM),
+                        claimsOwn(member(POOL, "m", "a", 1, true)),
                         Adoption.Outcome.ADOPTED,
                         null),
                 argumentSet(
@@ -55,23 +58,56 @@ class AdoptionTest {
     }
 
     @Test
-    void anAdoptedMemberIsTheClaimsAndNoLongerThePools() {
+    void theAdoptionMakesTheMemberTheClaimsAndNoLongerThePools() {
         Sandbox member = member(POOL, "m", "a", 1, true);
         member.getMetadata().getLabels().put("template-label", "kept");
+        member.getMetadata().setResourceVersion("7");
+        String before = Serialization.asJson(member);
 
-        Sandbox adopted = Adoption.adopted(member, CLAIM);
+        JsonNode patch =
+                Serialization.unmarshal(Adoption.adoption(member, CLAIM).json(), JsonNode.class);
 
-        assertThat(adopted.getMetadata().getLabels())
-                .doesNotContainKey(Labels.WARM_POOL_SANDBOX)
-                .containsEntry(Labels.LAUNCH_TYPE, Labels.LAUNCH_TYPE_WARM)
-                .containsEntry(Labels.CLAIM_UID, "alice-uid")
-                .containsEntry(Labels.OWNER, "alice-user")
-                .containsEntry("template-label", "kept");
-        assertThat(adopted.getMetadata().getAnnotations()).containsEntry(Labels.POD_NAME, "m");
-        assertThat(adopted.getMetadata().getOwnerReferences())
-                .singleElement()
-                .extracting(OwnerReference::getKind, OwnerReference::getName, OwnerReference::getController)
-                .containsExactly(SandboxClaim.KIND, "alice", true);
-        assertThat(member.getMetadata().getLabels()).as("the cached member").containsKey(Labels.WARM_POOL_SANDBOX);
+        JsonNode metadata = patch.path("metadata");
+        assertThat(metadata.path("resourceVersion").asText())
+                .as("locked to the member read")
+                .isEqualTo("7");
+        JsonNode labels = metadata.path("labels");
+        assertThat(labels.get(Labels.WARM_POOL_SANDBOX).isNull())
+                .as("pool label removed")
+                .isTrue();
+        assertThat(labels.path(Labels.LAUNCH_TYPE).asText()).isEqualTo(Labels.LAUNCH_TYPE_WARM);
+        assertThat(labels.path(Labels.CLAIM_UID).asText()).isEqualTo("alice-uid");
+        assertThat(labels.path(Labels.OWNER).asText()).isEqualTo("alice-user");
+        assertThat(labels.has("template-label"))
+                .as("unchanged labels are not sent, so they stay")
+                .isFalse();
+        assertThat(metadata.path("annotations").path(Labels.POD_NAME).asText()).isEqualTo("m");
+        assertThat(metadata.path("ownerReferences")).singleElement().satisfies(ref -> {
+            assertThat(ref.path("kind").asText()).isEqualTo(SandboxClaim.KIND);
+            assertThat(ref.path("name").asText()).isEqualTo("alice");
+            assertThat(ref.path("controller").asBoolean()).isTrue();
+        });
+        assertThat(Serialization.asJson(member)).as("the cached member").isEqualTo(before);
+    }
+
+    @Test
+    void theClaimsAdditionalPodMetadataIsMergedIntoThePodTemplate() {
+        SandboxClaim claim = SandboxFixtures.claim("alice", Map.of());
+        AdditionalPodMetadata extra = new AdditionalPodMetadata();
+        extra.setLabels(Map.of("team", "blue"));
+        extra.setAnnotations(Map.of("note", "x"));
+        claim.getSpec().setAdditionalPodMetadata(extra);
+
+        JsonNode patch = Serialization.unmarshal(
+                Adoption.adoption(member(POOL, "m", "a", 1, true), claim).json(), JsonNode.class);
+
+        JsonNode podMetadata = patch.path("spec").path("podTemplate").path("metadata");
+        assertThat(podMetadata.path("labels").path("team").asText()).isEqualTo("blue");
+        assertThat(podMetadata.path("annotations").path("note").asText()).isEqualTo("x");
+    }
+
+    private static Sandbox claimsOwn(Sandbox member) {
+        member.getMetadata().setOwnerReferences(List.of(ClaimedSandboxes.ownerReference(CLAIM)));
+        return member;
     }
 }

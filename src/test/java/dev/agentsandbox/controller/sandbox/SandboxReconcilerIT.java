@@ -39,6 +39,9 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ResourceOperations;
+import io.javaoperatorsdk.operator.processing.event.EventSourceRetriever;
+import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
@@ -53,6 +56,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -831,13 +835,27 @@ class SandboxReconcilerIT {
 
     // --- helpers
 
-    /** A reconcile context whose caches hold exactly {@code cached} (empty: not synced yet). */
+    /**
+     * A reconcile context whose caches hold exactly {@code cached} (empty: not synced yet); its status writes go to the
+     * API server without a cache to keep them in.
+     */
     @SuppressWarnings("unchecked")
     private Context<Sandbox> staleContext(List<HasMetadata> cached) {
         return (Context<Sandbox>) Proxy.newProxyInstance(
                 getClass().getClassLoader(),
                 new Class<?>[] {Context.class},
                 (proxy, method, args) -> switch (method.getName()) {
+                    case "resourceOperations" -> new ResourceOperations<>((Context<Sandbox>) proxy) {
+                        @Override
+                        public <R extends HasMetadata> R resourcePatch(
+                                R resource, UnaryOperator<R> write, ManagedInformerEventSource<R, Sandbox, ?> cache) {
+                            return write.apply(resource);
+                        }
+                    };
+                    case "eventSourceRetriever" -> Proxy.newProxyInstance(
+                            getClass().getClassLoader(),
+                            new Class<?>[] {EventSourceRetriever.class},
+                            (p, m, a) -> null);
                     case "getSecondaryResources" -> Set.copyOf(cached.stream()
                             .filter(o -> ((Class<?>) args[0]).isInstance(o))
                             .toList());
