@@ -254,23 +254,24 @@ class GeneratedManifestsIT {
     @Test
     void controllerRbacIsExactlyTheDocumentedLeastPrivilegeSet() {
         Map<String, Set<String>> expected = new TreeMap<>();
-        // No patch on dependents (written by update with resourceVersion), status written one way per kind
-        // (every kind: JOSDK patchStatus), core v1 Events created only, no CRD read.
+        // Patch where the controller writes by merge patch (the adoption, the Pod's relabelling, the claim's
+        // annotations), status written one way per kind (a JSON patch), core v1 Events created only, no CRD read.
         Set<String> crud = Set.of("get", "list", "watch", "create", "update", "delete");
-        expected.put("agents.x-k8s.io/sandboxes", crud);
+        Set<String> crudAndPatch = Set.of("get", "list", "watch", "create", "update", "patch", "delete");
+        expected.put("agents.x-k8s.io/sandboxes", crudAndPatch);
         expected.put("agents.x-k8s.io/sandboxes/status", Set.of("patch"));
         expected.put("agents.x-k8s.io/sandboxes/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates", Set.of("list", "watch", "patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates/finalizers", Set.of("update"));
         expected.put(
                 "extensions.agents.x-k8s.io/sandboxclaims",
-                Set.of("get", "list", "watch", "update", "patch", "delete"));
+                Set.of("get", "list", "watch", "patch", "delete"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/status", Set.of("patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools", Set.of("list", "watch"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools/status", Set.of("patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools/finalizers", Set.of("update"));
-        expected.put("/pods", crud);
+        expected.put("/pods", crudAndPatch);
         expected.put("/services", crud);
         expected.put("/persistentvolumeclaims", crud);
         expected.put("networking.k8s.io/networkpolicies", crud);

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The Sandbox side of a warm adoption, the write that follows the commit ({@link ClaimCommits}): the member gets the
  * claim as owner and the claim's labels. It is a merge patch carrying the resourceVersion that was read, so a
- * concurrent writer makes it fail with a conflict instead of being overwritten; after a conflict the member is read afresh and
- * the decision taken again.
+ * concurrent writer makes it fail with a conflict instead of being overwritten; after a conflict the member is read
+ * afresh and the decision taken again.
  */
 final class Adoption {
 

@@ -55,10 +55,14 @@ final class ClaimAnnotations {
     /**
      * Adds {@code annotations} with a merge patch that carries the claim's uid (a claim recreated under the same name
      * is not stamped) but no resourceVersion: for stamps that record a fact and decide nothing, so a concurrent write
-     * of the claim (its status) is no reason to read it again and retry.
+     * of the claim (its status) is no reason to read it again and retry. Nothing is sent when the claim at hand
+     * already carries them.
      */
     void stamp(SandboxClaim claim, Map<String, String> annotations) {
-        MergePatch.of(claim).annotations(with(claim, annotations)).apply(client, claim);
+        MergePatch patch = MergePatch.of(claim).annotations(with(claim, annotations));
+        if (patch.changes()) {
+            patch.apply(client, claim);
+        }
     }
 
     private SandboxClaim reread(SandboxClaim claim) {
