@@ -263,9 +263,7 @@ class GeneratedManifestsIT {
         expected.put("agents.x-k8s.io/sandboxes/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates", Set.of("list", "watch", "patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxtemplates/finalizers", Set.of("update"));
-        expected.put(
-                "extensions.agents.x-k8s.io/sandboxclaims",
-                Set.of("get", "list", "watch", "patch", "delete"));
+        expected.put("extensions.agents.x-k8s.io/sandboxclaims", Set.of("get", "list", "watch", "patch", "delete"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/status", Set.of("patch"));
         expected.put("extensions.agents.x-k8s.io/sandboxclaims/finalizers", Set.of("update"));
         expected.put("extensions.agents.x-k8s.io/sandboxwarmpools", Set.of("list", "watch"));
