@@ -3,6 +3,8 @@ package dev.agentsandbox.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentsandbox.client.TestApiServer;
+import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JVM image's entrypoint ({@code src/main/docker/jvm-entrypoint.sh}) run the way the image runs it: the
- * packaged application laid out as in {@code /deployments}, with the router role's JVM flags file next to it. The
- * router role starts with the flags it is benchmarked with; other roles do not get them. Needs the packaged build,
- * so it runs in {@code verify}.
+ * packaged application laid out as in {@code /deployments}, with the router's and the controller's JVM flags files
+ * next to it. Those two roles start with the flags they are benchmarked with; other roles do not get them. Needs the
+ * packaged build, so it runs in {@code verify}.
  */
 class JvmEntrypointIT {
 
@@ -38,6 +40,7 @@ class JvmEntrypointIT {
             Files.createSymbolicLink(deployments.resolve(entry), APP.resolve(entry));
         }
         Files.copy(DOCKER.resolve("router.jvm-options"), deployments.resolve("router.jvm-options"));
+        Files.copy(DOCKER.resolve("controller.jvm-options"), deployments.resolve("controller.jvm-options"));
         api = new TestApiServer();
     }
 
@@ -63,10 +66,38 @@ class JvmEntrypointIT {
     }
 
     @Test
+    void theControllerRoleRunsWithC1Only() throws Exception {
+        // the controller checks its permissions at start, which the embedded API server answers
+        Run run;
+        try (EmbeddedApiServer controlPlane = EmbeddedApiServer.start();
+                KubernetesClient client = controlPlane.client("default")) {
+            controlPlane.applyCrds(client, APP.resolveSibling("kubernetes"));
+            run = entrypoint(
+                    Map.of(
+                            "SANDBOX_ROLE",
+                            "controller",
+                            "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL",
+                            controlPlane.url(),
+                            "QUARKUS_KUBERNETES_CLIENT_TOKEN",
+                            controlPlane.token(),
+                            "QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS",
+                            "true"),
+                    "--exit-after-start");
+        }
+        assertThat(run.exit).as(run.output).isZero();
+        assertThat(run.output)
+                .contains("-XX:TieredStopAtLevel=1")
+                .doesNotContain("-XX:-TieredCompilation", "-XX:MaxHeapSize=67108864")
+                .contains("role controller started");
+    }
+
+    @Test
     void otherRolesKeepTheJvmDefaults() throws Exception {
         Run run = entrypoint(Map.of("SANDBOX_ROLE", "client"), "--help");
         assertThat(run.exit).as(run.output).isZero();
-        assertThat(run.output).contains("Usage:").doesNotContain("TieredCompilation", "UseSerialGC");
+        assertThat(run.output)
+                .contains("Usage:")
+                .doesNotContain("TieredCompilation", "TieredStopAtLevel", "UseSerialGC");
     }
 
     record Run(int exit, String output) {}
@@ -79,7 +110,6 @@ class JvmEntrypointIT {
         ProcessBuilder pb =
                 new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("SANDBOX_ROLE");
-        pb.environment().putAll(env);
         pb.environment().put("APP_DIR", deployments.toString());
         pb.environment().put("JAVA_OPTS", "-XX:+PrintCommandLineFlags");
         pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -88,6 +118,7 @@ class JvmEntrypointIT {
         pb.environment().put("SANDBOX_ROUTER_PORT", "0");
         pb.environment().put("ROUTER_AUTH_TOKEN", "entrypoint-test-token");
         pb.environment().put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", api.url());
+        pb.environment().putAll(env);
         Process process = pb.start();
         try {
             assertThat(process.waitFor(90, TimeUnit.SECONDS))

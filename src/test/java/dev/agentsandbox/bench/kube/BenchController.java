@@ -59,7 +59,8 @@ record BenchController(
      * This platform as deployed: the packaged application in controller role with the environment of the generated
      * Deployment's container, and the JVM flags that container gives it: the image's {@code JAVA_TOOL_OPTIONS}
      * ({@code src/main/docker/Dockerfile.jvm}) on the container's memory limit ({@code -XX:MaxRAM}, which a JVM in a
-     * container reads from its cgroup) and CPU limit ({@code -XX:ActiveProcessorCount}).
+     * container reads from its cgroup) and CPU limit ({@code -XX:ActiveProcessorCount}), and the controller role's
+     * flags file that the image's entrypoint adds ({@code controller.jvm-options}, copied next to the jar).
      */
     static BenchController ours(
             String name, String serviceAccount, KubernetesClient parser, Path appDir, Path manifests, Path dockerfile)
@@ -71,6 +72,11 @@ record BenchController(
         jvm.add("-XX:ActiveProcessorCount="
                 + (int) Math.ceil(Quantity.getAmountInBytes(limits.get("cpu")).doubleValue()));
         jvm.addAll(List.of(javaToolOptions(dockerfile).split(" ")));
+        // the controller role's own flags, which the image's entrypoint gives it (a build older than the file has none)
+        Path roleFlags = appDir.resolve("controller.jvm-options");
+        if (Files.isRegularFile(roleFlags)) {
+            jvm.add("@" + roleFlags);
+        }
         // to look inside while it runs, e.g. -Dbench.ours.jvmOptions=-XX:StartFlightRecording=filename=ours.jfr
         String extra = System.getProperty("bench.ours.jvmOptions", "").trim();
         if (!extra.isEmpty()) {
