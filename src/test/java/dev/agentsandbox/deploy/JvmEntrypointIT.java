@@ -86,7 +86,7 @@ class JvmEntrypointIT {
         }
         assertThat(run.exit).as(run.output).isZero();
         assertThat(run.output)
-                .contains("-XX:TieredStopAtLevel=1")
+                .contains("-XX:TieredStopAtLevel=1", "-XX:MaxNewSize=100663296")
                 .doesNotContain("-XX:-TieredCompilation", "-XX:MaxHeapSize=67108864")
                 .contains("role controller started");
     }
