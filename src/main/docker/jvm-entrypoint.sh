@@ -1,8 +1,8 @@
 #!/bin/sh
 # Entrypoint of the JVM-mode images (Dockerfile.jvm). The router and controller roles run with the JVM flags they
 # are benchmarked with (ROLE.jvm-options; docs/benchmarks.md): the router with a small heap, the serial collector,
-# C2 only and at most two malloc arenas; the controller with C1 only. The other roles run with the JVM's defaults
-# and the image's JAVA_TOOL_OPTIONS. JAVA_OPTS adds flags to any role. Arguments go to the application (a role
+# C2 only and at most two malloc arenas; the controller with C1 only and a larger young generation. The other roles
+# run with the JVM's defaults and the image's JAVA_TOOL_OPTIONS. JAVA_OPTS adds flags to any role. Arguments go to the application (a role
 # name, `client ...`).
 #
 #   APP_DIR     where quarkus-run.jar and the ROLE.jvm-options files are (default /deployments)

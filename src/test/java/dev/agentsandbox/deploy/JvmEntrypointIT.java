@@ -66,7 +66,7 @@ class JvmEntrypointIT {
     }
 
     @Test
-    void theControllerRoleRunsWithC1Only() throws Exception {
+    void theControllerRoleRunsWithItsJvmFlags() throws Exception {
         // the controller checks its permissions at start, which the embedded API server answers
         Run run;
         try (EmbeddedApiServer controlPlane = EmbeddedApiServer.start();

@@ -212,14 +212,14 @@ class ContainerImagesIT {
                 env,
                 serviceAccount("agent-sandbox-controller", controller, env));
         awaitProbe("it-controller", controller, management, 8081);
-        // the entrypoint gave the controller role its JVM flags file (C1 only)
+        // the entrypoint gave the controller role its JVM flags file (C1 only, a 96 MiB young generation)
         assertThat(Docker.docker("exec", "it-controller", "cat", "/proc/1/cmdline")
                         .out()
                         .replace('\0', ' '))
                 .contains("@/deployments/controller.jvm-options");
         assertThat(Docker.docker("exec", "it-controller", "cat", "/deployments/controller.jvm-options")
                         .out())
-                .contains("-XX:TieredStopAtLevel=1");
+                .contains("-XX:TieredStopAtLevel=1", "-Xmn96m");
         System.out.printf(
                 "IMAGES controller ready in %d ms%n",
                 Duration.between(t0, Instant.now()).toMillis());
