@@ -6,6 +6,7 @@ import dev.agentsandbox.client.TestApiServer;
 import dev.agentsandbox.local.apiserver.EmbeddedApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,8 +40,11 @@ class JvmEntrypointIT {
         for (String entry : List.of("quarkus-run.jar", "lib", "app", "quarkus")) {
             Files.createSymbolicLink(deployments.resolve(entry), APP.resolve(entry));
         }
-        Files.copy(DOCKER.resolve("router.jvm-options"), deployments.resolve("router.jvm-options"));
-        Files.copy(DOCKER.resolve("controller.jvm-options"), deployments.resolve("controller.jvm-options"));
+        try (DirectoryStream<Path> roleFlags = Files.newDirectoryStream(DOCKER, "*.jvm-options")) {
+            for (Path f : roleFlags) {
+                Files.copy(f, deployments.resolve(f.getFileName()));
+            }
+        }
         api = new TestApiServer();
     }
 
