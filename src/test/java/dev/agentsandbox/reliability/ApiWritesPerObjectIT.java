@@ -45,13 +45,14 @@ class ApiWritesPerObjectIT {
     static final int MEMBERS = 10;
     static final int CLAIMS = 10;
     /**
-     * Measured on the reconcilers before the structure change, over 5 runs (4 with claims): 7.4 to 8.6 writes per
-     * member (the pool's and the Sandboxes' status writes depend on how events batch), 16.1 to 16.2 per warm claim
-     * with its refill. The bounds leave that spread and no more: one more write per object on either path fails.
+     * Measured on the reconcilers before the structure change, over 5 runs: 7.4 to 8.6 writes per member (the pool's
+     * and the Sandboxes' status writes depend on how events batch). Per warm claim with its refill, since a warm
+     * adoption is recorded in the claim's status instead of committed before it (docs/api.md section 6.2): 14.1 to
+     * 14.6 over 3 runs. The bounds leave that spread and no more: one more write per object on either path fails.
      */
     static final double MAX_WRITES_PER_MEMBER = 9.0;
 
-    static final double MAX_WRITES_PER_WARM_CLAIM = 16.5;
+    static final double MAX_WRITES_PER_WARM_CLAIM = 15.5;
 
     @EmbeddedApi
     EmbeddedApiServer server;

@@ -1,12 +1,16 @@
 package dev.agentsandbox.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.agentsandbox.api.ClaimedSandbox;
 import dev.agentsandbox.api.Labels;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
+import dev.agentsandbox.api.SandboxClaimStatus;
 import dev.agentsandbox.api.SandboxTemplate;
+import dev.agentsandbox.controller.StatusPatch;
 import dev.agentsandbox.controller.claim.ClaimFixtures;
 import dev.agentsandbox.controller.warmpool.PoolFixtures;
 import dev.agentsandbox.controller.warmpool.WarmPoolReconcilerIT.MemberCounter;
@@ -16,6 +20,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -135,6 +140,124 @@ abstract class ControllerGuarantees {
         ClaimBurst.assertAdoptedOnce(client, ns, names);
         await().atMost(WAIT)
                 .until(() -> PoolFixtures.members(client, ns, "pool").size() == 10);
+    }
+
+    /**
+     * A warm adoption is two writes: the Sandbox's, then the claim's status. What a controller that stopped between
+     * them leaves: a Sandbox controlled by a claim that records nothing. The next controller binds the claim to that
+     * Sandbox instead of adopting a second one.
+     */
+    @Test
+    void anAdoptionWhoseStatusWriteWasLostIsKept() throws Exception {
+        String ns = namespace("g-unrecorded");
+        readyPool(ns, "pool", 3);
+        List<String> adopted = new ArrayList<>();
+        operator = OperatorRestart.restart(operator, () -> {
+            SandboxClaim claim =
+                    client.resource(ClaimFixtures.claim(ns, "u0", "pool")).create();
+            Sandbox member = PoolFixtures.members(client, ns, "pool").get(0);
+            adoptAsTheControllerDoes(member, claim);
+            adopted.add(member.getMetadata().getName());
+        });
+        awaitClaimsReady(ns, List.of("u0"));
+        ClaimBurst.assertAdoptedOnce(client, ns, List.of("u0"));
+        assertThat(ClaimFixtures.live(client, ns, "u0").getStatus().getSandbox().getName())
+                .isEqualTo(adopted.get(0));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                        ClaimFixtures.live(client, ns, "u0").getMetadata().getAnnotations())
+                .as("the sandbox-name annotation follows the status")
+                .containsEntry(Labels.SANDBOX_NAME, adopted.get(0)));
+        awaitPoolReady(ns, "pool", 3);
+    }
+
+    /**
+     * Two reconciles of one claim on a stale claim (possible only across a restart) may each adopt a member; only one
+     * can record it, since the claim's status is written under the claim's resourceVersion. The claim keeps the
+     * recorded one, and the other is deleted, with a Warning Event, so the pool refills.
+     */
+    @Test
+    void aSandboxAdoptedByAReconcileThatLostTheRecordIsDeleted() throws Exception {
+        String ns = namespace("g-surplus");
+        readyPool(ns, "pool", 3);
+        List<String> adopted = new ArrayList<>();
+        operator = OperatorRestart.restart(operator, () -> {
+            SandboxClaim claim =
+                    client.resource(ClaimFixtures.claim(ns, "s0", "pool")).create();
+            for (Sandbox member : PoolFixtures.members(client, ns, "pool").subList(0, 2)) {
+                adoptAsTheControllerDoes(member, claim);
+                adopted.add(member.getMetadata().getName());
+            }
+            client.resources(SandboxClaim.class)
+                    .inNamespace(ns)
+                    .withName("s0")
+                    .subresource("status")
+                    .patch(
+                            PatchContext.of(PatchType.JSON_MERGE),
+                            "{\"status\":{\"sandbox\":{\"name\":\"" + adopted.get(0) + "\"}}}");
+        });
+        awaitClaimsReady(ns, List.of("s0"));
+        await().atMost(WAIT)
+                .until(() -> client.resources(Sandbox.class)
+                                .inNamespace(ns)
+                                .withName(adopted.get(1))
+                                .get()
+                        == null);
+        ClaimBurst.assertAdoptedOnce(client, ns, List.of("s0"));
+        assertThat(ClaimFixtures.live(client, ns, "s0").getStatus().getSandbox().getName())
+                .isEqualTo(adopted.get(0));
+        await().atMost(WAIT).until(() -> client.v1().events().inNamespace(ns).list().getItems().stream()
+                .anyMatch(e -> "SurplusSandboxDeleted".equals(e.getReason())
+                        && e.getMessage().contains(adopted.get(1))));
+        awaitPoolReady(ns, "pool", 3);
+    }
+
+    /**
+     * What the record of a warm adoption relies on: the claim's status patch, locked to the resourceVersion that was
+     * read, is refused once the claim has changed, and lands on the current version.
+     */
+    @Test
+    void aStatusWriteLockedToAnOldVersionOfTheClaimIsRefused() {
+        String ns = namespace("g-lock");
+        client.resource(ClaimFixtures.claim(ns, "l0", "no-such-pool")).create();
+        await().atMost(WAIT).until(() -> ClaimFixtures.live(client, ns, "l0").getStatus() != null);
+        SandboxClaim read = ClaimFixtures.live(client, ns, "l0");
+        SandboxClaim changed = client.resources(SandboxClaim.class)
+                .inNamespace(ns)
+                .withName("l0")
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"labels\":{\"touched\":\"yes\"}}}");
+        SandboxClaimStatus recorded = new SandboxClaimStatus();
+        recorded.setSandbox(new ClaimedSandbox());
+        recorded.getSandbox().setName("recorded-elsewhere");
+        String status = Serialization.asJson(recorded);
+        var claimStatus = client.resources(SandboxClaim.class)
+                .inNamespace(ns)
+                .withName("l0")
+                .subresource("status");
+        assertThatThrownBy(() ->
+                        claimStatus.patch(PatchContext.of(PatchType.JSON), StatusPatch.jsonPatch(read, status, true)))
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode())
+                        .isEqualTo(409));
+        SandboxClaim written =
+                claimStatus.patch(PatchContext.of(PatchType.JSON), StatusPatch.jsonPatch(changed, status, true));
+        assertThat(written.getStatus().getSandbox().getName()).isEqualTo("recorded-elsewhere");
+    }
+
+    /** The adoption write of docs/api.md section 6.2: the member leaves its pool and gets the claim as controller. */
+    private void adoptAsTheControllerDoes(Sandbox member, SandboxClaim claim) {
+        String ownerReference = "{\"apiVersion\":\"extensions.agents.x-k8s.io/v1beta1\",\"kind\":\"SandboxClaim\","
+                + "\"name\":\"" + claim.getMetadata().getName() + "\",\"uid\":\""
+                + claim.getMetadata().getUid()
+                + "\",\"controller\":true,\"blockOwnerDeletion\":true}";
+        client.resources(Sandbox.class)
+                .inNamespace(member.getMetadata().getNamespace())
+                .withName(member.getMetadata().getName())
+                .patch(
+                        PatchContext.of(PatchType.JSON_MERGE),
+                        "{\"metadata\":{\"labels\":{\"" + Labels.WARM_POOL_SANDBOX + "\":null,\""
+                                + Labels.LAUNCH_TYPE + "\":\"" + Labels.LAUNCH_TYPE_WARM + "\",\"" + Labels.CLAIM_UID
+                                + "\":\"" + claim.getMetadata().getUid() + "\"},\"annotations\":{\"" + Labels.POD_NAME
+                                + "\":\"" + member.getMetadata().getName() + "\"},\"ownerReferences\":["
+                                + ownerReference + "]}}");
     }
 
     /**

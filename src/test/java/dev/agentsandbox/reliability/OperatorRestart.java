@@ -25,9 +25,23 @@ final class OperatorRestart {
 
     private OperatorRestart() {}
 
+    /** What a test does while no controller runs. */
+    @FunctionalInterface
+    interface WhileDown {
+        void run() throws Exception;
+    }
+
     /** Stops the current Operator, stays down for {@code downtime}, then starts a new one; returns the new one. */
+    static Operator restart(Operator started, Duration downtime) throws Exception {
+        return restart(started, () -> Thread.sleep(downtime.toMillis()));
+    }
+
+    /**
+     * Stops the current Operator, runs {@code whileDown} (for example, writes that a controller which stopped half-way
+     * leaves behind), then starts a new one; returns the new one.
+     */
     @SuppressWarnings({"rawtypes", "unchecked"})
-    static synchronized Operator restart(Operator started, Duration downtime) throws InterruptedException {
+    static synchronized Operator restart(Operator started, WhileDown whileDown) throws Exception {
         Operator old = running == null ? started : running;
         List<Controller> controllers =
                 old.getRegisteredControllers().stream().map(c -> (Controller) c).toList();
@@ -40,7 +54,7 @@ final class OperatorRestart {
                 WarmPoolRestarts.forgetProcessState(pools);
             }
         }
-        Thread.sleep(downtime.toMillis());
+        whileDown.run();
         Operator next = new Operator(old.getConfigurationService());
         for (Controller c : controllers) {
             next.register(c.getReconciler(), (ControllerConfiguration) c.getConfiguration());

@@ -18,10 +18,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The Sandbox side of a warm adoption, the write that follows the commit ({@link ClaimCommits}): the member gets the
- * claim as owner and the claim's labels. It is a merge patch carrying the resourceVersion that was read, so a
- * concurrent writer makes it fail with a conflict instead of being overwritten; after a conflict the member is read
- * afresh and the decision taken again.
+ * The Sandbox side of a warm adoption, the write that decides between claims: the member gets the claim as owner and
+ * the claim's labels. It is a merge patch carrying the resourceVersion that was read, so a concurrent writer makes it
+ * fail with a conflict instead of being overwritten; after a conflict the member is read afresh and the decision taken
+ * again. The claim's status records the adoption next ({@link ClaimCommits}).
  */
 final class Adoption {
 

@@ -19,7 +19,8 @@ import org.jboss.logging.Logger;
 
 /**
  * A claim's way to its first Ready: when the controller first observed it (kept in this process until it is written
- * on the claim), and, once, the startup latency metrics ({@link ClaimMetrics}) and the claim-first-ready-at stamp.
+ * on the claim), and, once, the startup latency metrics ({@link ClaimMetrics}) and the stamp: claim-first-ready-at,
+ * controller-first-observed-at and the sandbox-name annotation.
  */
 final class ClaimFirstReady {
 
@@ -67,6 +68,9 @@ final class ClaimFirstReady {
                 Labels.CONTROLLER_FIRST_OBSERVED_AT,
                 Optional.ofNullable(ClaimAnnotations.get(claim, Labels.CONTROLLER_FIRST_OBSERVED_AT))
                         .orElse(firstObserved.toString()));
+        // A warm adoption is recorded in the claim's status; the annotation upstream's controller writes for it (and
+        // that clients may read) follows with the stamp, off the claim's way to Ready.
+        stamp.put(Labels.SANDBOX_NAME, sandbox.getMetadata().getName());
         // Not on the claim's way to Ready: the stamp is written after the status patch, not before it or beside it.
         stamps.submit(() -> {
             try {

@@ -3,11 +3,13 @@ package dev.agentsandbox.controller.claim;
 import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxClaimStatus;
+import dev.agentsandbox.controller.ApiOutcomes;
 import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.StatusPatch;
 import dev.agentsandbox.controller.warmpool.MemberReservations;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -43,6 +45,8 @@ import org.jboss.logging.Logger;
 public class ClaimReconciler implements Reconciler<SandboxClaim> {
 
     private static final Logger LOG = Logger.getLogger(ClaimReconciler.class);
+    /** How soon a claim whose status write met a newer version of it is reconciled again. */
+    private static final Duration STALE_CLAIM_RETRY = Duration.ofMillis(100);
 
     @Inject
     KubernetesClient client;
@@ -111,8 +115,8 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
         Optional<Instant> expiry = ClaimExpiry.at(claim, sandbox);
         if (expiry.isPresent() && !now.isBefore(expiry.get())) {
             boolean retained = shutdown.shutDown(claim, committed, sandbox, expiry.get());
-            if (retained) {
-                showStatus(context, claim, statuses.expired(claim, expiry.get()));
+            if (retained && !showStatus(context, claim, statuses.expired(claim, expiry.get()))) {
+                return UpdateControl.<SandboxClaim>noUpdate().rescheduleAfter(STALE_CLAIM_RETRY);
             }
             return UpdateControl.noUpdate();
         }
@@ -124,10 +128,12 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
             return UpdateControl.noUpdate();
         }
         SandboxClaimStatus status = statuses.of(progress, claim, idleness);
+        if (!showStatus(context, progress.claim(), status)) {
+            return UpdateControl.<SandboxClaim>noUpdate().rescheduleAfter(STALE_CLAIM_RETRY);
+        }
         if (progress instanceof ClaimProgress.Bound bound && ClaimStatusFactory.isReady(status)) {
             firstReady.recordOnce(bound.claim(), bound.sandbox(), firstObserved);
         }
-        showStatus(context, claim, status);
         UpdateControl<SandboxClaim> control = UpdateControl.noUpdate();
         Optional<Duration> untilExpiry =
                 expiry.map(at -> Duration.between(now, at).plusMillis(10));
@@ -149,10 +155,27 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
 
     /**
      * The only status write of a reconcile ({@link StatusPatch}): sent when the status changed, and kept in the SDK's
-     * cache, so the next reconcile compares with what was written and an unchanged status is never sent.
+     * cache, so the next reconcile compares with what was written and an unchanged status is never sent. While the
+     * claim shows no Sandbox in its status, the write is locked to the claim's resourceVersion: it may be the write
+     * that records a warm adoption, and a stale copy of the claim must neither record a second one nor erase the
+     * record (docs/api.md, adoption). False when the lock refused it; the reconcile then runs again shortly, on the
+     * claim as the cache has it by then.
      */
-    private static void showStatus(Context<SandboxClaim> context, SandboxClaim claim, SandboxClaimStatus status) {
-        StatusPatch.writeIfChanged(context, claim, claim.getStatus(), status);
+    private static boolean showStatus(Context<SandboxClaim> context, SandboxClaim claim, SandboxClaimStatus status) {
+        if (claim.getStatus() != null && claim.getStatus().getSandbox() != null) {
+            StatusPatch.writeIfChanged(context, claim, claim.getStatus(), status);
+            return true;
+        }
+        try {
+            StatusPatch.writeIfChangedLocked(context, claim, claim.getStatus(), status);
+            return true;
+        } catch (KubernetesClientException e) {
+            if (!ApiOutcomes.isConflict(e)) {
+                throw e;
+            }
+            LOG.debugf("claim %s changed since it was read; reconciling it again", ObjectKey.of(claim));
+            return false;
+        }
     }
 
     private static UpdateControl<SandboxClaim> earliest(UpdateControl<SandboxClaim> control, Optional<Duration> delay) {
@@ -166,8 +189,9 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     }
 
     /**
-     * Forgets what a restart forgets: uncached commits, first sightings and the in-process reservations. Only the
-     * claims' annotations and the optimistic locks remain to keep the guarantees. Tests call it in the middle of a
+     * Forgets what a restart forgets: adoptions and commits the claim cache does not show yet, first sightings and the
+     * in-process reservations. Only what the claims and Sandboxes record and the optimistic locks remain to keep the
+     * guarantees. Tests call it in the middle of a
      * burst to simulate a restart (harder than a real one: reconciles already running carry on), and between stopping
      * one Operator and starting another.
      */

@@ -5,6 +5,7 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
+import dev.agentsandbox.controller.ApiOutcomes;
 import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
@@ -19,13 +20,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * How a claim gets its one Sandbox: a Ready member of its warm pool when there is one, committed on the claim and then
- * adopted (docs/api.md, adoption), otherwise, after a short wait for a member, a cold Sandbox named after the claim.
- * A commit found on the claim (left by this reconcile, an earlier one, or a controller that stopped) is finished.
+ * How a claim gets its one Sandbox: a Ready member of its warm pool when there is one, adopted and then recorded in
+ * the claim's status (docs/api.md, adoption), otherwise, after a short wait for a member, a cold Sandbox named after
+ * the claim, committed on the claim before it is created. A commit found on the claim (left by this reconcile, an
+ * earlier one, a controller that stopped, or upstream's controller) is finished.
  */
 final class SandboxAssignment {
 
     static final String SANDBOX_ADOPTED = "SandboxAdopted";
+    static final String SURPLUS_SANDBOX_DELETED = "SurplusSandboxDeleted";
 
     /** The collaborators, grouped so the constructor stays readable. */
     record Parts(
@@ -52,6 +55,11 @@ final class SandboxAssignment {
 
     /** A claim without a commit: check it, find its pool and template, then take a warm member or start cold. */
     ClaimProgress assign(SandboxClaim claim, Instant firstObserved) {
+        Optional<Sandbox> adopted = adoptedUnrecorded(claim);
+        if (adopted.isPresent()) {
+            p.commits().adopted(claim, adopted.get().getMetadata().getName());
+            return new ClaimProgress.Bound(claim, adopted.get());
+        }
         Optional<String> invalid = metadataPolicy.check(claim.getSpec().getAdditionalPodMetadata());
         if (invalid.isPresent()) {
             return blocked(claim, ClaimBlocked.invalidMetadata(invalid.get()));
@@ -80,47 +88,92 @@ final class SandboxAssignment {
             return commitWithoutSandbox(claim, name, firstObserved);
         }
         if (ClaimedSandboxes.controlledBy(sandbox, claim)) {
+            releaseSurplus(claim, name);
             return new ClaimProgress.Bound(claim, sandbox);
         }
         return finishAdoption(claim, name, sandbox, firstObserved);
     }
 
-    /** Takes the best member this process has not promised elsewhere: commit, then adopt; a lost one is taken back. */
+    /**
+     * Takes the best member this process has not promised elsewhere: the adoption, under the member's
+     * resourceVersion, decides between claims; the claim's status, written next under the claim's resourceVersion,
+     * records it (docs/api.md, adoption). A member another claim took meanwhile is skipped.
+     */
     private ClaimProgress adoptWarmMember(
             SandboxClaim claim, PoolAndTemplate found, TemplateBlueprint blueprint, Instant firstObserved) {
         String namespace = claim.getMetadata().getNamespace();
         String uid = claim.getMetadata().getUid();
         List<String> conflicts = new ArrayList<>();
-        SandboxClaim current = claim;
         for (Sandbox candidate : p.candidates().forClaim(claim, found.pool(), blueprint)) {
             String name = candidate.getMetadata().getName();
             if (!p.reservations().reserve(namespace, name, uid)) {
                 continue;
             }
-            SandboxClaim committed = p.commits().commit(current, name, firstObserved);
-            String winner = p.commits().committedSandbox(committed);
-            if (!name.equals(winner)) {
-                p.reservations().release(namespace, name, uid);
-                return resumeCommit(committed, winner, null, firstObserved);
-            }
-            Adoption.Result result = adoption.adopt(committed, name, candidate);
+            Adoption.Result result = adoption.adopt(claim, name, candidate);
             if (result.outcome() == Adoption.Outcome.ADOPTED) {
+                p.commits().adopted(claim, name);
                 p.waiters().done(ResourceID.fromResource(claim));
                 p.events()
                         .normal(
-                                committed,
+                                claim,
                                 SANDBOX_ADOPTED,
                                 "claim " + ObjectKey.of(claim) + ": adopted warm sandbox " + name + " from pool "
                                         + found.pool().getMetadata().getName());
-                return new ClaimProgress.Bound(committed, result.sandbox());
+                return new ClaimProgress.Bound(claim, result.sandbox());
             }
             if (result.outcome() == Adoption.Outcome.LOST) {
                 conflicts.add(result.detail());
             }
-            current = p.commits().takeBack(committed, name);
             p.reservations().release(namespace, name, uid);
         }
-        return noMemberAdopted(current, found, blueprint, conflicts, firstObserved);
+        return noMemberAdopted(claim, found, blueprint, conflicts, firstObserved);
+    }
+
+    /**
+     * A Sandbox the claim already controls though the claim records none: adopted by a controller that stopped before
+     * it wrote the claim's status. The claim keeps it.
+     */
+    private Optional<Sandbox> adoptedUnrecorded(SandboxClaim claim) {
+        return p.sources()
+                .sandboxes(
+                        claim.getMetadata().getNamespace(),
+                        s -> ClaimedSandboxes.controlledBy(s, claim)
+                                && s.getMetadata().getDeletionTimestamp() == null)
+                .findFirst();
+    }
+
+    /**
+     * Deletes the other Sandboxes the claim controls, once the claim at hand records {@code bound}: each was adopted by
+     * a reconcile that lost the race to record it (one that read a stale claim after a restart), and no client was
+     * ever told its name. The pool refills.
+     */
+    private void releaseSurplus(SandboxClaim claim, String bound) {
+        if (!bound.equals(ClaimCommits.recorded(claim))) {
+            return;
+        }
+        String namespace = claim.getMetadata().getNamespace();
+        p.sources()
+                .sandboxes(
+                        namespace,
+                        s -> !bound.equals(s.getMetadata().getName())
+                                && ClaimedSandboxes.controlledBy(s, claim)
+                                && s.getMetadata().getDeletionTimestamp() == null)
+                .toList()
+                .forEach(surplus -> {
+                    String name = surplus.getMetadata().getName();
+                    ApiOutcomes.unlessGone(() -> p.client()
+                            .resources(Sandbox.class)
+                            .inNamespace(namespace)
+                            .withName(name)
+                            .delete());
+                    p.events()
+                            .warning(
+                                    claim,
+                                    SURPLUS_SANDBOX_DELETED,
+                                    "claim " + ObjectKey.of(claim) + ": deleted sandbox " + name
+                                            + ", adopted by a reconcile that lost the race to record it; the claim keeps "
+                                            + bound);
+                });
     }
 
     /** Every candidate was lost: try again soon. None was there: wait for one briefly, or start cold. */
