@@ -3,51 +3,83 @@
 
   bench/controllers/kube/claim-phases.py target/bench-kube/plane/audit.log warm-ours-1 [controller-user]
 
-For every claim of the namespace: from its create to the controller's first write of the claim (ours: the commit
-annotation), that write, the gap to the Sandbox's adoption, the adoption, the gap to the claim's status patch, the
-status patch, and create -> status done; p50 and p90 over the claims, in ms (API server timestamps). The user is the
-controller's ServiceAccount name (default agent-sandbox-controller; upstream: agent-sandbox-upstream-controller).
+For every claim of the namespace, the controller's writes on the claim's way to Ready, in the order they came: writes
+of the claim's metadata (ours: the commit annotation of a cold start; upstream: its claim patch and update), the
+Sandbox's adoption (the first Sandbox patch after the claim's create), and the claim's first status patch. Printed
+per step: create -> first write, each write (the API server's time for it) and the gap before the next one, and
+create -> status done; p50 and p90 over the claims, in ms (API server timestamps). The user is the controller's
+ServiceAccount name (default agent-sandbox-controller; ours-before: agent-sandbox-controller-before; upstream:
+agent-sandbox-upstream-controller). The API server rotates its audit log at 100 MB (audit-<time>.log beside it, one
+kept): the rotated file is read first, and a round that is in neither is reported with 0 claims.
 """
-import json,sys,re,statistics
+import glob
+import json
+import os
+import sys
+from collections import OrderedDict
 from datetime import datetime
-f,ns=sys.argv[1],sys.argv[2]
-user=sys.argv[3] if len(sys.argv)>3 else 'agent-sandbox-controller'
-def ts(s): return datetime.fromisoformat(s.replace('Z','+00:00')).timestamp()*1000
-claims={}
-sbx_adopt=[]
-for line in open(f):
-    if ns not in line: continue
-    e=json.loads(line)
-    if e.get('stage')!='ResponseComplete': continue
-    o=e.get('objectRef',{})
-    if o.get('namespace')!=ns: continue
-    u=e['user']['username'].split(':')[-1]
-    t0=ts(e['requestReceivedTimestamp']); t1=ts(e['stageTimestamp'])
-    r=o.get('resource'); n=o.get('name'); sub=o.get('subresource','')
-    if r=='sandboxclaims' and n and n.startswith('claim-'):
-        claims.setdefault(n,[]).append((t0,t1,e['verb'],sub,u,e['responseStatus']['code']))
-    if r=='sandboxes' and e['verb'] in('update','patch') and sub=='' and u==user:
-        sbx_adopt.append((t0,t1,n,e['verb']))
-rows=[]
-for n,evs in claims.items():
-    evs.sort()
-    c=[x for x in evs if x[2]=='create']
-    if not c: continue
-    t=c[0][0]
-    mine=[x for x in evs if x[4]==user]
-    st=[x for x in mine if x[3]=='status']
-    if not st: continue
-    s=st[0]
-    # first claim write by controller (commit)
-    w=[x for x in mine if x[3]=='' and x[2] in ('update','patch')]
-    cm=w[0] if w else None
-    ad=[a for a in sbx_adopt if cm and a[0]>=cm[1]-1 and a[0]<s[0]]
-    ad=ad[0] if ad else None
-    rows.append((n, cm[0]-t if cm else None, (cm[1]-cm[0]) if cm else None, (ad[0]-cm[1]) if ad else None, (ad[1]-ad[0]) if ad else None, (s[0]-(ad[1] if ad else cm[1])) if cm else None, s[1]-s[0], s[1]-t, len([x for x in mine if x[5]==409])))
-def med(i):
-    v=[r[i] for r in rows if r[i] is not None]
-    v.sort(); 
-    return "p50 %.1f p90 %.1f"%(v[len(v)//2], v[int(len(v)*0.9)]) if v else '-'
-names=['create->commit','commit','commit->adopt','adopt','adopt->status','status','create->status done','409s']
-print(len(rows),'claims')
-for i,nm in enumerate(names,1): print("%-22s %s"%(nm,med(i)))
+
+audit, ns = sys.argv[1], sys.argv[2]
+user = sys.argv[3] if len(sys.argv) > 3 else 'agent-sandbox-controller'
+
+
+def ms(s):
+    return datetime.fromisoformat(s.replace('Z', '+00:00')).timestamp() * 1000
+
+
+claims = {}
+adoptions = []
+files = sorted(glob.glob(os.path.join(os.path.dirname(audit) or '.', 'audit-*.log'))) + [audit]
+for line in (line for f in files for line in open(f)):
+    if ns not in line:
+        continue
+    e = json.loads(line)
+    if e.get('stage') != 'ResponseComplete':
+        continue
+    o = e.get('objectRef', {})
+    if o.get('namespace') != ns:
+        continue
+    who = e['user']['username'].split(':')[-1]
+    t0, t1 = ms(e['requestReceivedTimestamp']), ms(e['stageTimestamp'])
+    resource, name, sub = o.get('resource'), o.get('name'), o.get('subresource', '')
+    if resource == 'sandboxclaims' and name:
+        claims.setdefault(name, []).append((t0, t1, e['verb'], sub, who, e['responseStatus']['code']))
+    if resource == 'sandboxes' and e['verb'] in ('update', 'patch') and sub == '' and who == user:
+        adoptions.append((t0, t1))
+adoptions.sort()
+
+figures = OrderedDict()
+conflicts = []
+for name, events in claims.items():
+    events.sort()
+    created = [x for x in events if x[2] == 'create']
+    mine = [x for x in events if x[4] == user]
+    status = [x for x in mine if x[3] == 'status']
+    if not created or not status:
+        continue
+    t, done = created[0][1], status[0]
+    steps = [('claim write', x[0], x[1]) for x in mine if x[3] == '' and x[2] in ('update', 'patch') and x[0] < done[0]]
+    adoption = next((a for a in adoptions if t <= a[0] < done[0]), None)
+    if adoption:
+        steps.append(('adoption', adoption[0], adoption[1]))
+    steps.sort(key=lambda s: s[1])
+    steps.append(('status', done[0], done[1]))
+    previous, before = 'create', t
+    for i, (what, start, end) in enumerate(steps):
+        figures.setdefault('%d. %s -> %s' % (i + 1, previous, what), []).append(start - before)
+        figures.setdefault('%d. %s' % (i + 1, what), []).append(end - start)
+        previous, before = what, end
+    figures.setdefault('create -> status done', []).append(done[1] - t)
+    conflicts.append(len([x for x in mine if x[5] == 409]))
+
+
+def p(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * q))]
+
+
+print(len(conflicts), 'claims')
+for label, values in sorted(figures.items(), key=lambda kv: (kv[0][0] == 'c', kv[0].split('.')[0], '->' not in kv[0])):
+    print('%-34s p50 %6.1f p90 %6.1f  (%d claims)' % (label, p(values, 0.5), p(values, 0.9), len(values)))
+if conflicts:
+    print('%-34s p50 %6.1f p90 %6.1f' % ('409s per claim', p(conflicts, 0.5), p(conflicts, 0.9)))
