@@ -5,7 +5,6 @@ import dev.agentsandbox.api.Sandbox;
 import dev.agentsandbox.api.SandboxClaim;
 import dev.agentsandbox.api.SandboxTemplate;
 import dev.agentsandbox.api.SandboxWarmPool;
-import dev.agentsandbox.controller.ApiOutcomes;
 import dev.agentsandbox.controller.EventRecorder;
 import dev.agentsandbox.controller.ObjectKey;
 import dev.agentsandbox.controller.blueprint.TemplateBlueprint;
@@ -28,7 +27,6 @@ import java.util.Optional;
 final class SandboxAssignment {
 
     static final String SANDBOX_ADOPTED = "SandboxAdopted";
-    static final String SURPLUS_SANDBOX_DELETED = "SurplusSandboxDeleted";
 
     /** The collaborators, grouped so the constructor stays readable. */
     record Parts(
@@ -45,17 +43,19 @@ final class SandboxAssignment {
 
     private final Parts p;
     private final Adoption adoption;
+    private final ControlledSandboxes controlled;
     private final PodMetadataPolicy metadataPolicy;
 
     SandboxAssignment(Parts parts) {
         this.p = parts;
         this.adoption = new Adoption(parts.client());
+        this.controlled = new ControlledSandboxes(parts.client(), parts.sources(), parts.events());
         this.metadataPolicy = new PodMetadataPolicy(parts.config().allowedLabelDomains());
     }
 
     /** A claim without a commit: check it, find its pool and template, then take a warm member or start cold. */
     ClaimProgress assign(SandboxClaim claim, Instant firstObserved) {
-        Optional<Sandbox> adopted = adoptedUnrecorded(claim);
+        Optional<Sandbox> adopted = controlled.unrecorded(claim);
         if (adopted.isPresent()) {
             p.commits().adopted(claim, adopted.get().getMetadata().getName());
             return new ClaimProgress.Bound(claim, adopted.get());
@@ -88,7 +88,7 @@ final class SandboxAssignment {
             return commitWithoutSandbox(claim, name, firstObserved);
         }
         if (ClaimedSandboxes.controlledBy(sandbox, claim)) {
-            releaseSurplus(claim, name);
+            controlled.releaseSurplus(claim, name);
             return new ClaimProgress.Bound(claim, sandbox);
         }
         return finishAdoption(claim, name, sandbox, firstObserved);
@@ -127,53 +127,6 @@ final class SandboxAssignment {
             p.reservations().release(namespace, name, uid);
         }
         return noMemberAdopted(claim, found, blueprint, conflicts, firstObserved);
-    }
-
-    /**
-     * A Sandbox the claim already controls though the claim records none: adopted by a controller that stopped before
-     * it wrote the claim's status. The claim keeps it.
-     */
-    private Optional<Sandbox> adoptedUnrecorded(SandboxClaim claim) {
-        return p.sources()
-                .sandboxes(
-                        claim.getMetadata().getNamespace(),
-                        s -> ClaimedSandboxes.controlledBy(s, claim)
-                                && s.getMetadata().getDeletionTimestamp() == null)
-                .findFirst();
-    }
-
-    /**
-     * Deletes the other Sandboxes the claim controls, once the claim at hand records {@code bound}: each was adopted by
-     * a reconcile that lost the race to record it (one that read a stale claim after a restart), and no client was
-     * ever told its name. The pool refills.
-     */
-    private void releaseSurplus(SandboxClaim claim, String bound) {
-        if (!bound.equals(ClaimCommits.recorded(claim))) {
-            return;
-        }
-        String namespace = claim.getMetadata().getNamespace();
-        p.sources()
-                .sandboxes(
-                        namespace,
-                        s -> !bound.equals(s.getMetadata().getName())
-                                && ClaimedSandboxes.controlledBy(s, claim)
-                                && s.getMetadata().getDeletionTimestamp() == null)
-                .toList()
-                .forEach(surplus -> {
-                    String name = surplus.getMetadata().getName();
-                    ApiOutcomes.unlessGone(() -> p.client()
-                            .resources(Sandbox.class)
-                            .inNamespace(namespace)
-                            .withName(name)
-                            .delete());
-                    p.events()
-                            .warning(
-                                    claim,
-                                    SURPLUS_SANDBOX_DELETED,
-                                    "claim " + ObjectKey.of(claim) + ": deleted sandbox " + name
-                                            + ", adopted by a reconcile that lost the race to record it; the claim keeps "
-                                            + bound);
-                });
     }
 
     /** Every candidate was lost: try again soon. None was there: wait for one briefly, or start cold. */
