@@ -191,9 +191,8 @@ public class ClaimReconciler implements Reconciler<SandboxClaim> {
     /**
      * Forgets what a restart forgets: adoptions and commits the claim cache does not show yet, first sightings and the
      * in-process reservations. Only what the claims and Sandboxes record and the optimistic locks remain to keep the
-     * guarantees. Tests call it in the middle of a
-     * burst to simulate a restart (harder than a real one: reconciles already running carry on), and between stopping
-     * one Operator and starting another.
+     * guarantees. Tests call it in the middle of a burst to simulate a restart (harder than a real one: reconciles
+     * already running carry on), and between stopping one Operator and starting another.
      */
     void forgetProcessState() {
         commits.forget();
