@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -71,7 +72,7 @@ public final class ProcessKubelet implements AutoCloseable {
 
             @Override
             public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-                stop(pod.getMetadata().getUid(), "deleted");
+                stopInBackground(pod.getMetadata().getUid(), "deleted");
             }
         });
         // not waited for: should the watch not start at all, the periodic list still runs the Pods
@@ -115,7 +116,7 @@ public final class ProcessKubelet implements AutoCloseable {
             for (Map.Entry<String, PodProcess> e : running.entrySet()) {
                 // created after the list was taken, or really gone: a read of that Pod tells which
                 if (!listed.contains(e.getKey()) && e.getValue().goneFromApi()) {
-                    stop(e.getKey(), "deleted (found by the periodic list)");
+                    stopInBackground(e.getKey(), "deleted (found by the periodic list)");
                 }
             }
         } catch (RuntimeException e) {
@@ -140,7 +141,7 @@ public final class ProcessKubelet implements AutoCloseable {
                     });
                 }
             } else {
-                stop(uid, "being deleted");
+                stopInBackground(uid, "being deleted");
             }
             return;
         }
@@ -218,14 +219,33 @@ public final class ProcessKubelet implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the Pod's process without holding up the caller: a process may take its grace period to end, and the
+     * watch's events are handled one after another, so a stop in line would keep every Pod created after it waiting
+     * (a namespace of hundreds of Pods deleted at once held a new Pod for seconds).
+     */
+    private void stopInBackground(String uid, String why) {
+        if (closed) {
+            stop(uid, why);
+            return;
+        }
+        try {
+            stopper.execute(() -> stop(uid, why));
+        } catch (RejectedExecutionException e) {
+            stop(uid, why); // close() came in between: it stops what runs, and this one with it
+        }
+    }
+
     private void stop(String uid, String why) {
         PodProcess p = running.remove(uid);
         done.add(uid);
         if (p != null) {
             LOG.infof("stopping the process of a pod that is %s", why);
             p.stop();
+            // only the stop that ended the process frees its address: a second stop of the same Pod (its deletion
+            // seen twice) must not hand the address to a new Pod while the process may still listen on it
+            addresses.release(uid);
         }
-        addresses.release(uid);
     }
 
     /** How many Pods run as processes now. */

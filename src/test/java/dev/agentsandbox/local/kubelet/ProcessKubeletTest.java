@@ -161,6 +161,30 @@ class ProcessKubeletTest {
     }
 
     @Test
+    void aPodSlowToStopDoesNotHoldUpTheNextOne() throws Exception {
+        Path pidFile = data.resolve("stubborn.pid");
+        // ignores SIGTERM: its stop lasts the whole grace period before the kill
+        client.resource(pod(
+                        "stubborn", "Never", "trap '' TERM; echo $$ > " + pidFile + "; while true; do sleep 1; done"))
+                .create();
+        Awaitility.await()
+                .atMost(Duration.ofSeconds(30))
+                .until(() -> "Running".equals(phase("stubborn")) && Files.exists(pidFile));
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+
+        client.pods().withName("stubborn").delete();
+        client.resource(pod("after-stubborn", "Never", "sleep 600")).create();
+
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "Running".equals(phase("after-stubborn")));
+        // the new Pod ran while the stop of the old one was still under way, not after it
+        assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isPresent();
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .isEmpty());
+        client.pods().withName("after-stubborn").delete();
+    }
+
+    @Test
     void restartsOnFailureWithBackoffUntilItSucceeds() {
         Path marker = data.resolve("second-run");
         client.resource(pod(
