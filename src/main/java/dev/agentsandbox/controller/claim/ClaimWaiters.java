@@ -2,8 +2,10 @@ package dev.agentsandbox.controller.claim;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * Claims waiting for something to appear: a missing pool or template, or a pool member becoming Ready. Events on
@@ -26,6 +28,24 @@ final class ClaimWaiters {
         return "members:" + namespace + "/" + pool;
     }
 
+    /**
+     * What {@code lookUp} finds in a cache, else the claim waits for {@code what}. The claim waits before the last
+     * look: an event that arrives between a look that finds nothing and the wait would find no claim to wake, and
+     * the claim would wait for an object that is already there.
+     */
+    <T> Optional<T> findOrAwait(String what, ResourceID claim, Supplier<Optional<T>> lookUp) {
+        Optional<T> found = lookUp.get();
+        if (found.isPresent()) {
+            return found;
+        }
+        await(what, claim);
+        found = lookUp.get();
+        if (found.isPresent()) {
+            stopWaiting(what, claim);
+        }
+        return found;
+    }
+
     void await(String what, ResourceID claim) {
         waiting.computeIfAbsent(what, k -> ConcurrentHashMap.newKeySet()).add(claim);
     }
@@ -33,6 +53,13 @@ final class ClaimWaiters {
     /** The claim no longer waits for anything. */
     void done(ResourceID claim) {
         waiting.values().forEach(set -> set.remove(claim));
+    }
+
+    private void stopWaiting(String what, ResourceID claim) {
+        Set<ResourceID> claims = waiting.get(what);
+        if (claims != null) {
+            claims.remove(claim);
+        }
     }
 
     Set<ResourceID> waitingFor(String what) {

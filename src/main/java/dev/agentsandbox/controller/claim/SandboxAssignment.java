@@ -146,8 +146,16 @@ final class SandboxAssignment {
         Optional<Duration> left = ColdStart.warmWaitLeft(
                 firstObserved, p.clock().instant(), warmWait, p.candidates().onTheirWay(found.pool()));
         if (left.isPresent()) {
-            p.waiters().await(ClaimWaiters.members(claim.getMetadata().getNamespace(), pool), id);
-            return blocked(claim, ClaimBlocked.waitingForWarmMember(pool, warmWait, left.get()));
+            // a member that became Ready since the candidates were listed is taken at once, not after the wait
+            boolean arrived = p.waiters()
+                    .findOrAwait(
+                            ClaimWaiters.members(claim.getMetadata().getNamespace(), pool),
+                            id,
+                            () -> p.candidates().forClaim(claim, found.pool(), blueprint).stream()
+                                    .findFirst())
+                    .isPresent();
+            return blocked(
+                    claim, ClaimBlocked.waitingForWarmMember(pool, warmWait, arrived ? Duration.ZERO : left.get()));
         }
         p.waiters().done(id);
         return startCold(claim, found.template(), blueprint, firstObserved);
@@ -241,15 +249,17 @@ final class SandboxAssignment {
         String namespace = claim.getMetadata().getNamespace();
         ResourceID id = ResourceID.fromResource(claim);
         String poolName = claim.getSpec().getWarmPoolRef().getName();
-        Optional<SandboxWarmPool> pool = p.sources().pool(namespace, poolName);
+        Optional<SandboxWarmPool> pool = p.waiters()
+                .findOrAwait(ClaimWaiters.pool(namespace, poolName), id, () -> p.sources()
+                        .pool(namespace, poolName));
         if (pool.isEmpty()) {
-            p.waiters().await(ClaimWaiters.pool(namespace, poolName), id);
             return new PoolAndTemplate(null, null, ClaimBlocked.poolNotFound(poolName));
         }
         String templateName = pool.get().getSpec().getSandboxTemplateRef().getName();
-        Optional<SandboxTemplate> template = p.sources().template(namespace, templateName);
+        Optional<SandboxTemplate> template = p.waiters()
+                .findOrAwait(ClaimWaiters.template(namespace, templateName), id, () -> p.sources()
+                        .template(namespace, templateName));
         if (template.isEmpty()) {
-            p.waiters().await(ClaimWaiters.template(namespace, templateName), id);
             return new PoolAndTemplate(pool.get(), null, ClaimBlocked.templateNotFound(poolName, templateName));
         }
         return new PoolAndTemplate(pool.get(), template.get(), null);
