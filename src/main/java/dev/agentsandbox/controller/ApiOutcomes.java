@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 public final class ApiOutcomes {
     private static final int CONFLICT = 409;
     private static final int NOT_FOUND = 404;
+    private static final int FORBIDDEN = 403;
+    private static final String NAMESPACE_TERMINATING = "NamespaceTerminating";
 
     private ApiOutcomes() {}
 
@@ -20,6 +22,19 @@ public final class ApiOutcomes {
 
     public static boolean isNotFound(KubernetesClientException e) {
         return e.getCode() == NOT_FOUND;
+    }
+
+    /**
+     * Whether a create was refused because its namespace is being deleted (403 with the cause NamespaceTerminating):
+     * everything in that namespace is on its way out, so there is nothing to create and nothing to retry.
+     */
+    public static boolean isNamespaceTerminating(KubernetesClientException e) {
+        return e.getCode() == FORBIDDEN
+                && e.getStatus() != null
+                && e.getStatus().getDetails() != null
+                && e.getStatus().getDetails().getCauses() != null
+                && e.getStatus().getDetails().getCauses().stream()
+                        .anyMatch(c -> NAMESPACE_TERMINATING.equals(c.getReason()));
     }
 
     /** The server's reason, "409 Operation cannot be fulfilled on ...", or the client's message when there is none. */

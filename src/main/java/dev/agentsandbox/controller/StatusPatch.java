@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import org.jboss.logging.Logger;
 
 /**
  * How every reconciler writes the status of its own object, and only when it changed. The status is sent as one JSON
@@ -18,9 +19,14 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
  */
 public final class StatusPatch {
 
+    private static final Logger LOG = Logger.getLogger(StatusPatch.class);
+
     private StatusPatch() {}
 
-    /** Writes {@code status} as the status of {@code primary} unless it equals {@code current}; true when written. */
+    /**
+     * Writes {@code status} as the status of {@code primary} unless it equals {@code current}; true when written, false
+     * when unchanged or when the object was deleted meanwhile (404).
+     */
     public static <P extends HasMetadata> boolean writeIfChanged(
             Context<P> context, P primary, Object current, Object status) {
         return write(context, primary, current, status, false);
@@ -43,15 +49,21 @@ public final class StatusPatch {
             return false;
         }
         String patch = jsonPatch(primary, json, locked);
-        context.resourceOperations()
-                .resourcePatch(
-                        primary,
-                        p -> context.getClient()
-                                .resource(ObjectHandle.of(p))
-                                .subresource("status")
-                                .patch(PatchContext.of(PatchType.JSON), patch),
-                        context.eventSourceRetriever().getControllerEventSource());
-        return true;
+        boolean written = ApiOutcomes.unlessGone(() -> context.resourceOperations()
+                        .resourcePatch(
+                                primary,
+                                p -> context.getClient()
+                                        .resource(ObjectHandle.of(p))
+                                        .subresource("status")
+                                        .patch(PatchContext.of(PatchType.JSON), patch),
+                                context.eventSourceRetriever().getControllerEventSource()))
+                .isPresent();
+        if (!written) {
+            // deleted meanwhile (a namespace being deleted takes its objects while their reconciles run): its delete
+            // event ends its reconciles, so this is no failure to retry and log
+            LOG.debugf("%s %s: gone before its status was written", primary.getKind(), ObjectKey.of(primary));
+        }
+        return written;
     }
 
     /**

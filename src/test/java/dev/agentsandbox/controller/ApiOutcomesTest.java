@@ -24,6 +24,26 @@ class ApiOutcomesTest {
     }
 
     @Test
+    void aCreateInANamespaceBeingDeletedIsToldApartFromOtherRefusals() {
+        KubernetesClientException terminating = new KubernetesClientException(new StatusBuilder()
+                .withCode(403)
+                .withMessage("unable to create new content in namespace ns because it is being terminated")
+                .withNewDetails()
+                .addNewCause()
+                .withReason("NamespaceTerminating")
+                .withField("metadata.namespace")
+                .endCause()
+                .endDetails()
+                .build());
+
+        assertThat(ApiOutcomes.isNamespaceTerminating(terminating)).isTrue();
+        assertThat(ApiOutcomes.isNamespaceTerminating(refused(403, "forbidden by RBAC")))
+                .isFalse();
+        assertThat(ApiOutcomes.isNamespaceTerminating(refused(404, "not found")))
+                .isFalse();
+    }
+
+    @Test
     void aWriteOnAVanishedObjectIsEmptyAndOtherFailuresPropagate() {
         assertThat(ApiOutcomes.unlessGone(() -> {
                     throw refused(404, "not found");

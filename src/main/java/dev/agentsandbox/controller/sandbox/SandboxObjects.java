@@ -51,6 +51,9 @@ final class SandboxObjects {
         try {
             result = CreateOrAdopt.create(client, desired, live -> adoptOrRefuse(live, adoption));
         } catch (KubernetesClientException e) {
+            if (ApiOutcomes.isNamespaceTerminating(e)) {
+                throw new NamespaceTerminating(failure("creating", desired, e).getMessage(), e);
+            }
             throw failure("creating", desired, e);
         }
         if (result.created()) {

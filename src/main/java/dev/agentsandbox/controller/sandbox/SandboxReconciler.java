@@ -37,7 +37,7 @@ import org.jboss.logging.Logger;
  * shutdownTime has passed; fail closed when it controls more than one Pod; refuse a changed volumeClaimTemplates;
  * then claims, Service and Pod (or, when Suspended, delete only the Pod); finally aggregate the status and patch it
  * only if it changed, requeueing exactly at the shutdownTime. Failures end in {@code Ready=False/ReconcilerError}
- * and an exponential-backoff retry.
+ * and an exponential-backoff retry; a create refused because the namespace is being deleted ends the pass quietly.
  * <p>
  * Every object is found by ownership (controller reference UID), never by name alone; objects are created under
  * fixed names, so a create racing a stale cache or a restarted controller gets "already exists", reads the object
@@ -109,7 +109,13 @@ public class SandboxReconciler implements Reconciler<Sandbox> {
                     .map(state -> reportStatus(context, sandbox, state, now))
                     .orElseGet(UpdateControl::noUpdate);
         }
-        return reportStatus(context, sandbox, keepObjects(observed, objects), now);
+        try {
+            return reportStatus(context, sandbox, keepObjects(observed, objects), now);
+        } catch (NamespaceTerminating e) {
+            // the namespace's deletion removed the Pod first and will remove the Sandbox next: nothing to recreate
+            LOG.debugf("%s (the namespace is being deleted)", e.getMessage());
+            return UpdateControl.noUpdate();
+        }
     }
 
     /** Brings claims, Service and Pod to the spec, unless the Sandbox controls several Pods or its spec is refused. */

@@ -14,14 +14,17 @@ public final class ApiFault {
     private final String method;
     private final Pattern path;
     private final int status;
+    private final String cause;
     private final Duration delay;
     private final double probability;
     private final AtomicInteger remaining;
 
-    private ApiFault(String method, Pattern path, int status, Duration delay, double probability, int times) {
+    private ApiFault(
+            String method, Pattern path, int status, String cause, Duration delay, double probability, int times) {
         this.method = method;
         this.path = path;
         this.status = status;
+        this.cause = cause;
         this.delay = delay;
         this.probability = probability;
         this.remaining = new AtomicInteger(times);
@@ -40,6 +43,11 @@ public final class ApiFault {
     /** The status code the matching request gets, or 0 when this fault only delays it. */
     public int status() {
         return status;
+    }
+
+    /** The reason of the Status's one cause ({@code details.causes[0].reason}), or null for none. */
+    public String cause() {
+        return cause;
     }
 
     /** How long the reply to a matching request is held back ({@link Duration#ZERO} for none). */
@@ -85,6 +93,7 @@ public final class ApiFault {
         private final String method;
         private final Pattern path;
         private int status;
+        private String cause;
         private Duration delay = Duration.ZERO;
         private double probability = 1.0;
         private int times = -1;
@@ -101,6 +110,15 @@ public final class ApiFault {
                         "a fault answers with an error status (4xx or 5xx), not " + httpStatus);
             }
             this.status = httpStatus;
+            return this;
+        }
+
+        /**
+         * Gives the error Status one cause with this reason, as the API server does for some refusals (for example
+         * {@code NamespaceTerminating} for a create in a namespace being deleted).
+         */
+        public Builder because(String causeReason) {
+            this.cause = causeReason;
             return this;
         }
 
@@ -134,7 +152,7 @@ public final class ApiFault {
             if (status == 0 && delay.isZero()) {
                 throw new IllegalArgumentException("a fault needs a status to respond with or a delay");
             }
-            return new ApiFault(method, path, status, delay, probability, times);
+            return new ApiFault(method, path, status, cause, delay, probability, times);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.agentsandbox.local.apiserver;
 
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -28,12 +29,11 @@ final class RequestGate {
         Optional<ApiFault> fault = faults.next(method, uri);
         if (fault.isPresent() && fault.get().status() > 0) {
             ApiFault f = fault.get();
+            String message = "injected fault " + f.status() + " for " + method + " " + uri;
+            List<ApiException.FieldCause> causes =
+                    f.cause() == null ? List.of() : List.of(new ApiException.FieldCause(f.cause(), message, null));
             return delayed(
-                    ApiStatus.reply(
-                            f.status(),
-                            ApiStatus.reasonFor(f.status()),
-                            "injected fault " + f.status() + " for " + method + " " + uri),
-                    f);
+                    ApiStatus.reply(new ApiException(f.status(), ApiStatus.reasonFor(f.status()), message, causes)), f);
         }
         MockResponse response = serve.get();
         return fault.map(f -> delayed(response, f)).orElse(response);

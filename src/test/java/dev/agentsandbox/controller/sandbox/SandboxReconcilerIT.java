@@ -18,6 +18,7 @@ import dev.agentsandbox.controller.Ownership;
 import dev.agentsandbox.local.apiserver.ApiFault;
 import dev.agentsandbox.local.apiserver.ApiFaults;
 import dev.agentsandbox.testing.EmbeddedApi;
+import dev.agentsandbox.testing.ReconcileContexts;
 import dev.agentsandbox.testing.TestKubelet;
 import dev.agentsandbox.testing.WithEmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -39,14 +40,10 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ResourceOperations;
-import io.javaoperatorsdk.operator.processing.event.EventSourceRetriever;
-import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -55,8 +52,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -706,6 +701,37 @@ class SandboxReconcilerIT {
     }
 
     @Test
+    void aPodRefusedBecauseTheNamespaceIsBeingDeletedIsNoError() {
+        String ns = "terminating";
+        int injectedBefore = faults.injectedCount();
+        // what a real API server answers to every create while a namespace is being deleted, after its garbage
+        // collector removed the Sandbox's Pod and before it removes the Sandbox
+        ApiFault terminating = faults.inject(ApiFault.on("POST", "/api/v1/namespaces/" + ns + "/pods(\\?.*)?")
+                .respond(403)
+                .because("NamespaceTerminating")
+                .always());
+        try {
+            Sandbox sandbox = sandbox("leaving");
+            sandbox.getMetadata().setNamespace(ns);
+            client.resource(sandbox).create();
+
+            await().atMost(WAIT).until(() -> faults.injectedCount() > injectedBefore);
+            // an error would show as Ready=False/ReconcilerError, with a Warning Event, and be retried with backoff
+            await().during(Duration.ofSeconds(3)).atMost(WAIT).untilAsserted(() -> {
+                Sandbox s = client.resources(Sandbox.class)
+                        .inNamespace(ns)
+                        .withName("leaving")
+                        .get();
+                assertThat(condition(s, Conditions.READY).map(Condition::getReason))
+                        .isNotEqualTo(Optional.of(Conditions.RECONCILER_ERROR));
+            });
+        } finally {
+            client.resources(Sandbox.class).inNamespace(ns).withName("leaving").delete();
+            faults.remove(terminating);
+        }
+    }
+
+    @Test
     void apiErrorsEndInReconcilerErrorAndAreRetriedWithBackoff() {
         String ns = "errors";
         // The API server refuses the first Pod create, as it does an invalid pod template.
@@ -835,37 +861,9 @@ class SandboxReconcilerIT {
 
     // --- helpers
 
-    /**
-     * A reconcile context whose caches hold exactly {@code cached} (empty: not synced yet); its status writes go to the
-     * API server without a cache to keep them in.
-     */
-    @SuppressWarnings("unchecked")
+    /** A reconcile context whose caches hold exactly {@code cached}; its status writes go straight to the API server. */
     private Context<Sandbox> staleContext(List<HasMetadata> cached) {
-        return (Context<Sandbox>) Proxy.newProxyInstance(
-                getClass().getClassLoader(),
-                new Class<?>[] {Context.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "resourceOperations" -> new ResourceOperations<>((Context<Sandbox>) proxy) {
-                        @Override
-                        public <R extends HasMetadata> R resourcePatch(
-                                R resource, UnaryOperator<R> write, ManagedInformerEventSource<R, Sandbox, ?> cache) {
-                            return write.apply(resource);
-                        }
-                    };
-                    case "eventSourceRetriever" -> Proxy.newProxyInstance(
-                            getClass().getClassLoader(),
-                            new Class<?>[] {EventSourceRetriever.class},
-                            (p, m, a) -> null);
-                    case "getSecondaryResources" -> Set.copyOf(cached.stream()
-                            .filter(o -> ((Class<?>) args[0]).isInstance(o))
-                            .toList());
-                    case "getSecondaryResourcesAsStream" -> cached.stream()
-                            .filter(o -> ((Class<?>) args[0]).isInstance(o));
-                    case "getRetryInfo" -> Optional.empty();
-                    case "getClient" -> client;
-                    case "getPrimaryCache" -> null;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
+        return ReconcileContexts.writingThrough(client, cached);
     }
 
     static Sandbox sandbox(String name) {
