@@ -89,7 +89,7 @@ final class RoundRunner {
      * so that one stuck scenario does not lose the rest of the run. Returns whether it finished.
      */
     private boolean measure(String scenario, int units, Scenario body) throws Exception {
-        long from = AuditCounts.offset(auditLog);
+        AuditCounts.Mark from = AuditCounts.mark(auditLog);
         int restartsBefore = process.restarts();
         Map<String, Double> figures;
         boolean finished = true;
@@ -106,7 +106,7 @@ final class RoundRunner {
         }
         figures.put("controller restarts", (double) (process.restarts() - restartsBefore));
         figures.put("load average (1 min) at the end", loadAverage());
-        long to = AuditCounts.offset(auditLog);
+        AuditCounts.Mark to = AuditCounts.mark(auditLog);
         report.add(new Measured(
                 scenario,
                 controller.name(),
