@@ -146,14 +146,11 @@ final class SandboxAssignment {
         Optional<Duration> left = ColdStart.warmWaitLeft(
                 firstObserved, p.clock().instant(), warmWait, p.candidates().onTheirWay(found.pool()));
         if (left.isPresent()) {
-            // a member that became Ready since the candidates were listed is taken at once, not after the wait
-            boolean arrived = p.waiters()
-                    .findOrAwait(
-                            ClaimWaiters.members(claim.getMetadata().getNamespace(), pool),
-                            id,
-                            () -> p.candidates().forClaim(claim, found.pool(), blueprint).stream()
-                                    .findFirst())
-                    .isPresent();
+            p.waiters().await(ClaimWaiters.members(claim.getMetadata().getNamespace(), pool), id);
+            // one more look now that the claim waits: a member that turned Ready since the candidates were listed woke
+            // no one, and is taken at once rather than after the wait
+            boolean arrived =
+                    !p.candidates().forClaim(claim, found.pool(), blueprint).isEmpty();
             return blocked(
                     claim, ClaimBlocked.waitingForWarmMember(pool, warmWait, arrived ? Duration.ZERO : left.get()));
         }

@@ -51,10 +51,11 @@ final class SandboxObjects {
         try {
             result = CreateOrAdopt.create(client, desired, live -> adoptOrRefuse(live, adoption));
         } catch (KubernetesClientException e) {
+            SandboxApiException failure = failure("creating", desired, e);
             if (ApiOutcomes.isNamespaceTerminating(e)) {
-                throw new NamespaceTerminating(failure("creating", desired, e).getMessage(), e);
+                throw new NamespaceTerminating(failure.getMessage(), e);
             }
-            throw failure("creating", desired, e);
+            throw failure;
         }
         if (result.created()) {
             events.normal(sandbox, desired.getKind() + "Created", createdMessage);

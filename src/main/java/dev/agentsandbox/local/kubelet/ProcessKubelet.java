@@ -225,14 +225,10 @@ public final class ProcessKubelet implements AutoCloseable {
      * (a namespace of hundreds of Pods deleted at once held a new Pod for seconds).
      */
     private void stopInBackground(String uid, String why) {
-        if (closed) {
-            stop(uid, why);
-            return;
-        }
         try {
             stopper.execute(() -> stop(uid, why));
         } catch (RejectedExecutionException e) {
-            stop(uid, why); // close() came in between: it stops what runs, and this one with it
+            stop(uid, why); // close() shut the stopper down: stopped here, as close() stops the rest
         }
     }
 
